@@ -1,0 +1,31 @@
+"""sfa_helpers: Brian2 building blocks for a hands-on course in single-neuron modelling.
+
+Public API
+----------
+simulate(model, stimulus, duration, *, dt, record, seed)  -> SimulationResult
+fi_curve(model, currents, duration, ...)                  -> FICurve
+models     neuron models (LIF, ...)
+stimuli    input currents (constant, step, ramp, sine, from_array, white_noise)
+theory     closed-form results (LIF rheobase, f-I curve, step response)
+analysis   spike-train statistics
+plots      figures (imported on first use: needs matplotlib)
+widgets    interactive explorers (imported on first use: needs ipywidgets)
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from . import analysis, models, stimuli, theory
+from .simulation import FICurve, SimulationResult, fi_curve, simulate
+
+__version__ = "0.1.0"
+
+__all__ = ["simulate", "fi_curve", "SimulationResult", "FICurve", "models", "stimuli", "theory",
+           "analysis", "plots", "widgets"]
+
+
+def __getattr__(name):
+    if name in ("plots", "widgets"):
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'sfa_helpers' has no attribute '{name}'")

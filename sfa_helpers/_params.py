@@ -1,0 +1,78 @@
+"""Immutable, validated parameter sets: the common base of models and stimuli."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from ._validation import common_size
+
+
+class ParameterSet:
+    """Immutable set of named Brian2 quantities.
+
+    Subclasses validate their constructor arguments and call :meth:`_store`. Instances cannot be
+    modified; :meth:`replace` returns a validated copy with some arguments changed (this is what
+    a widget does on every slider move). Any parameter may be a 1-D array: ``n_neurons`` is the
+    common length of the array-valued parameters (1 if all are scalars).
+    """
+
+    def _store(self, given: dict, derived: dict | None = None, n_neurons: int | None = None) -> None:
+        """Store validated values. ``given`` are the constructor arguments the user passed (what
+        :meth:`replace` starts from); ``derived`` are values computed from them."""
+        values = {**(derived or {}), **given}
+        object.__setattr__(self, "_given", dict(given))
+        object.__setattr__(self, "_values", values)
+        n = common_size(values) if n_neurons is None else n_neurons
+        object.__setattr__(self, "n_neurons", n)
+
+    def __getattr__(self, name):
+        values = self.__dict__.get("_values", {})
+        if name in values:
+            return values[name]
+        raise AttributeError(f"{type(self).__name__} has no parameter '{name}'")
+
+    def __setattr__(self, name, value):
+        raise AttributeError(
+            f"{type(self).__name__} is immutable; use .replace({name}=...) to get a modified copy."
+        )
+
+    @property
+    def parameters(self) -> dict:
+        """The parameters as given to the constructor (name -> Quantity)."""
+        return dict(self._given)
+
+    def replace(self, **changes):
+        """Return a copy with some constructor parameters changed (validated again)."""
+        unknown = set(changes) - set(self._constructor_names())
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no parameter(s) {sorted(unknown)}")
+        return type(self)(**{**self._given, **changes})
+
+    @classmethod
+    def _constructor_names(cls):
+        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+
+    def __eq__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        if self._given.keys() != other._given.keys():
+            return False
+        return all(_same_value(self._given[k], other._given[k]) for k in self._given)
+
+    def __hash__(self):
+        return hash((type(self).__name__, tuple(sorted(self._given))))
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self._given.items())
+        return f"{type(self).__name__}({args})"
+
+
+def _same_value(a, b) -> bool:
+    if getattr(a, "dim", None) != getattr(b, "dim", None):
+        return False
+    try:
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    except TypeError:
+        return a == b

@@ -1,0 +1,267 @@
+"""Fast, repeatable Brian2 simulation: compile once per model structure, re-run in milliseconds.
+
+Why this module exists
+----------------------
+Students re-simulate on every slider move. Plain Brian2 runtime mode spends 130-240 ms on a
+500 ms single-neuron run, mostly in its per-time-step Python scheduling loop. Brian2's
+``cpp_standalone`` device runs the whole simulation as a compiled C++ program instead, and
+since Brian2 2.6 a built program can be re-run with new parameter values passed on its command
+line (``run_args``) without recompiling. This module builds on that documented mechanism:
+
+* A *structure* (equations, threshold, reset, number of neurons, time step, duration, recorded
+  variables, stimulus shape) is compiled once into a project directory in a persistent cache
+  (:func:`cache_dir`), with stable object names so that a new kernel finds the compiled program
+  and only re-checks it (``make`` finds nothing to do).
+* Every model and stimulus parameter is a per-neuron constant of the ``NeuronGroup``, so all
+  values, including arrays with one value per neuron, are passed as ``run_args``.
+* Each compiled project gets its own ``CPPStandaloneDevice`` instance, which keeps the Brian2
+  objects alive for reading results; the user's active device, ``defaultclock``, preferences and
+  magic network are left untouched (:func:`_isolated_device`).
+* The random seed is read by the program from an environment variable at start-up (one line of
+  C++ inserted with ``device.insert_code``), so changing the seed does not recompile either.
+* Results of each run go to a per-process scratch directory (tmpfs where available), so several
+  kernels can share one compiled project safely.
+* Brian2 2.9's generated network loop calls ``std::clock()`` (a system call) on every time step
+  only to measure the total run time; :class:`_FastStandaloneDevice` moves that call after the
+  loop, which cuts a 5000-step run from about 9 ms to under 2 ms of simulation time.
+
+Everything here is private to :mod:`sfa_helpers`; :func:`sfa_helpers.simulate` is the public
+entry point.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import brian2
+import numpy as np
+from brian2 import Clock, Network, NeuronGroup, SpikeMonitor, StateMonitor, TimedArray, second
+from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+from brian2.units.fundamentalunits import Quantity
+from filelock import FileLock
+
+# ``brian2.devices.device`` is shadowed by Brian2's ``device`` proxy object; take the module itself.
+_device_module = importlib.import_module("brian2.devices.device")
+
+ENGINE_VERSION = "1"
+SEED_VARIABLE = "SFA_HELPERS_SEED"
+_MAX_COMPILED = 48
+
+
+def cache_dir() -> str:
+    """Directory holding compiled simulations (``$SFA_HELPERS_CACHE``, else
+    ``$XDG_CACHE_HOME/sfa_helpers``, else ``~/.cache/sfa_helpers``)."""
+    path = os.environ.get("SFA_HELPERS_CACHE")
+    if not path:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        path = os.path.join(base, "sfa_helpers")
+    return path
+
+
+_scratch_root: str | None = None
+
+
+def _scratch() -> str:
+    """Per-process scratch directory for results and parameter files (tmpfs when possible)."""
+    global _scratch_root
+    if _scratch_root is None or not os.path.isdir(_scratch_root):
+        base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+        _scratch_root = tempfile.mkdtemp(prefix=f"sfa_helpers-{os.getpid()}-", dir=base)
+        atexit.register(shutil.rmtree, _scratch_root, True)
+    return _scratch_root
+
+
+class _PatchingWriter:
+    """Wraps Brian2's CPPWriter to take the per-step ``std::clock()`` out of the network loop."""
+
+    _IN_LOOP = (
+        "        current = std::clock();\n"
+        "        elapsed_realtime = (double)(current - start)/(1 * CLOCKS_PER_SEC);\n"
+    )
+    _AFTER_LOOP = "    Network::_globally_running = false;\n"
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def write(self, filename, contents):
+        if filename == "network.*":
+            cpp = str(contents.cpp_file)
+            if self._IN_LOOP in cpp and self._AFTER_LOOP in cpp:
+                cpp = cpp.replace(self._IN_LOOP, "", 1).replace(
+                    self._AFTER_LOOP, self._IN_LOOP.replace("        ", "    ") + self._AFTER_LOOP, 1)
+            self._writer.write("network.cpp", cpp)
+            self._writer.write("network.h", str(contents.h_file))
+            return
+        self._writer.write(filename, contents)
+
+    def __getattr__(self, name):
+        return getattr(self._writer, name)
+
+
+class _FastStandaloneDevice(CPPStandaloneDevice):
+    """``CPPStandaloneDevice`` whose network loop does not ask the OS for the time every step."""
+
+    def generate_network_source(self, writer, compiler):
+        super().generate_network_source(_PatchingWriter(writer), compiler)
+
+
+@contextlib.contextmanager
+def _isolated_device(dev):
+    """Make ``dev`` the active Brian2 device for the block, then restore exactly what was active
+    before (device, its build options and the stack of previous devices)."""
+    saved_stack = list(_device_module.previous_devices)
+    previous = _device_module.get_device()
+    saved_dt = previous.defaultclock.dt_ if previous.defaultclock is not None else None
+    _device_module.set_device(dev, build_on_run=False)
+    try:
+        yield dev
+    finally:
+        _device_module.reset_device()
+        _device_module.previous_devices[:] = saved_stack
+        if saved_dt is not None and previous.defaultclock.dt_ != saved_dt:
+            previous.defaultclock.dt_ = saved_dt
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Everything that is compiled into the program (changing any of it needs a new build)."""
+
+    equations: str
+    threshold: str
+    reset: str
+    refractory: str | None
+    method: str
+    n: int
+    dt: float
+    steps: int
+    record: tuple
+    regular_code: str
+    timed_arrays: tuple  # (name, shape, dt, dim repr)
+
+    def key(self) -> str:
+        text = repr((self, ENGINE_VERSION, brian2.__version__, sys.version_info[:2], sys.executable))
+        return hashlib.sha1(text.encode()).hexdigest()[:20]
+
+
+@dataclass
+class RawResult:
+    t: np.ndarray            # seconds, shape (T,)
+    traces: dict             # name -> Quantity, shape (N, T)
+    spike_i: np.ndarray
+    spike_t: np.ndarray      # seconds
+
+
+class CompiledSimulation:
+    """A compiled standalone program for one :class:`Structure`, re-runnable with new values."""
+
+    def __init__(self, structure: Structure, parameter_dims: dict, timed_dims: dict):
+        self.structure = structure
+        self.directory = os.path.join(cache_dir(), "brian2", structure.key())
+        os.makedirs(os.path.dirname(self.directory), exist_ok=True)
+        self.device = _FastStandaloneDevice()
+        with FileLock(self.directory + ".lock"), _isolated_device(self.device):
+            self._build(parameter_dims, timed_dims)
+        self._scratch = tempfile.mkdtemp(prefix="run-", dir=_scratch())
+        self._results_rel = os.path.relpath(self._scratch, self.directory)
+
+    def _build(self, parameter_dims, timed_dims):
+        s = self.structure
+        clock = Clock(dt=s.dt * second, name="sfa_clock")
+        namespace = {}
+        for name, shape, ta_dt, _ in s.timed_arrays:
+            dim = timed_dims[name]
+            namespace[name] = TimedArray(Quantity(np.zeros(shape), dim=dim), dt=ta_dt * second,
+                                         name=name)
+        group = NeuronGroup(s.n, s.equations, threshold=s.threshold, reset=s.reset,
+                            refractory=s.refractory if s.refractory else False, method=s.method,
+                            clock=clock, name="neurons", namespace=namespace)
+        objects = [group]
+        # order=-1: the input of step k is set before the monitor records step k.
+        objects.append(group.run_regularly(s.regular_code, when="start", order=-1,
+                                           name="neurons_input"))
+        self.spikes = SpikeMonitor(group, name="spikes")
+        objects.append(self.spikes)
+        self.state = None
+        if s.record:
+            self.state = StateMonitor(group, list(s.record), record=True, clock=clock, name="state")
+            objects.append(self.state)
+        self.group = group
+        self.timed_arrays = {name: namespace[name] for name, *_ in s.timed_arrays}
+        self.device.insert_code(
+            "main",
+            f'if (const char* _sfa_seed = std::getenv("{SEED_VARIABLE}")) '
+            "{ for (size_t _i = 0; _i < brian::_random_generators.size(); _i++) "
+            "brian::_random_generators[_i].seed(std::strtoul(_sfa_seed, 0, 10) + _i); }",
+        )
+        net = Network(*objects, name="sfa_network")
+        net.run(s.steps * s.dt * second, namespace=namespace)
+        self.device.build(directory=self.directory, compile=True, run=False, with_output=False)
+
+    def run(self, values: dict, timed_values: dict, seed: int) -> RawResult:
+        """Run the compiled program. ``values`` map variable names to float arrays in SI units
+        (length 1 or N); ``timed_values`` map TimedArray names to their sample arrays."""
+        args = []
+        files = []
+        for name, arr in values.items():
+            arr = np.asarray(arr, dtype=np.float64)
+            if arr.size == 1 or np.all(arr == arr.flat[0]):
+                args.append(f"neurons.{name}={float(arr.flat[0])!r}")
+            else:
+                path = os.path.join(self._scratch, f"{name}.dat")
+                arr.tofile(path)
+                files.append(path)
+                args.append(f"neurons.{name}={path}")
+        for name, arr in timed_values.items():
+            path = os.path.join(self._scratch, f"timed_{name}.dat")
+            np.ascontiguousarray(arr, dtype=np.float64).tofile(path)
+            args.append(f"{name}.values={path}")
+        old_seed = os.environ.get(SEED_VARIABLE)
+        os.environ[SEED_VARIABLE] = str(int(seed))
+        try:
+            self.device.run(directory=self.directory, results_directory=self._results_rel,
+                            with_output=False, run_args=args)
+        finally:
+            if old_seed is None:
+                os.environ.pop(SEED_VARIABLE, None)
+            else:
+                os.environ[SEED_VARIABLE] = old_seed
+        spike_i = np.asarray(self.spikes.i[:], dtype=int)
+        spike_t = np.asarray(self.spikes.t_[:], dtype=float)
+        traces = {}
+        t = np.arange(self.structure.steps) * self.structure.dt
+        if self.state is not None:
+            t = np.asarray(self.state.t_[:], dtype=float)
+            for var in self.structure.record:
+                traces[var] = getattr(self.state, var)[:]
+        return RawResult(t=t, traces=traces, spike_i=spike_i, spike_t=spike_t)
+
+
+_compiled: "OrderedDict[str, CompiledSimulation]" = OrderedDict()
+
+
+def get_compiled(structure: Structure, parameter_dims: dict, timed_dims: dict) -> CompiledSimulation:
+    """The compiled program for ``structure``, built on first use (kept for the session)."""
+    key = structure.key()
+    sim = _compiled.get(key)
+    if sim is None:
+        sim = CompiledSimulation(structure, parameter_dims, timed_dims)
+        _compiled[key] = sim
+        while len(_compiled) > _MAX_COMPILED:
+            _compiled.popitem(last=False)
+    else:
+        _compiled.move_to_end(key)
+    return sim
+
+
+def clear_memory_cache() -> None:
+    """Forget the compiled programs held in this process (the disk cache stays)."""
+    _compiled.clear()
