@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Quantity, amp, ms, second
+from brian2 import Quantity, amp, get_dimensions, ms, second
 
 from . import engine
 from ._validation import as_quantity, common_size, unit_name
@@ -139,7 +139,7 @@ def simulate(model, stimulus, duration, *, dt=0.1 * ms, record=("v",), seed=None
     record = _check_record(record, mspec)
     steps = int(round(float(duration) / float(dt)))
     currents = " + ".join(("I_stim",) + tuple(f"({c})" for c in mspec.currents))
-    declarations = [f"{name} : {unit_name(q.dim)} (constant)"
+    declarations = [f"{name} : {unit_name(get_dimensions(q))} (constant)"
                     for name, q in {**mspec.parameters, **sspec.parameters}.items()]
     # The stimulus is evaluated once at the start of every time step and held for the step, the
     # assumption behind the exact one-step update of linear models.
@@ -162,7 +162,7 @@ def simulate(model, stimulus, duration, *, dt=0.1 * ms, record=("v",), seed=None
                            for name, data in sspec.timed_arrays.items()),
     )
     compiled = engine.get_compiled(
-        structure, {k: v.dim for k, v in values.items()},
+        structure, {k: get_dimensions(v) for k, v in values.items()},
         {name: data.dim for name, data in sspec.timed_arrays.items()})
     raw = compiled.run({k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in values.items()},
                        {name: data.values for name, data in sspec.timed_arrays.items()}, seed)

@@ -15,6 +15,11 @@ ramp(amplitude, start, stop, initial=0*amp)
 sine(amplitude, frequency, offset=0*amp, phase=0, start=0*second, stop=None)
 from_array(values, dt)
 white_noise(mu, sigma, seed=None)
+ou(mu, sigma, tau, seed=None, method='exact')
+
+Noise stimuli (``white_noise``, ``ou``) give every neuron of the group its own independent
+realisation. Their random numbers come from the seed given to ``simulate(..., seed=)`` or, when
+that is None, from the stimulus' own ``seed``; the same seed gives the same input.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from ._params import ParameterSet
 from ._validation import as_quantity, common_size
 
 __all__ = ["Stimulus", "StimulusSpec", "constant", "step", "ramp", "sine", "from_array",
-           "white_noise"]
+           "white_noise", "ou"]
 
 _WINDOW_ON = "int(t >= {on} - 0.5*dt)"
 _WINDOW_OFF = "int(t < {off} - 0.5*dt)"
@@ -340,3 +345,86 @@ def from_array(values, dt) -> FromArray:
 def white_noise(mu, sigma, seed=None) -> WhiteNoise:
     """White-noise current with mean ``mu`` (amp) and intensity ``sigma`` (amp*sqrt(second))."""
     return WhiteNoise(mu, sigma, seed)
+
+
+class OrnsteinUhlenbeck(Stimulus):
+    r"""Ornstein-Uhlenbeck (low-pass filtered, "coloured") noise current around a mean:
+
+    .. math:: \frac{dI}{dt} = \frac{\mu - I}{\tau} + \sigma\sqrt{\frac{2}{\tau}}\,\xi(t),
+              \qquad \langle \xi(t)\xi(t')\rangle = \delta(t-t')
+
+    In the stationary state :math:`I` is Gaussian with mean :math:`\mu` and standard deviation
+    :math:`\sigma` (both amp), and its autocovariance is
+    :math:`\langle (I(t)-\mu)(I(t+s)-\mu)\rangle = \sigma^2 e^{-|s|/\tau}`
+    (see :func:`sfa_helpers.theory.ou_autocovariance`).
+
+    Update on the simulation grid (once per step, at the start of the step; the value is held for
+    the step as ``I_stim``), with :math:`h` the time step and :math:`n_k \sim N(0,1)`
+    independent for every neuron and step:
+
+    * ``method='exact'`` (default), the exact discrete solution, valid for any :math:`h`:
+      :math:`I_{k+1} = \mu + (I_k - \mu)e^{-h/\tau} + \sigma\sqrt{1 - e^{-2h/\tau}}\, n_k`;
+    * ``method='euler'``, Euler-Maruyama, for comparison only:
+      :math:`I_{k+1} = I_k + (\mu - I_k)h/\tau + \sigma\sqrt{2h/\tau}\, n_k`, whose stationary
+      variance is :math:`\sigma^2/(1 - h/2\tau)` instead of :math:`\sigma^2`
+      (:func:`sfa_helpers.theory.ou_stationary_variance`); unstable for :math:`h > 2\tau`.
+
+    Initial value: the first step (:math:`t = 0`) draws :math:`I_0 = \mu + \sigma n_0` from the
+    stationary distribution, so the input is stationary from the start and no transient has to be
+    discarded; it is part of the same random stream, so it is reproduced by the seed.
+
+    ``sigma = 0`` gives exactly :math:`I = \mu` at every step, i.e. the same spike times as
+    :func:`constant` (``mu``). ``mu``, ``sigma`` and ``tau`` may be arrays (one neuron per
+    value).
+    """
+
+    def __init__(self, mu, sigma, tau, seed=None, method="exact"):
+        given = {"mu": as_quantity("mu", mu, amp),
+                 "sigma": as_quantity("sigma", sigma, amp, nonnegative=True),
+                 "tau": as_quantity("tau", tau, second, positive=True)}
+        if method not in ("exact", "euler"):
+            raise ValueError(f"'method' must be 'exact' or 'euler', got {method!r}.")
+        self._store(given)
+        object.__setattr__(self, "seed", _check_seed(seed))
+        object.__setattr__(self, "method", method)
+
+    def replace(self, **changes):
+        return OrnsteinUhlenbeck(**{"seed": self.seed, "method": self.method, **self._given,
+                                    **changes})
+
+    def __eq__(self, other):
+        same = super().__eq__(other)
+        if same is NotImplemented or not same:
+            return same
+        return self.seed == other.seed and self.method == other.method
+
+    __hash__ = Stimulus.__hash__
+
+    def spec(self):
+        # 'first' is 1 only in the first time step: there the update below becomes a draw from
+        # the stationary distribution (decay factor 0), afterwards the chosen update rule.
+        first = "int(t < 0.5*dt)"
+        if self.method == "exact":
+            decay = f"exp(-dt/ou_tau)*(1 - {first})"
+            update = ("I_ou = ou_mu + (I_ou - ou_mu)*ou_decay"
+                      " + ou_sigma*sqrt(1 - ou_decay**2)*randn()")
+        else:
+            decay = f"(1 - dt/ou_tau)*(1 - {first})"
+            update = ("I_ou = ou_mu + (I_ou - ou_mu)*ou_decay"
+                      f" + ou_sigma*(sqrt(2*dt/ou_tau)*(1 - {first}) + {first})*randn()")
+        return StimulusSpec(
+            current="I_ou",
+            parameters={"ou_mu": self.mu, "ou_sigma": self.sigma, "ou_tau": self.tau},
+            equations=("I_ou : amp", f"ou_decay = {decay} : 1"),
+            states=("I_ou", "ou_decay"),
+            initial_values={"I_ou": self.mu},
+            regular_code=(update,),
+            stochastic=True,
+        )
+
+
+def ou(mu, sigma, tau, seed=None, method="exact") -> OrnsteinUhlenbeck:
+    """Ornstein-Uhlenbeck current: mean ``mu`` (amp), stationary SD ``sigma`` (amp), correlation
+    time ``tau`` (second); exact update unless ``method='euler'``. See
+    :class:`OrnsteinUhlenbeck`."""
+    return OrnsteinUhlenbeck(mu, sigma, tau, seed, method)

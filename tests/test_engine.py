@@ -1,0 +1,103 @@
+"""The compiled-simulation engine: global Brian2 state, caching, and the widget built on it."""
+
+import os
+import subprocess
+import sys
+
+import brian2
+import numpy as np
+import pytest
+from brian2 import Mohm, mV, ms, nA
+
+from sfa_helpers import engine, simulate, stimuli
+from sfa_helpers.models import LIF
+
+MODEL = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-75 * mV, R=10 * Mohm)
+
+
+def _prefs_snapshot():
+    return {k: repr(brian2.prefs[k]) for k in brian2.prefs}
+
+
+def test_simulate_leaves_brian2_global_state_as_found():
+    brian2.start_scope()
+    device_before = brian2.get_device()
+    prefs_before = _prefs_snapshot()
+    brian2.defaultclock.dt = 0.05 * ms
+    # A new structure forces a build as well as a run.
+    simulate(MODEL, stimuli.step(1.7 * nA, 5 * ms, 25 * ms), 31.3 * ms)
+    assert brian2.get_device() is device_before
+    assert brian2.defaultclock.dt == 0.05 * ms
+    assert _prefs_snapshot() == prefs_before
+    # Plain Brian2 (runtime device, magic network) still works in the same process.
+    group = brian2.NeuronGroup(1, "dv/dt = -v/(10*ms) : 1", method="exact")
+    group.v = 1
+    brian2.run(10 * ms)
+    assert float(group.v[0]) == pytest.approx(np.exp(-1), rel=1e-6)
+    brian2.defaultclock.dt = 0.1 * ms
+
+
+def test_simulate_works_while_user_has_standalone_device_set():
+    """A user who switched Brian2 to standalone mode gets it back unchanged."""
+    brian2.set_device("cpp_standalone", build_on_run=False)
+    try:
+        active = brian2.get_device()
+        res = simulate(MODEL, stimuli.constant(2 * nA), 50 * ms, record=())
+        assert brian2.get_device() is active
+        assert len(res.spike_trains[0]) > 0
+    finally:
+        brian2.device.reinit()
+        brian2.device.activate()
+        brian2.set_device("runtime")
+
+
+def test_a_new_process_reuses_the_disk_cache(tmp_path):
+    """The first process builds; a second process with the same structure must not recompile
+    (make finds the objects up to date) and must produce identical spikes."""
+    code = (
+        "import time, numpy as np\n"
+        "from brian2 import ms, mV, nA, Mohm\n"
+        "from sfa_helpers import simulate, stimuli\n"
+        "from sfa_helpers.models import LIF\n"
+        "m = LIF(tau_m=10*ms, E_L=-70*mV, V_th=-55*mV, V_reset=-75*mV, R=10*Mohm)\n"
+        "t = time.perf_counter()\n"
+        "r = simulate(m, stimuli.constant(1.9*nA), 77*ms, record=())\n"
+        "print(time.perf_counter() - t, list(np.asarray(r.spike_trains[0])))\n"
+    )
+    env = {**os.environ, "SFA_HELPERS_CACHE": str(tmp_path)}
+    outputs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                              check=True).stdout.split(" ", 1) for _ in range(2)]
+    (cold, spikes_a), (warm, spikes_b) = outputs
+    assert spikes_a == spikes_b
+    objects = list((tmp_path / "brian2").glob("*/main.o"))
+    assert len(objects) == 1
+    # Warm start: code generation and an up-to-date check only, far below a compile.
+    assert float(warm) < float(cold) / 2
+
+
+def test_compiled_programs_are_shared_between_calls():
+    engine.clear_memory_cache()
+    simulate(MODEL, stimuli.constant(2 * nA), 50 * ms, record=())
+    assert len(engine._compiled) == 1
+    simulate(MODEL.replace(tau_m=20 * ms), stimuli.constant(3 * nA), 50 * ms, record=())
+    assert len(engine._compiled) == 1  # new values, same structure
+    simulate(MODEL, stimuli.constant(2 * nA), 60 * ms, record=())
+    assert len(engine._compiled) == 2  # new duration: new structure
+
+
+def test_explorer_slider_resimulates_and_redraws():
+    from sfa_helpers.widgets import explore
+
+    explorer = explore(MODEL, stimuli.step(1.6 * nA, 100 * ms, 400 * ms), 500 * ms)
+    assert {"tau_m", "E_L", "V_th", "V_reset", "R", "amplitude", "start", "stop"} <= set(explorer.sliders)
+    spikes_before = len(explorer.result.spike_trains[0])
+    line_before = explorer._v_line.get_ydata().copy()
+    explorer.sliders["amplitude"].value = 2.5  # nA, as the slider label says
+    assert len(explorer.result.spike_trains[0]) > spikes_before
+    assert not np.array_equal(explorer._v_line.get_ydata(), line_before)
+    assert explorer.result.stimulus.amplitude == 2.5 * nA
+    # An invalid combination is reported and leaves the last valid result in place.
+    last = explorer.result
+    explorer.update(V_reset=-50 * mV)
+    assert explorer.result is last
+    assert "V_reset" in explorer.status.value
