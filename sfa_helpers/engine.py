@@ -52,7 +52,7 @@ from filelock import FileLock
 # ``brian2.devices.device`` is shadowed by Brian2's ``device`` proxy object; take the module itself.
 _device_module = importlib.import_module("brian2.devices.device")
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 SEED_VARIABLE = "SFA_HELPERS_SEED"
 _MAX_COMPILED = 48
 
@@ -175,24 +175,28 @@ class CompiledSimulation:
 
     def _build(self, parameter_dims, timed_dims):
         s = self.structure
-        clock = Clock(dt=s.dt * second, name="sfa_clock")
+        # Names unique to the structure: Brian2 appends a process-wide counter to clashing
+        # code-object names, which would make the generated files (and so the cache) depend on
+        # what else the process built before.
+        prefix = "sfa" + s.key()[:12]
+        clock = Clock(dt=s.dt * second, name=f"{prefix}_clock")
         namespace = {}
         for name, shape, ta_dt, _ in s.timed_arrays:
             dim = timed_dims[name]
             namespace[name] = TimedArray(Quantity(np.zeros(shape), dim=dim), dt=ta_dt * second,
-                                         name=name)
+                                         name=f"{prefix}_{name}")
         group = NeuronGroup(s.n, s.equations, threshold=s.threshold, reset=s.reset,
                             refractory=s.refractory if s.refractory else False, method=s.method,
-                            clock=clock, name="neurons", namespace=namespace)
-        objects = [group]
+                            clock=clock, name=prefix, namespace=namespace)
         # order=-1: the input of step k is set before the monitor records step k.
-        objects.append(group.run_regularly(s.regular_code, when="start", order=-1,
-                                           name="neurons_input"))
-        self.spikes = SpikeMonitor(group, name="spikes")
+        objects = [group, group.run_regularly(s.regular_code, when="start", order=-1,
+                                              name=f"{prefix}_input")]
+        self.spikes = SpikeMonitor(group, name=f"{prefix}_spikes")
         objects.append(self.spikes)
         self.state = None
         if s.record:
-            self.state = StateMonitor(group, list(s.record), record=True, clock=clock, name="state")
+            self.state = StateMonitor(group, list(s.record), record=True, clock=clock,
+                                      name=f"{prefix}_state")
             objects.append(self.state)
         self.group = group
         self.timed_arrays = {name: namespace[name] for name, *_ in s.timed_arrays}
@@ -202,7 +206,7 @@ class CompiledSimulation:
             "{ for (size_t _i = 0; _i < brian::_random_generators.size(); _i++) "
             "brian::_random_generators[_i].seed(std::strtoul(_sfa_seed, 0, 10) + _i); }",
         )
-        net = Network(*objects, name="sfa_network")
+        net = Network(*objects, name=f"{prefix}_network")
         net.run(s.steps * s.dt * second, namespace=namespace)
         self.device.build(directory=self.directory, compile=True, run=False, with_output=False)
 
@@ -214,16 +218,16 @@ class CompiledSimulation:
         for name, arr in values.items():
             arr = np.asarray(arr, dtype=np.float64)
             if arr.size == 1 or np.all(arr == arr.flat[0]):
-                args.append(f"neurons.{name}={float(arr.flat[0])!r}")
+                args.append(f"{self.group.name}.{name}={float(arr.flat[0])!r}")
             else:
                 path = os.path.join(self._scratch, f"{name}.dat")
                 arr.tofile(path)
                 files.append(path)
-                args.append(f"neurons.{name}={path}")
+                args.append(f"{self.group.name}.{name}={path}")
         for name, arr in timed_values.items():
             path = os.path.join(self._scratch, f"timed_{name}.dat")
             np.ascontiguousarray(arr, dtype=np.float64).tofile(path)
-            args.append(f"{name}.values={path}")
+            args.append(f"{self.timed_arrays[name].name}.values={path}")
         old_seed = os.environ.get(SEED_VARIABLE)
         os.environ[SEED_VARIABLE] = str(int(seed))
         try:

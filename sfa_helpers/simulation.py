@@ -139,8 +139,12 @@ def simulate(model, stimulus, duration, *, dt=0.1 * ms, record=("v",), seed=None
     record = _check_record(record, mspec)
     steps = int(round(float(duration) / float(dt)))
     currents = " + ".join(("I_stim",) + tuple(f"({c})" for c in mspec.currents))
-    declarations = [f"{name} : {unit_name(get_dimensions(q))} (constant)"
-                    for name, q in {**mspec.parameters, **sspec.parameters}.items()]
+    # A parameter with one value for all neurons is a *shared* constant: Brian2 then hoists
+    # expressions of it out of the neuron loop (exp(-dt/tau_m) is computed once per step instead
+    # of once per neuron and step). Which parameters are arrays is part of the compiled structure.
+    declarations = [
+        f"{name} : {unit_name(get_dimensions(q))} (constant{', shared' if np.size(q) == 1 else ''})"
+        for name, q in {**mspec.parameters, **sspec.parameters}.items()]
     # The stimulus is evaluated once at the start of every time step and held for the step, the
     # assumption behind the exact one-step update of linear models.
     equations = "\n".join(

@@ -160,6 +160,23 @@ def _check_window(start, stop):
         raise ValueError(f"'stop' ({stop!r}) must be later than 'start' ({start!r}).")
 
 
+def _window_given(start, stop):
+    """Validated ``start`` and optional ``stop`` of a stimulus window."""
+    given = {"start": as_quantity("start", start, second, nonnegative=True)}
+    if stop is not None:
+        given["stop"] = as_quantity("stop", stop, second, positive=True)
+    _check_window(given["start"], given.get("stop"))
+    return given
+
+
+def _window_spec(stimulus):
+    """Parameters ``t_on`` (and ``t_off``) and the 0/1 window factor of a stimulus."""
+    params = {"t_on": stimulus.start}
+    if "stop" in stimulus._given:
+        params["t_off"] = stimulus.stop
+    return params, _window("t_on", "t_off" if "t_off" in params else None)
+
+
 class Constant(Stimulus):
     r"""Constant current :math:`I_{stim}(t) = I_0` for the whole simulation."""
 
@@ -175,22 +192,16 @@ class Step(Stimulus):
     (``stop=None``: until the end of the simulation)."""
 
     def __init__(self, amplitude, start, stop=None):
-        given = {"amplitude": as_quantity("amplitude", amplitude, amp),
-                 "start": as_quantity("start", start, second, nonnegative=True)}
-        if stop is not None:
-            given["stop"] = as_quantity("stop", stop, second, positive=True)
-        _check_window(given["start"], given.get("stop"))
-        self._store(given)
+        self._store({"amplitude": as_quantity("amplitude", amplitude, amp),
+                     **_window_given(start, stop)})
 
     def replace(self, **changes):
         return Step(**{"stop": None, **self._given, **changes})
 
     def spec(self):
-        params = {"I_amp": self.amplitude, "t_on": self.start}
-        if "stop" in self._given:
-            params["t_off"] = self.stop
-        window = _window("t_on", "t_off" if "t_off" in params else None)
-        return StimulusSpec(current=f"I_amp*{window}", parameters=params)
+        window_params, window = _window_spec(self)
+        return StimulusSpec(current=f"I_amp*{window}",
+                            parameters={"I_amp": self.amplitude, **window_params})
 
 
 class Ramp(Stimulus):
@@ -224,25 +235,19 @@ class Sine(Stimulus):
     """
 
     def __init__(self, amplitude, frequency, offset=0 * amp, phase=0.0, start=0 * second, stop=None):
-        given = {"amplitude": as_quantity("amplitude", amplitude, amp),
-                 "frequency": as_quantity("frequency", frequency, Hz, nonnegative=True),
-                 "offset": as_quantity("offset", offset, amp),
-                 "phase": as_quantity("phase", phase, 1),
-                 "start": as_quantity("start", start, second, nonnegative=True)}
-        if stop is not None:
-            given["stop"] = as_quantity("stop", stop, second, positive=True)
-        _check_window(given["start"], given.get("stop"))
-        self._store(given)
+        self._store({"amplitude": as_quantity("amplitude", amplitude, amp),
+                     "frequency": as_quantity("frequency", frequency, Hz, nonnegative=True),
+                     "offset": as_quantity("offset", offset, amp),
+                     "phase": as_quantity("phase", phase, 1),
+                     **_window_given(start, stop)})
 
     def replace(self, **changes):
         return Sine(**{"stop": None, **self._given, **changes})
 
     def spec(self):
+        window_params, window = _window_spec(self)
         params = {"I_amp": self.amplitude, "f_stim": self.frequency, "I_offset": self.offset,
-                  "phase": self.phase, "t_on": self.start}
-        if "stop" in self._given:
-            params["t_off"] = self.stop
-        window = _window("t_on", "t_off" if "t_off" in params else None)
+                  "phase": self.phase, **window_params}
         return StimulusSpec(
             current=f"(I_offset + I_amp*sin(2*pi*f_stim*(t - t_on) + phase))*{window}",
             parameters=params,

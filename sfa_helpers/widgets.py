@@ -6,12 +6,20 @@ compiled simulation (a few milliseconds, see :mod:`sfa_helpers.engine`) and upda
 the existing figure instead of drawing a new one. An invalid combination (for example
 ``V_reset`` above ``V_th``) is reported under the figure and leaves the last valid plot in place.
 
+With ``fi_currents`` the explorer also shows the model's f-I curve: every slider move runs one
+:func:`~sfa_helpers.simulation.fi_curve` (one ``NeuronGroup`` with one neuron per current, a
+compiled structure like the trace's) next to the trace, with the curve of the starting values in
+grey. A model with a moving threshold (a recordable ``Theta``, e.g. ``ThresholdIncrease`` or
+``AdaptiveThreshold``) has that threshold drawn instead of the constant ``V_th``.
+
 With the ``ipympl`` backend (``%matplotlib widget``) the figure canvas is itself a widget and is
-redrawn in place; with the default inline backend the figure is re-rendered into an ``Output``.
+redrawn in place; with the default inline backend each update renders one PNG into an
+``ipywidgets.Image``.
 """
 
 from __future__ import annotations
 
+import io
 import time
 
 import ipywidgets as W
@@ -22,7 +30,8 @@ from brian2 import Hz, Mohm, amp, farad, mV, ms, nA, nF, nS, ohm, pA, pF, second
 from IPython.display import display
 
 from . import plots
-from .simulation import simulate
+from ._validation import as_quantity
+from .simulation import fi_curve, simulate
 
 # (dimension of, display unit, label) in order of preference.
 _DISPLAY_UNITS = [
@@ -58,7 +67,8 @@ def _default_range(value, dim, min_positive):
 
 
 class Explorer:
-    """Sliders for a model and its stimulus, a live voltage trace and the input current.
+    """Sliders for a model and its stimulus, a live voltage trace and the input current, and
+    optionally a live f-I curve of the model.
 
     Attributes
     ----------
@@ -66,66 +76,150 @@ class Explorer:
         Parameter name -> ``ipywidgets.FloatSlider`` (values in the unit shown in its label).
     result : SimulationResult
         The last simulation shown.
+    fi, fi_reference : FICurve or None
+        With ``fi_currents``: the f-I curve of the present slider values (``fi.currents``,
+        ``fi.rates``) and the one of the starting values (drawn in grey); else None.
     last_update_seconds : float
-        Wall time of the last slider response (simulate + redraw).
+        Wall time of the last slider response (simulations + redraw).
     """
 
     def __init__(self, model, stimulus, duration, *, dt=0.1 * ms, ranges=None, exclude=(),
-                 seed=0):
+                 parameters=None, seed=0, fi_currents=None, fi_duration=None,
+                 fi_transient=0 * ms, fi_rate="count"):
         self.model, self.stimulus = model, stimulus
         self.duration, self.dt, self.seed = duration, dt, seed
         self.result = None
+        self.fi = self.fi_reference = None
         self.last_update_seconds = float("nan")
+        self._setup_fi(fi_currents, fi_duration, fi_transient, fi_rate)
         ranges = dict(ranges or {})
         time_constants = set(model.spec().time_constants)
+        self._record = ("v", "I_stim")  # _build_figure may add what it draws
         self._owners = {}
         self.sliders = {}
         self._units = {}
-        for owner, params in (("model", model.parameters), ("stimulus", stimulus.parameters)):
-            for name, value in params.items():
-                if name in exclude or np.ndim(value) != 0:
-                    continue
-                unit, label = _display_unit(name, value)
-                shown = float(value / unit) if unit is not None else float(value)
-                lo, hi = _default_range(shown, getattr(value, "dim", None),
-                                        2 * float(dt / ms) if name in time_constants else 0.0)
-                if name in ranges:
-                    lo, hi = (float(r / unit) if unit is not None else float(r) for r in ranges[name])
-                step = (hi - lo) / 200
-                slider = W.FloatSlider(value=shown, min=lo, max=hi, step=step,
-                                       description=f"{name} ({label})" if label else name,
-                                       continuous_update=False, readout_format=".3g",
-                                       style={"description_width": "initial"},
-                                       layout=W.Layout(width="320px"))
-                slider.observe(self._on_change, names="value")
-                self.sliders[name] = slider
-                self._owners[name] = owner
-                self._units[name] = unit
+        for owner, name, value in self._slider_parameters(model, stimulus, parameters, exclude):
+            unit, label = _display_unit(name, value)
+            shown = float(value / unit) if unit is not None else float(value)
+            lo, hi = _default_range(shown, getattr(value, "dim", None),
+                                    2 * float(dt / ms) if name in time_constants else 0.0)
+            if name in ranges:
+                lo, hi = (float(r / unit) if unit is not None else float(r) for r in ranges[name])
+            step = (hi - lo) / 200
+            slider = W.FloatSlider(value=shown, min=lo, max=hi, step=step,
+                                   description=f"{name} ({label})" if label else name,
+                                   continuous_update=False, readout_format=".3g",
+                                   style={"description_width": "initial"},
+                                   layout=W.Layout(width="320px"))
+            slider.observe(self._on_change, names="value")
+            self.sliders[name] = slider
+            self._owners[name] = owner
+            self._units[name] = unit
         self._build_figure()
         self.status = W.HTML()
         boxes = list(self.sliders.values())
         controls = W.GridBox(boxes, layout=W.Layout(grid_template_columns="repeat(2, 340px)"))
         self.widget = W.VBox([controls, self._figure_widget, self.status])
         self.update()
+        if self.fi is not None:
+            self.fi_reference = self.fi
+            self._fi_ref_line.set_data(self._fi_x(self.fi.currents), np.asarray(self.fi.rates / Hz))
+
+    @staticmethod
+    def _slider_parameters(model, stimulus, parameters, exclude):
+        """(owner, name, value) of every parameter that gets a slider: the scalar ones, or only
+        those named in ``parameters`` (in that order), minus ``exclude``."""
+        available = {}
+        for owner, params in (("model", model.parameters), ("stimulus", stimulus.parameters)):
+            for name, value in params.items():
+                available[name] = (owner, value)
+        if parameters is None:
+            names = [n for n, (_, v) in available.items() if np.ndim(v) == 0]
+        else:
+            if isinstance(parameters, str):
+                parameters = (parameters,)
+            names = list(parameters)
+            unknown = [n for n in names if n not in available]
+            if unknown:
+                raise ValueError(f"'parameters' names {unknown}, which neither the model nor the "
+                                 f"stimulus has; available: {list(available)}.")
+            arrays = [n for n in names if np.ndim(available[n][1]) != 0]
+            if arrays:
+                raise ValueError(f"'parameters' names {arrays}, which are arrays (one value per "
+                                 "neuron); sliders need single values.")
+        return [(available[n][0], n, available[n][1]) for n in names if n not in exclude]
+
+    def _setup_fi(self, fi_currents, fi_duration, fi_transient, fi_rate):
+        if fi_currents is None:
+            self.fi_currents = None
+            return
+        currents = as_quantity("fi_currents", fi_currents, amp)
+        if currents.ndim != 1 or currents.size < 2:
+            raise ValueError("'fi_currents' must be a 1-D array of at least two currents.")
+        if fi_rate not in ("count", "isi"):
+            raise ValueError(f"'fi_rate' must be 'count' or 'isi', got {fi_rate!r}.")
+        duration = self.duration if fi_duration is None else fi_duration
+        self.fi_duration = as_quantity("fi_duration", duration, second, positive=True,
+                                       allow_array=False)
+        self.fi_transient = as_quantity("fi_transient", fi_transient, second, nonnegative=True,
+                                        allow_array=False)
+        if self.fi_transient >= self.fi_duration:
+            raise ValueError(f"'fi_transient' ({self.fi_transient!r}) must be shorter than "
+                             f"'fi_duration' ({self.fi_duration!r}).")
+        self.fi_currents, self.fi_rate = currents, fi_rate
+        self._fi_unit, self._fi_unit_label = (pA, "pA") if np.max(np.abs(currents)) < 1e-9 else (nA, "nA")
+
+    def _fi_x(self, currents):
+        return np.asarray(currents / self._fi_unit)
 
     def _build_figure(self):
         backend = matplotlib.get_backend().lower()
         self._live_canvas = "ipympl" in backend or "widget" in backend
         with plt.ioff():
-            fig, (ax_v, ax_i) = plt.subplots(2, 1, figsize=(7, 4), sharex=True, height_ratios=[3, 1],
-                                             layout="constrained")
+            if self.fi_currents is None:
+                fig, (ax_v, ax_i) = plt.subplots(2, 1, figsize=(7, 4), sharex=True,
+                                                 height_ratios=[3, 1], layout="constrained")
+            else:
+                fig = plt.figure(figsize=(10, 4), layout="constrained")
+                grid = fig.add_gridspec(2, 2, height_ratios=[3, 1], width_ratios=[2, 1])
+                ax_v = fig.add_subplot(grid[0, 0])
+                ax_i = fig.add_subplot(grid[1, 0], sharex=ax_v)
+                ax_v.tick_params(labelbottom=False)
+                self.ax_fi = fig.add_subplot(grid[:, 1])
         self.figure, self.ax_v, self.ax_i = fig, ax_v, ax_i
-        (self._v_line,) = ax_v.plot([], [], lw=1)
+        (self._v_line,) = ax_v.plot([], [], lw=1, label="V")
         self._spike_lines = ax_v.vlines([], [], [], lw=1, color=self._v_line.get_color())
-        self._th_line = ax_v.axhline(np.nan, color="0.5", ls="--", lw=0.8)
+        # a moving threshold (ThresholdIncrease, AdaptiveThreshold) is drawn instead of V_th
+        moving = "Theta" in self.model.spec().recordable
+        if moving:
+            self._record = self._record + ("Theta",)
+        (self._th_line,) = ax_v.plot([], [], color="C3" if moving else "0.5", ls="-" if moving else "--",
+                                     lw=0.8, label=r"threshold $\Theta$" if moving else r"$V_{th}$")
+        ax_v.legend(frameon=False, loc="lower right", ncols=2, fontsize="small")
         (self._i_line,) = ax_i.plot([], [], lw=1, color="k")
         ax_v.set_ylabel("membrane potential (mV)")
         ax_i.set_ylabel("input (nA)")
         ax_i.set_xlabel("time (ms)")
+        width = "700px"
+        if self.fi_currents is not None:
+            ax = self.ax_fi
+            (self._fi_ref_line,) = ax.plot([], [], color="0.7", marker="o", ms=3, label="start values")
+            (self._fi_line,) = ax.plot([], [], color="C0", marker="o", ms=3, label="slider values")
+            ax.set_xlabel(f"input current ({self._fi_unit_label})")
+            ax.set_ylabel("firing rate (Hz)" if self.fi_rate == "count" else "rate, 1 / mean ISI (Hz)")
+            ax.set_title(f"f-I: {float(self.fi_duration / second):g} s per current, spikes after "
+                         f"{float(self.fi_transient / second):g} s", fontsize="medium")
+            ax.legend(frameon=False, loc="upper left")
+            width = "950px"
         if self._live_canvas:
             self._figure_widget = fig.canvas
         else:
-            self._figure_widget = W.Output()
+            # One PNG per update into an Image widget: cheaper than re-displaying the figure
+            # (no tight-bbox pass) and updated in place in the browser, without flicker. The
+            # figure is closed in pyplot so that a later plt.show() does not draw it again.
+            plt.close(fig)
+            self._figure_widget = W.Image(format="png", layout=W.Layout(width=width))
+        self._layout_frozen = False
 
     def values(self):
         """Current slider values as Brian2 quantities, split into model and stimulus changes."""
@@ -139,7 +233,10 @@ class Explorer:
         self.update()
 
     def update(self, **overrides):
-        """Re-simulate with the slider values (``overrides`` set sliders first) and redraw."""
+        """Re-simulate with the slider values (``overrides`` set sliders first) and redraw.
+
+        Runs the trace and, with ``fi_currents``, the f-I curve (skipped when only stimulus
+        sliders moved). Returns the :class:`SimulationResult` of the trace."""
         for name, value in overrides.items():
             slider = self.sliders[name]
             slider.unobserve(self._on_change, names="value")
@@ -150,18 +247,29 @@ class Explorer:
         try:
             model = self.model.replace(**model_changes)
             stimulus = self.stimulus.replace(**stim_changes)
-            result = simulate(model, stimulus, self.duration, dt=self.dt, record=("v", "I_stim"),
+            result = simulate(model, stimulus, self.duration, dt=self.dt, record=self._record,
                               seed=self.seed)
+            fi = self._simulate_fi(model)
         except (ValueError, TypeError) as err:
             self.status.value = f"<span style='color:#b00'>Not simulated: {err}</span>"
             return self.result
-        self.result = result
+        self.result, self.fi = result, fi
         self._redraw(result)
         self.last_update_seconds = time.perf_counter() - start
         rate = float(result.rates()[0])
         self.status.value = (f"{len(result.spike_trains[0])} spikes, mean rate {rate:.1f} Hz "
                              f"(updated in {1000 * self.last_update_seconds:.0f} ms)")
         return result
+
+    def _simulate_fi(self, model):
+        """The f-I curve of ``model`` (one fi_curve call), or the last one if the model is
+        unchanged; None without ``fi_currents``."""
+        if self.fi_currents is None:
+            return None
+        if self.fi is not None and self.fi.result.model == model:
+            return self.fi
+        return fi_curve(model, self.fi_currents, self.fi_duration, transient=self.fi_transient,
+                        dt=self.dt, rate=self.fi_rate, seed=self.seed)
 
     def _redraw(self, result):
         t = np.asarray(result.t / ms)
@@ -172,27 +280,55 @@ class Explorer:
         v_th = plots._neuron_value(result.model, "V_th", 0)
         top = float(v_th / mV) + 20 if v_th is not None else float(np.max(v))
         self._spike_lines.set_segments([[(t[k], v[k]), (t[k], top)] for k in idx])
-        self._th_line.set_ydata([float(v_th / mV)] * 2 if v_th is not None else [np.nan] * 2)
+        if "Theta" in result.traces:
+            # (clipped by the axes: a threshold that jumps far up leaves the plot)
+            self._th_line.set_data(t, np.asarray(result.Theta[0] / mV))
+        elif v_th is not None:
+            self._th_line.set_data([t[0], t[-1]], [float(v_th / mV)] * 2)
+        else:
+            self._th_line.set_data([], [])
         self._i_line.set_data(t, np.asarray(result.I_stim[0] / nA))
         for ax, lo, hi in ((self.ax_v, min(v.min(), top), max(v.max(), top)),
                            (self.ax_i, *np.percentile(result.I_stim[0] / nA, [0, 100]))):
             pad = 0.05 * (hi - lo) if hi > lo else 1.0
             ax.set_ylim(lo - pad, hi + pad)
         self.ax_v.set_xlim(t[0], t[-1] if len(t) > 1 else 1)
+        if self.fi is not None:
+            self._redraw_fi()
+        self._render()
+
+    def _redraw_fi(self):
+        x = self._fi_x(self.fi.currents)
+        r = np.asarray(self.fi.rates / Hz)
+        self._fi_line.set_data(x, r)
+        shown = [r] + ([np.asarray(self.fi_reference.rates / Hz)] if self.fi_reference else [])
+        top = np.nanmax(np.concatenate(shown)) if np.any(np.isfinite(np.concatenate(shown))) else 0.0
+        self.ax_fi.set_xlim(x.min(), x.max())
+        self.ax_fi.set_ylim(0, 1.1 * top if top > 0 else 1.0)
+
+    def _render(self):
+        if not self._layout_frozen:
+            # Solve the constrained layout once, then keep it: re-solving it on every slider
+            # move would double the drawing time.
+            self.figure.canvas.draw()
+            self.figure.set_layout_engine("none")
+            self._layout_frozen = True
         if self._live_canvas:
             self.figure.canvas.draw_idle()
         else:
-            self.figure.canvas.draw()
-            with self._figure_widget:
-                self._figure_widget.clear_output(wait=True)
-                display(self.figure)
+            buffer = io.BytesIO()
+            self.figure.savefig(buffer, format="png")
+            self._figure_widget.value = buffer.getvalue()
 
     def _ipython_display_(self):
         display(self.widget)
 
 
-def explore(model, stimulus, duration, *, dt=0.1 * ms, ranges=None, exclude=(), seed=0) -> Explorer:
-    """Interactive explorer of ``model`` under ``stimulus``: one slider per scalar parameter.
+def explore(model, stimulus, duration, *, dt=0.1 * ms, ranges=None, exclude=(), parameters=None,
+            seed=0, fi_currents=None, fi_duration=None, fi_transient=0 * ms,
+            fi_rate="count") -> Explorer:
+    """Interactive explorer of ``model`` under ``stimulus``: one slider per scalar parameter,
+    a live voltage trace (with the threshold) and input current, and optionally a live f-I curve.
 
     Parameters
     ----------
@@ -200,7 +336,23 @@ def explore(model, stimulus, duration, *, dt=0.1 * ms, ranges=None, exclude=(), 
         ``{name: (low, high)}`` with units, to override a slider's default range.
     exclude : sequence of str
         Parameters that get no slider.
+    parameters : sequence of str, optional
+        Only these parameters (of the model or the stimulus, in this order) get sliders; default:
+        every scalar parameter. ``exclude`` still applies.
     seed : int
         Seed for noisy stimuli, fixed so that moving a slider changes only that parameter.
+    fi_currents : Quantity (amp), 1-D, optional
+        Show the f-I curve at these constant currents, re-simulated at every slider move (one
+        :func:`~sfa_helpers.simulation.fi_curve` call, one neuron per current) next to the curve
+        of the starting values.
+    fi_duration : Quantity (second), optional
+        Simulated time per current (default ``duration``).
+    fi_transient : Quantity (second)
+        Spikes before this time are ignored by the f-I curve (let adaptation settle).
+    fi_rate : {'count', 'isi'}
+        As :func:`~sfa_helpers.simulation.fi_curve`'s ``rate``: spike count per second, or
+        1 / mean inter-spike interval, after ``fi_transient``.
     """
-    return Explorer(model, stimulus, duration, dt=dt, ranges=ranges, exclude=exclude, seed=seed)
+    return Explorer(model, stimulus, duration, dt=dt, ranges=ranges, exclude=exclude,
+                    parameters=parameters, seed=seed, fi_currents=fi_currents,
+                    fi_duration=fi_duration, fi_transient=fi_transient, fi_rate=fi_rate)

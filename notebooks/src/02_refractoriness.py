@@ -1,0 +1,196 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [markdown]
+# # Lesson 02: Refractoriness
+#
+# Right after a spike a real neuron cannot fire again (absolute refractoriness) and then fires
+# only with a stronger input (relative refractoriness). We give one leaky integrate-and-fire
+# neuron three different refractory mechanisms and measure what each changes: traces, firing
+# rate, mean membrane potential and the maximum rate.
+#
+# Base neuron: $C_m \frac{dV}{dt} = \frac{E_L - V}{R_m} + I(t)$ with $C_m$ = 100 pF,
+# $R_m$ = 100 MΩ ($\tau_m$ = 10 ms), $E_L$ = −70 mV, $V_{th}$ = −50 mV, $V_{reset}$ = −65 mV.
+#
+# 1. **Forced voltage clamp**: after a spike $V = V_{reset}$ for $\tau_{vc}$ = 2.5 ms.
+# 2. **Threshold increase**: no voltage reset; at a spike the threshold jumps to
+#    $V_{th,max}$ = 200 mV and relaxes back, $\tau_{vth}\frac{d\Theta}{dt} = -(\Theta - V_{th})$,
+#    with $\tau_{vth}$ = 1 ms.
+# 3. **Threshold increase plus refractory conductance**: method 2 plus
+#    $G_{ref}(E_K - V)$ in the membrane equation, $E_K$ = −80 mV,
+#    $\tau_{Gref}\frac{dG_{ref}}{dt} = -G_{ref}$ with $\tau_{Gref}$ = 0.2 ms, and
+#    $G_{ref} \to G_{ref} + 2\,\mu\text{S}$ at each spike.
+#
+# The input is a constant current plus white noise $\sigma\,\xi(t)$ with
+# $\sigma$ = 3 pA·√s (a membrane-potential SD of about $R_m\sigma/\sqrt{2\tau_m}$ ≈ 2 mV).
+# Time step 0.02 ms (the refractory conductance lasts only 0.2 ms). Spikes are drawn up to
+# $V_{peak}$ = 50 mV.
+
+# %%
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+from brian2 import Hz, Mohm, mV, ms, nA, pA, second, usiemens
+
+from sfa_helpers import analysis, simulate, stimuli, theory
+from sfa_helpers.models import LIF, ForcedVoltageClamp, RefractoryConductance, ThresholdIncrease
+from sfa_helpers.notebook import setup
+
+setup()
+
+# %%
+base = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-50 * mV, V_reset=-65 * mV, R=100 * Mohm)
+V_peak = 50 * mV
+methods = {
+    "1: voltage clamp": base + ForcedVoltageClamp(tau_vc=2.5 * ms),
+    "2: threshold increase": base + ThresholdIncrease(V_th_max=200 * mV, tau_vth=1 * ms),
+    "3: threshold + G_ref": (base + ThresholdIncrease(V_th_max=200 * mV, tau_vth=1 * ms)
+                             + RefractoryConductance(tau_Gref=0.2 * ms, Delta_G_ref=2 * usiemens,
+                                                     E_K=-80 * mV)),
+}
+dt = 0.02 * ms
+sigma = 3 * pA * second ** 0.5
+# one NeuronGroup per method: 26 currents from 100 to 600 pA, then 3 very large ones for the
+# maximum rate
+currents = np.concatenate([np.arange(100, 601, 20), [2000, 5000, 20000]]) * pA
+n_sweep = 26
+print(f"rheobase {theory.lif_rheobase(base) / pA:.0f} pA; {len(currents)} neurons per method")
+
+# %%
+runs = {}
+for k, (name, model) in enumerate(methods.items()):
+    record = ("v", "Theta") if "Theta" in model.spec().recordable else ("v",)
+    stim = stimuli.constant(currents) + stimuli.white_noise(0 * pA, sigma)
+    runs[name] = simulate(model, stim, 2 * second, dt=dt, record=record, seed=10 + k)
+print({name: round(float(r.rates()[n_sweep - 1] / Hz)) for name, r in runs.items()}, "Hz at 600 pA")
+
+# %% [markdown]
+# ## Noisy traces at 220 pA and 600 pA
+#
+# The threshold (red) is drawn for methods 2 and 3, where it moves.
+
+# %%
+show = {220: int(np.argmin(np.abs(currents - 220 * pA))), 600: int(np.argmin(np.abs(currents - 600 * pA)))}
+fig, axes = plt.subplots(3, 2, figsize=(10, 7), sharex=True, sharey=True, layout="constrained")
+for row, (name, r) in enumerate(runs.items()):
+    for col, (amp_pA, k) in enumerate(show.items()):
+        ax = axes[row, col]
+        sel = r.t < 100 * ms
+        t = r.t[sel] / ms
+        ax.plot(t, r.v[k][sel] / mV, lw=0.7, label="V")
+        sp = r.spike_trains[k][r.spike_trains[k] < 100 * ms]
+        idx = np.round(np.asarray(sp / dt)).astype(int)
+        ax.vlines(sp / ms, r.v[k][idx] / mV, V_peak / mV, lw=0.7)
+        if "Theta" in r.traces:
+            ax.plot(t, np.minimum(r.Theta[k][sel] / mV, 60), color="C3", lw=0.8, label=r"$\Theta$ (clipped)")
+        ax.set_title(f"{name}, {amp_pA} pA")
+        ax.set_ylim(-85, 65)
+axes[1, 1].legend(frameon=False, loc="lower right")
+for ax in axes[:, 0]:
+    ax.set_ylabel("V (mV)")
+for ax in axes[-1]:
+    ax.set_xlabel("time (ms)")
+plt.show()
+v2 = runs["2: threshold increase"].v[show[600]]
+print(f"method 2 at 600 pA: V stays between {float(np.percentile(v2[5000:], 1) / mV):.0f} and "
+      f"{float(np.percentile(v2[5000:], 99) / mV):.0f} mV (no reset)")
+assert float(np.mean(v2[5000:]) / mV) > -30       # without reset V rises far above V_th
+
+# %% [markdown]
+# Method 1 resets and holds $V$; method 2 never resets $V$, which climbs towards
+# $E_L + R_m I$ (−10 mV at 600 pA) while the threshold falls back onto it again and again;
+# method 3 has the same threshold, but the conductance kicks $V$ down towards $E_K$ at each spike.
+#
+# ## Rate and mean membrane potential versus current
+
+# %%
+I_sweep = currents[:n_sweep]
+rate = {name: r.rates(start=0.2 * second)[:n_sweep] for name, r in runs.items()}
+mean_v = {name: analysis.mean_potential(r, start=0.2 * second)[:n_sweep] for name, r in runs.items()}
+fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
+for name in methods:
+    a1.plot(I_sweep / pA, rate[name] / Hz, "o-", ms=3, label=name)
+    a2.plot(I_sweep / pA, mean_v[name] / mV, "o-", ms=3)
+    a3.plot(rate[name] / Hz, mean_v[name] / mV, "o-", ms=3)
+a2.plot(I_sweep / pA, (base.E_L + base.R * I_sweep) / mV, "k:", lw=1, label=r"$E_L + R_m I$")
+a1.set(xlabel="input current (pA)", ylabel="firing rate (Hz)")
+a2.set(xlabel="input current (pA)", ylabel="mean V (mV)")
+a3.set(xlabel="firing rate (Hz)", ylabel="mean V (mV)")
+a1.legend(frameon=False)
+a2.legend(frameon=False)
+plt.show()
+
+for name in methods:
+    mv = np.asarray(mean_v[name] / mV)
+    print(f"{name:22s} rate {float(rate[name][0] / Hz):5.1f} -> {float(rate[name][-1] / Hz):5.1f} Hz, "
+          f"mean V max {mv.max():6.1f} mV at {float(I_sweep[np.argmax(mv)] / pA):.0f} pA, "
+          f"at 600 pA {mv[-1]:6.1f} mV")
+for name in ("1: voltage clamp", "3: threshold + G_ref"):
+    mv = np.asarray(mean_v[name])
+    assert 0 < np.argmax(mv) < n_sweep - 1            # non-monotonic: a maximum inside the range
+# method 2: nothing acts back on V, so mean V is the subthreshold value E_L + R I
+gap = np.abs(mean_v["2: threshold increase"] - (base.E_L + base.R * I_sweep)) / mV
+assert gap.max() < 0.5
+
+# %% [markdown]
+# **Why is the mean potential non-monotonic?** Below rheobase (200 pA) the mean potential is the
+# steady state $E_L + R_m I$, rising with the current (noise makes a few spikes near rheobase).
+# Above rheobase every spike pulls $V$ down, to $V_{reset}$ (method 1) or towards $E_K$
+# (method 3), and it then spends most of the interval on the way back up. More current means more
+# spikes per second, and so more time spent near the bottom: the mean potential *falls* as the
+# current grows. The neuron's voltage then behaves like a population signal anticorrelated with
+# its rate (right panel). With the pure threshold increase (method 2) no spike acts on $V$ at
+# all: its mean potential is exactly the subthreshold $E_L + R_m I$ (dotted line), and it rises
+# far above the nominal threshold, which is why method 2 on its own is not a realistic model.
+#
+# ## Maximum rates: absolute versus relative refractoriness
+
+# %%
+for name, r in runs.items():
+    big = r.rates(start=0.2 * second)[n_sweep:]
+    print(f"{name:22s} rate at 2, 5, 20 nA: {np.round(np.asarray(big / Hz)).astype(int)} Hz")
+r1 = runs["1: voltage clamp"].rates(start=0.2 * second)[n_sweep:]
+assert np.all(r1 < 1 / (2.5 * ms))                    # absolute bound 1/tau_vc = 400 Hz
+r2 = runs["2: threshold increase"].rates(start=0.2 * second)[n_sweep:]
+assert r2[-1] > 1 / (2.5 * ms)                        # relative refractoriness: no hard bound
+
+# %% [markdown]
+# * The **voltage clamp** is absolute: no input can fire the neuron within $\tau_{vc}$, so
+#   $r < 1/\tau_{vc}$ = 400 Hz.
+# * The **threshold increase** is relative: the threshold is finite at every moment, so a
+#   strong enough input crosses it earlier. The interval is the time the threshold needs to fall
+#   from $V_{th,max}$ to the membrane potential $V$, $\tau_{vth}\ln\frac{V_{th,max} - V_{th}}{V - V_{th}}$,
+#   which shrinks without bound as $V$ grows (the time step sets the only limit).
+# * The **refractory conductance** pulls $V$ far down after each spike; a stronger input then has
+#   to recharge the membrane first, so the rate grows much more slowly with the current than
+#   with method 2, but it is still not bounded by a fixed dead time (about 1 kHz at 20 nA).
+#
+# ## Explore
+#
+# Move the refractory parameters of method 3 and watch the trace at 600 pA (with $\Theta$) and
+# the rate-current curve (1 s per current, rate from the spike count after 0.2 s).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from sfa_helpers.fi_explorer import explore_trace_and_fi
+
+explorer = explore_trace_and_fi(
+    methods["3: threshold + G_ref"], stimuli.constant(600 * pA), 100 * ms,
+    np.arange(100, 601, 50) * pA, parameters=("tau_vth", "Delta_G_ref"), dt=dt,
+    fi_duration=1 * second, transient=0.2 * second, rate="count", variable="Theta",
+    ranges={"tau_vth": (0.2 * ms, 5 * ms), "Delta_G_ref": (0 * usiemens, 5 * usiemens)})
+explorer
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# (the redraw writes the figure into the widget output; the asserts below still run)
+before = explorer.rates
+explorer.update(tau_vth=4 * ms)
+print("rate at 600 pA:", round(float(before[-1] / Hz)), "->", round(float(explorer.rates[-1] / Hz)), "Hz")
+assert explorer.rates[-1] < before[-1]       # a slower threshold recovery lowers the rate
+assert explorer.last_simulation_seconds < 1.0

@@ -1,0 +1,141 @@
+"""Self-checks for exercise sheet 01 (LIF basics).
+
+Every reference is computed here from closed forms (:mod:`sfa_helpers.theory`, or the exact
+one-step update written out in numpy), never by running the student's kind of simulation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from brian2 import Hz, Mohm, amp, mV, ms, nA, nF, second
+from scipy.optimize import brentq
+
+from .. import theory
+from ..models import LIF
+from .core import Feedback, call_safely, check_choice, check_integers, check_quantity
+
+__all__ = ["check_rheobase_formula", "check_rheobase_sim", "check_window_rate", "check_reset_rates",
+           "check_reset_limit", "check_spikes_halves", "check_ramp_current", "check_ramp_lag",
+           "SET_A", "SET_B", "RESET_VALUES", "HALVES", "RAMP_SLOPE"]
+
+#: Parameter set A (lab tutorial) and B (textbook), as in lesson 01.
+SET_A = dict(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-75 * mV, R=10 * Mohm)
+SET_B = dict(tau_m=10 * ms, C_m=2 * nF, E_L=-70 * mV, V_th=-50 * mV, V_reset=-65 * mV)
+#: Reset potentials of the V_reset exercise (current 1.6 nA, set A).
+RESET_VALUES = np.array([-75.0, -70.0, -65.0, -60.0, -56.0]) * mV
+RESET_CURRENT = 1.6 * nA
+#: The current that changes halfway: (first amplitude, second amplitude, switch time, duration).
+HALVES = (1.7 * nA, 2.2 * nA, 250 * ms, 500 * ms)
+#: Slope of the ramp exercise (0 to 3 nA in 500 ms).
+RAMP_SLOPE = 3 * nA / (500 * ms)
+
+
+def _rheobase_B():
+    return theory.lif_rheobase(LIF(**SET_B))
+
+
+def check_rheobase_formula(I_th) -> Feedback:
+    """Rheobase of parameter set B from the formula (a current)."""
+    return check_quantity(I_th, _rheobase_B(), rtol=1e-3, name="I_th")
+
+
+def check_rheobase_sim(I_th_sim) -> Feedback:
+    """Rheobase of set B found by simulation: the smallest current of a fine sweep that fires.
+
+    It must lie strictly above the formula value (at exactly the rheobase V only approaches
+    the threshold) and within 1 % of it.
+    """
+    ref = _rheobase_B()
+    feedback = check_quantity(I_th_sim, ref, rtol=0.01, name="I_th_sim")
+    if feedback.kind in ("right", "imprecise") and float(np.asarray(I_th_sim)) <= float(ref):
+        return Feedback(False, "concept", "I_th_sim cannot be at or below the formula's rheobase: "
+                                          "there V only approaches the threshold and never crosses "
+                                          "it. Report the smallest current that made a spike.")
+    return feedback
+
+
+def check_window_rate(window_rate) -> Feedback:
+    """``window_rate(train)``: spike count in [first spike, last spike) over that window."""
+    cases = [
+        (np.arange(13.0, 400.0, 20.0) * ms, 50 * Hz),            # regular, 20 ms intervals
+        (np.array([5.0, 15.0, 35.0, 65.0]) * ms, 3 / (60 * ms)),  # irregular
+    ]
+    for train, expected in cases:
+        value, problem = call_safely(window_rate, train, name="window_rate(train)")
+        if problem is not None:
+            return problem
+        feedback = check_quantity(value, expected, rtol=1e-6, name="window_rate(train)")
+        if not feedback:
+            return feedback
+    value, problem = call_safely(window_rate, np.array([0.1]) * second, name="window_rate(one spike)")
+    if problem is not None:
+        return problem
+    if not np.isnan(np.asarray(value, dtype=float)):
+        return Feedback(False, "concept", "With fewer than two spikes there is no interval: "
+                                          "window_rate should return NaN Hz.")
+    return Feedback(True, "right", "window_rate is right.")
+
+
+def _reset_reference():
+    model = LIF(**{**SET_A, "V_reset": RESET_VALUES})
+    current = np.full(RESET_VALUES.size, float(RESET_CURRENT / nA)) * nA
+    return 1 / theory.lif_isi_on_grid(model, current, 0.1 * ms)
+
+
+def check_reset_rates(rates) -> Feedback:
+    """Rates (1/mean ISI) for the five reset potentials of :data:`RESET_VALUES`."""
+    return check_quantity(rates, _reset_reference(), rtol=0.005, name="reset_rates")
+
+
+def check_reset_limit(choice) -> Feedback:
+    """Multiple choice: the rate as V_reset approaches V_th with t_ref = 2 ms."""
+    return check_choice(choice, "c", "abcd", name="reset_limit")
+
+
+def _halves_reference():
+    """Spike counts in the two halves, from the exact update written out in numpy."""
+    first, second_, switch, duration = HALVES
+    tau, E_L, V_th, V_reset, R = (float(SET_A[k]) for k in ("tau_m", "E_L", "V_th", "V_reset", "R"))
+    dt = 1e-4
+    steps = int(round(float(duration) / dt))
+    n_switch = int(round(float(switch) / dt))
+    decay = np.exp(-dt / tau)
+    v, counts = E_L, [0, 0]
+    for k in range(steps):
+        v_inf = E_L + R * (float(first) if k < n_switch else float(second_))
+        v = v_inf + (v - v_inf) * decay
+        if v > V_th:
+            counts[k >= n_switch] += 1
+            v = V_reset
+    return np.array(counts)
+
+
+def check_spikes_halves(counts) -> Feedback:
+    """Spike counts in [0, 250 ms) and [250 ms, 500 ms) for the current that changes halfway."""
+    return check_integers(counts, _halves_reference(), name="spikes_halves")
+
+
+def _ramp_reference():
+    """Current at the first spike under a ramp from rest: R s (t - tau (1 - exp(-t/tau))) = V_th - E_L."""
+    tau, R = float(SET_A["tau_m"]), float(SET_A["R"])
+    gap = float(SET_A["V_th"] - SET_A["E_L"])
+    s = float(RAMP_SLOPE)
+    t = brentq(lambda t: R * s * (t - tau * (1 - np.exp(-t / tau))) - gap, 1e-6, 10.0, xtol=1e-12)
+    return s * t * amp
+
+
+def check_ramp_current(I_first) -> Feedback:
+    """Input current at the time of the first spike under the slow ramp."""
+    ref = _ramp_reference()
+    feedback = check_quantity(I_first, ref, rtol=0.005, name="I_ramp_first_spike")
+    rheobase = theory.lif_rheobase(LIF(**SET_A))
+    if not feedback and feedback.kind == "imprecise" and abs(float(I_first / rheobase) - 1) < 0.005:
+        return Feedback(False, "concept", "I_ramp_first_spike equals the rheobase, but the membrane "
+                                          "lags behind a ramp: simulate and read the current at the "
+                                          "first spike.")
+    return feedback
+
+
+def check_ramp_lag(choice) -> Feedback:
+    """Multiple choice: why the first spike under a ramp comes above the rheobase."""
+    return check_choice(choice, "b", "abcd", name="ramp_lag")

@@ -1,0 +1,1 @@
+"""Autograding of the exercise sheets: see docs/grading.md."""

@@ -1,0 +1,298 @@
+"""Grade one submission against its instructor sheet.
+
+1. **Read** the file defensively: not valid JSON, not a notebook, too large, cells without
+   sources: each is a clear note and zero points, never an exception.
+2. **Assemble** the notebook to run, in the *instructor's* cell order (as nbgrader's autograder
+   does): locked cells and test cells come from the instructor sheet (hidden tests included, so
+   editing or deleting a test cell changes nothing); each solution cell comes from the
+   submission, found by its ``grade_id`` wherever the student moved it; a solution cell that is
+   missing becomes the 'not done yet' placeholder; cells the student added (no nbgrader
+   metadata) run right after the sheet cell that preceded them in the submission.
+3. **Run** it in a fresh limited kernel (:mod:`sfa_helpers.grading.runner`); every test cell
+   ends with a line printing a random token, and a test cell scores only if it ran without
+   error *and* printed the token (so a submission that swallows exceptions does not pass).
+4. **Score** each exercise (the sum of its test cells' points) with a short note.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+
+import nbformat
+
+from . import runner, sheets
+
+MAX_FILE_BYTES = 20 * 1024 ** 2
+
+#: Constructs that can subvert in-kernel tests; a submission using one is flagged for review.
+SUSPICIOUS = {
+    r"set_custom_exc": "replaces IPython's exception handler",
+    r"input_transformers|ast_transformers": "rewrites cell code",
+    r"sys\.modules\s*\[": "replaces imported modules",
+    r"\bbuiltins\b|__builtins__": "touches Python's builtins",
+    r"\bctypes\b": "uses ctypes",
+    r"os\.(kill|killpg|setsid|fork)|signal\.signal": "handles signals or processes",
+    r"sfa_helpers\.checks\.\w+\s*=|checks\.\w+\s*=": "replaces a check function",
+    r"events\.register|register_magic": "hooks IPython events or magics",
+}
+
+
+@dataclass
+class ExerciseResult:
+    exercise: str
+    points: float
+    max_points: float
+    feedback: str
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    sheet: str
+    exercises: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return sum(e.points for e in self.exercises)
+
+    @property
+    def max_total(self) -> float:
+        return sum(e.max_points for e in self.exercises)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "SubmissionResult":
+        data = json.loads(text)
+        data["exercises"] = [ExerciseResult(**e) for e in data["exercises"]]
+        return cls(**data)
+
+
+def zero_result(student: str, sheet_name: str, exercises, note: str) -> SubmissionResult:
+    """Zero points on every exercise, with the same note everywhere."""
+    return SubmissionResult(student, sheet_name,
+                            [ExerciseResult(e.name, 0.0, e.points, note) for e in exercises], [note])
+
+
+def read_submission(path: str):
+    """Return ``(notebook, None)`` or ``(None, note)`` for anything that is not a usable notebook."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as err:
+        return None, f"cannot read the submission ({err.strerror})"
+    if size > MAX_FILE_BYTES:
+        return None, f"the submission is {size // 1024 ** 2} MB, larger than the {MAX_FILE_BYTES // 1024 ** 2} MB limit"
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, "the submission is not a text file (is it a notebook?)"
+    except json.JSONDecodeError as err:
+        return None, f"the submission is not valid JSON (line {err.lineno}): not a notebook file"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return None, "the submission is JSON but not a Jupyter notebook (no list of cells)"
+    cells = []
+    for cell in data["cells"]:
+        if not isinstance(cell, dict):
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(str(s) for s in source)
+        metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        cells.append(nbformat.from_dict({"cell_type": str(cell.get("cell_type", "code")),
+                                         "source": str(source), "metadata": metadata}))
+    return cells, None
+
+
+def assemble(master, student_cells, nonce: str):
+    """The cells to run and their roles; see the module docstring. Returns (cells, roles, notes).
+
+    ``roles[i]`` is ``('test', grade_id)``, ``('solution', grade_id)``, ``('given', grade_id)``
+    or ``('extra', None)``.
+    """
+    notes = []
+    by_id, extras, anchor, duplicates = {}, {}, None, set()
+    master_ids = {sheets.grade_id(c) for c in master.cells if c.cell_type == "code"}
+    for cell in student_cells:
+        if cell.cell_type != "code":
+            continue
+        gid = sheets.grade_id(cell)
+        if gid in master_ids:
+            if gid in by_id:
+                duplicates.add(gid)
+            by_id[gid] = cell
+            anchor = gid
+        elif cell.source.strip():
+            extras.setdefault(anchor, []).append(cell)
+    for gid in sorted(duplicates):
+        notes.append(f"cell '{gid}' appears more than once; the last copy was graded")
+    cells, roles = [], []
+
+    def add_extras(key):
+        for cell in extras.get(key, []):
+            cells.append(nbformat.v4.new_code_cell(cell.source))
+            roles.append(("extra", None))
+
+    add_extras(None)
+    for master_cell in master.cells:
+        if master_cell.cell_type != "code":
+            continue
+        gid = sheets.grade_id(master_cell)
+        if sheets.is_solution(master_cell):
+            if gid in by_id:
+                cell = nbformat.v4.new_code_cell(by_id[gid].source)
+            else:
+                cell = nbformat.v4.new_code_cell(sheets.placeholder_cell(master_cell).source)
+                notes.append(f"the answer cell of '{gid}' is missing from the submission")
+            roles.append(("solution", gid))
+        elif sheets.is_test(master_cell):
+            cell = nbformat.v4.new_code_cell(master_cell.source.rstrip() + f"\nprint({nonce!r})")
+            roles.append(("test", gid))
+        else:
+            cell = nbformat.v4.new_code_cell(master_cell.source)
+            roles.append(("given", gid))
+        cells.append(cell)
+        add_extras(gid)
+    return cells, roles, notes
+
+
+def flags(student_cells) -> list:
+    text = "\n".join(c.source for c in student_cells if c.cell_type == "code")
+    return [f"flagged for manual review: the code {why} ({pattern.split('|')[0].strip(chr(92))})"
+            for pattern, why in SUSPICIOUS.items() if re.search(pattern, text)]
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _describe(run: runner.CellRun) -> str:
+    if run.status == "not run":
+        return "not run (an earlier limit stopped the notebook)"
+    if run.status in ("timeout", "dead"):
+        return run.evalue
+    if run.ename == "AssertionError" and not run.evalue.strip():
+        return "a hidden test failed"
+    return _short(f"{run.ename}: {run.evalue}")
+
+
+def score(master, cells, roles, runs, nonce: str):
+    """Per-exercise results from the runs of the assembled cells."""
+    exercises = sheets.validate(master)
+    points = {gid: p for ex in exercises for gid, p in ex.tests}
+    index = {role: i for i, role in enumerate(roles)}
+    results = []
+    for ex in exercises:
+        got, parts = 0.0, []
+        sol = runs[index[("solution", ex.name)]]
+        if sol.status != "ok" and sol.status != "not run":
+            parts.append(f"your cell: {_describe(sol)}")
+        failed = []
+        for gid, p in ex.tests:
+            run = runs[index[("test", gid)]]
+            if run.status == "ok" and nonce in run.stdout:
+                got += p
+            elif run.status == "ok":
+                failed.append("the test did not finish (its output was suppressed)")
+            else:
+                failed.append(_describe(run))
+        if not failed:
+            parts.insert(0, "all tests passed")
+        else:
+            parts.extend(f"test: {f}" for f in dict.fromkeys(failed))
+        results.append(ExerciseResult(ex.name, got, float(sum(points[g] for g, _ in ex.tests)),
+                                      "; ".join(dict.fromkeys(parts))))
+    return results
+
+
+def kernel_env(workdir: str, cache: str | None, mpl: str | None, *, shared: bool = False) -> dict:
+    """The kernel's whole environment: nothing of the grader's but PATH and the locale.
+
+    ``cache`` (compiled simulations) and ``mpl`` (matplotlib's font cache) are *copied* into the
+    submission's private home, so a submission cannot alter what the next one runs; with
+    ``shared=True`` (the trusted reference run only) they are used in place.
+    """
+    home = os.path.join(workdir, "home")
+    os.makedirs(home, exist_ok=True)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": os.environ.get("LANG", "C.UTF-8"),
+           "HOME": home, "TMPDIR": home, "IPYTHONDIR": os.path.join(home, ".ipython"),
+           "MPLCONFIGDIR": os.path.join(home, ".matplotlib"),
+           "XDG_CACHE_HOME": os.path.join(home, ".cache"), "PYTHONDONTWRITEBYTECODE": "1",
+           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JUPYTER_PLATFORM_DIRS": "1",
+           "SFA_HELPERS_CACHE": os.path.join(home, "sfa_cache")}
+    if shared:
+        if mpl:
+            env["MPLCONFIGDIR"] = mpl
+        if cache:
+            env["SFA_HELPERS_CACHE"] = cache
+        return env
+    if mpl and os.path.isdir(mpl):
+        shutil.copytree(mpl, env["MPLCONFIGDIR"], dirs_exist_ok=True)
+    if cache and os.path.isdir(cache):
+        shutil.copytree(cache, env["SFA_HELPERS_CACHE"], symlinks=True, dirs_exist_ok=True)
+    return env
+
+
+def grade_cells(master, student_cells, student: str, sheet_name: str, *, limits: runner.Limits,
+                workbase: str, spec_dir: str, cache: str | None = None, mpl: str | None = None,
+                shared: bool = False, extra_cells=()) -> tuple:
+    """Grade parsed cells. Returns ``(SubmissionResult, runs)`` (runs of extra_cells appended)."""
+    start = time.monotonic()
+    nonce = "sfa-grade-ok-" + secrets.token_hex(12)
+    cells, roles, notes = assemble(master, student_cells, nonce)
+    cells = cells + [nbformat.v4.new_code_cell(c) for c in extra_cells]
+    roles = roles + [("probe", k) for k in range(len(extra_cells))]
+    notes += flags(student_cells)
+    workdir = runner.make_workdir(workbase)
+    try:
+        env = kernel_env(workdir, cache, mpl, shared=shared)
+        runs, run_notes = runner.execute(cells, workdir, env, limits, spec_dir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    notes += run_notes
+    truncated = [gid for (kind, gid), run in zip(roles, runs) if run.truncated and kind != "probe"]
+    if truncated:
+        notes.append(f"very long output was cut short in: {', '.join(str(t) for t in truncated)}")
+    result = SubmissionResult(student, sheet_name, score(master, cells, roles, runs, nonce), notes)
+    result.seconds = round(time.monotonic() - start, 2)
+    return result, runs
+
+
+def grade_file(path: str, master, student: str, sheet_name: str, **kwargs) -> SubmissionResult:
+    """Grade one submitted file; never raises for a bad submission."""
+    exercises = sheets.validate(master)
+    cells, problem = read_submission(path)
+    if problem:
+        return zero_result(student, sheet_name, exercises, problem)
+    result, _ = grade_cells(master, cells, student, sheet_name, **kwargs)
+    return result
+
+
+def reference_run(master, sheet_name: str, **kwargs):
+    """Grade the instructor sheet itself; return ``(result, cache_keys)``.
+
+    Used at the start of a batch: it must score full marks (else the sheet or the machine is
+    broken), and it lists the compiled simulations (cache keys) the sheet needs.
+    """
+    probe = "import sfa_helpers.engine as _e\nprint('SFA-CACHE-KEYS:' + ','.join(_e._compiled))"
+    solution_cells = [copy.deepcopy(c) for c in master.cells]
+    result, runs = grade_cells(master, solution_cells, "(reference)", sheet_name,
+                               extra_cells=[probe], shared=True, **kwargs)
+    keys = []
+    for line in runs[-1].stdout.splitlines():
+        if line.startswith("SFA-CACHE-KEYS:"):
+            keys = [k for k in line.split(":", 1)[1].split(",") if k]
+    return result, keys

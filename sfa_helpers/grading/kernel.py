@@ -1,0 +1,58 @@
+"""Kernel launcher for grading: apply resource limits, then become an ordinary IPython kernel.
+
+The grader's kernel spec runs ``python -m sfa_helpers.grading.kernel -f {connection_file}``.
+Limits come from environment variables set by the grader (absent or 0 = no limit):
+
+``SFA_GRADE_MEMORY``     address space in bytes (RLIMIT_AS), inherited by the compiler and the
+                         compiled simulation
+``SFA_GRADE_CPU``        CPU seconds (RLIMIT_CPU) of the kernel process and of each child
+``SFA_GRADE_FILESIZE``   largest file the kernel may write, in bytes (RLIMIT_FSIZE)
+``SFA_GRADE_NPROC``      extra processes the grading user may start (RLIMIT_NPROC is per user,
+                         so the limit is the user's current process count plus this number)
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+
+
+def _user_processes() -> int:
+    uid, count = os.getuid(), 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += 1
+            except OSError:
+                pass
+    return count
+
+
+def apply_limits(environ=os.environ) -> None:
+    def limit(name, value):
+        soft, hard = resource.getrlimit(name)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(name, (value, value if hard == resource.RLIM_INFINITY else hard))
+
+    for variable, rlimit in (("SFA_GRADE_MEMORY", resource.RLIMIT_AS),
+                             ("SFA_GRADE_CPU", resource.RLIMIT_CPU),
+                             ("SFA_GRADE_FILESIZE", resource.RLIMIT_FSIZE)):
+        value = int(environ.get(variable) or 0)
+        if value > 0:
+            limit(rlimit, value)
+    extra = int(environ.get("SFA_GRADE_NPROC") or 0)
+    if extra > 0 and os.getuid() != 0 and os.path.isdir("/proc"):
+        limit(resource.RLIMIT_NPROC, _user_processes() + extra)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def main() -> None:
+    apply_limits()
+    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

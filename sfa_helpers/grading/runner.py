@@ -1,0 +1,214 @@
+"""Execute a list of notebook cells in a fresh, resource-limited kernel, surviving bad cells.
+
+Rules:
+
+* every cell runs with a time limit (``cell_timeout``); the whole notebook, including kernel
+  (re)starts, with ``notebook_timeout``;
+* the kernel is launched by :mod:`sfa_helpers.grading.kernel`, which applies memory, CPU,
+  file-size and process limits before it becomes an IPython kernel;
+* a cell that times out or kills the kernel is recorded as such and *skipped*: the kernel is
+  restarted, the cells before it are replayed silently (to rebuild the state) and execution goes
+  on with the next cell, at most ``max_restarts`` times;
+* each cell keeps at most ``max_output`` bytes of output (errors are always kept);
+* after the kernel shuts down, every process left in its session is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+import nbformat
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+KERNEL_NAME = "sfa-grade"
+
+
+@dataclass
+class Limits:
+    cell_timeout: float = 60.0          # seconds per cell
+    notebook_timeout: float = 300.0     # seconds per notebook, kernel starts included
+    memory: int = 4 * 1024 ** 3         # bytes of address space (RLIMIT_AS)
+    cpu: int = 300                      # CPU seconds per process (RLIMIT_CPU)
+    filesize: int = 256 * 1024 ** 2     # bytes per written file (RLIMIT_FSIZE)
+    nproc: int = 64                     # extra processes (RLIMIT_NPROC, not for root)
+    max_output: int = 100_000           # bytes of stored output per cell
+    max_restarts: int = 2               # kernel restarts after a timeout or a dead kernel
+
+
+@dataclass
+class CellRun:
+    """What happened to one cell: status is 'ok', 'error', 'timeout', 'dead' or 'not run'."""
+
+    status: str = "not run"
+    ename: str = ""
+    evalue: str = ""
+    stdout: str = ""
+    outputs: list = field(default_factory=list)
+    truncated: bool = False
+
+
+def kernel_spec_dir(base: str) -> str:
+    """Write the grading kernel spec (our launcher, this Python) under ``base``; return the dir."""
+    path = os.path.join(base, "kernels", KERNEL_NAME)
+    os.makedirs(path, exist_ok=True)
+    spec = {"argv": [sys.executable, "-m", "sfa_helpers.grading.kernel", "-f", "{connection_file}"],
+            "display_name": "Python 3 (grading, limited)", "language": "python"}
+    with open(os.path.join(path, "kernel.json"), "w") as f:
+        json.dump(spec, f)
+    return os.path.join(base, "kernels")
+
+
+class _LimitedClient(NotebookClient):
+    """nbclient with a per-cell output budget."""
+
+    def __init__(self, *args, max_output: int = 100_000, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._max_output = max_output
+        self._used: dict = {}
+        self.truncated: set = set()
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        if msg["msg_type"] == "error":
+            content["traceback"] = [line[:2000] for line in content.get("traceback", [])[-30:]]
+            content["evalue"] = str(content.get("evalue", ""))[:2000]
+            return super().output(outs, msg, display_id, cell_index)
+        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+        used = self._used.get(cell_index, 0) + size
+        self._used[cell_index] = used
+        if used > self._max_output:
+            if cell_index not in self.truncated:
+                self.truncated.add(cell_index)
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="stderr",
+                    text=f"[grader: output beyond {self._max_output} bytes discarded]\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def _kill_session(sid: int) -> None:
+    """SIGKILL every process whose session id is ``sid`` (the kernel and what it started)."""
+    if sid <= 1:
+        return
+    try:
+        os.killpg(sid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+    if not os.path.isdir("/proc"):
+        return
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[3]) == sid:
+                os.kill(int(entry), signal.SIGKILL)
+        except (OSError, IndexError, ValueError):
+            pass
+
+
+def _record(cell, run: CellRun) -> None:
+    run.outputs = list(cell.get("outputs", []))
+    errors = [o for o in run.outputs if o.get("output_type") == "error"]
+    run.stdout = "".join(o.get("text", "") for o in run.outputs
+                         if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    if errors:
+        run.status, run.ename, run.evalue = "error", errors[0].get("ename", ""), errors[0].get("evalue", "")
+    else:
+        run.status = "ok"
+
+
+def execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str) -> tuple:
+    """Run ``cells`` (nbformat code/markdown cells) in order; return ``(runs, notes)``.
+
+    ``runs[i]`` is the :class:`CellRun` of cell ``i`` (markdown cells stay 'not run').
+    """
+    deadline = time.monotonic() + limits.notebook_timeout
+    runs = [CellRun() for _ in cells]
+    notes: list = []
+    skip: set = set()
+    position = 0
+    restarts = 0
+    kernel_env = dict(env)
+    kernel_env.update({"SFA_GRADE_MEMORY": str(limits.memory), "SFA_GRADE_CPU": str(limits.cpu),
+                       "SFA_GRADE_FILESIZE": str(limits.filesize), "SFA_GRADE_NPROC": str(limits.nproc)})
+    ksm = KernelSpecManager(kernel_dirs=[spec_dir])
+    while position < len(cells):
+        if time.monotonic() >= deadline:
+            notes.append("notebook time limit reached: the remaining cells were not run")
+            break
+        nb = nbformat.v4.new_notebook(cells=[nbformat.from_dict(dict(c)) for c in cells])
+        km = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
+        client = _LimitedClient(nb, km=km, timeout=limits.cell_timeout, allow_errors=True,
+                                interrupt_on_timeout=False, shutdown_kernel="immediate",
+                                startup_timeout=max(5, min(60, deadline - time.monotonic())),
+                                record_timing=False, max_output=limits.max_output,
+                                resources={"metadata": {"path": workdir}})
+        failed_at = None
+        sid = 0
+        try:
+            with client.setup_kernel(env=kernel_env, cwd=workdir):
+                sid = getattr(km.provisioner, "pid", 0) or 0
+                for i, cell in enumerate(nb.cells):
+                    if cell.cell_type != "code" or i in skip:
+                        continue
+                    if i >= position:
+                        position = i
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise TimeoutError
+                    client.timeout = max(1, int(min(limits.cell_timeout, remaining)))
+                    try:
+                        client.execute_cell(cell, i)
+                    except CellTimeoutError:
+                        runs[i].status = "timeout"
+                        failed_at = i
+                        break
+                    except DeadKernelError:
+                        runs[i].status = "dead"
+                        failed_at = i
+                        break
+                    if i >= position:
+                        _record(cell, runs[i])
+                        runs[i].truncated = i in client.truncated
+                else:
+                    position = len(cells)
+        except TimeoutError:
+            notes.append("notebook time limit reached: the remaining cells were not run")
+            _kill_session(sid)
+            break
+        except (DeadKernelError, RuntimeError, OSError) as err:
+            # The kernel died outside a cell (during start-up or shutdown).
+            if failed_at is None:
+                notes.append(f"the kernel could not run ({type(err).__name__}): grading stopped")
+                _kill_session(sid)
+                break
+        finally:
+            _kill_session(sid)
+        if failed_at is None:
+            break
+        skip.add(failed_at)
+        what = "took longer than the cell time limit" if runs[failed_at].status == "timeout" \
+            else "killed the kernel (memory, CPU limit or a crash)"
+        runs[failed_at].ename = "TimeoutError" if runs[failed_at].status == "timeout" else "DeadKernelError"
+        runs[failed_at].evalue = what
+        position = failed_at + 1
+        restarts += 1
+        if restarts > limits.max_restarts:
+            notes.append("too many kernel restarts: the remaining cells were not run")
+            break
+    return runs, notes
+
+
+def make_workdir(base: str) -> str:
+    return tempfile.mkdtemp(prefix="sub-", dir=base)

@@ -1,0 +1,190 @@
+"""Exercise sheets in nbgrader's format: cell metadata, markers, and the student version.
+
+An instructor sheet (``solutions/NN_name.ipynb``) is a notebook whose code cells carry nbgrader's
+cell metadata (schema version 3)::
+
+    "nbgrader": {"grade": bool, "grade_id": str, "locked": bool, "points": number,
+                 "schema_version": 3, "solution": bool, "task": false}
+
+* a **solution cell** (``solution: true``) marks the instructor's answer between
+  ``### BEGIN SOLUTION`` and ``### END SOLUTION``;
+* a **test cell** (``grade: true``, ``points``) holds visible tests and, between
+  ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, tests the students never see;
+* every other code cell is **locked** given code (``locked: true``).
+
+The test cells that follow a solution cell (up to the next solution cell) form one *exercise*,
+named by the solution cell's ``grade_id``; its points are the sum of its test cells' points.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+import nbformat
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+END_HIDDEN = "### END HIDDEN TESTS"
+PLACEHOLDER = 'raise NotImplementedError("not done yet: replace this line with your solution ({})")'
+_MARKER = re.compile(r"^(\s*)### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
+
+
+class SheetError(ValueError):
+    """An instructor sheet is malformed (unbalanced markers, duplicate grade ids, ...)."""
+
+
+def nbgrader(cell) -> dict:
+    """The cell's nbgrader metadata ({} if none)."""
+    meta = cell.get("metadata", {}).get("nbgrader")
+    return meta if isinstance(meta, dict) else {}
+
+
+def grade_id(cell) -> str | None:
+    value = nbgrader(cell).get("grade_id")
+    return value if isinstance(value, str) and value else None
+
+
+def is_solution(cell) -> bool:
+    return cell.get("cell_type") == "code" and bool(nbgrader(cell).get("solution"))
+
+
+def is_test(cell) -> bool:
+    return cell.get("cell_type") == "code" and bool(nbgrader(cell).get("grade"))
+
+
+def _regions(source: str, kind: str):
+    """Line ranges [(begin_line, end_line, indent)] of a marker pair; SheetError if unbalanced."""
+    regions, open_at = [], None
+    for k, line in enumerate(source.splitlines()):
+        m = _MARKER.match(line)
+        if not m:
+            continue
+        indent, edge, what = m.groups()
+        if what != kind:
+            continue
+        if edge == "BEGIN":
+            if open_at is not None:
+                raise SheetError(f"nested '### BEGIN {kind}' at line {k + 1}")
+            open_at = (k, indent)
+        else:
+            if open_at is None:
+                raise SheetError(f"'### END {kind}' without BEGIN at line {k + 1}")
+            regions.append((open_at[0], k, open_at[1]))
+            open_at = None
+    if open_at is not None:
+        raise SheetError(f"'### BEGIN {kind}' at line {open_at[0] + 1} is never closed")
+    return regions
+
+
+def replace_solutions(source: str, name: str) -> str:
+    """Replace every solution region by the 'not done yet' placeholder (keeping its indentation)."""
+    lines = source.splitlines()
+    for begin, end, indent in reversed(_regions(source, "SOLUTION")):
+        lines[begin:end + 1] = [indent + PLACEHOLDER.format(name)]
+    return "\n".join(lines)
+
+
+def remove_hidden_tests(source: str) -> str:
+    """Drop every hidden-test region, markers included, and trailing blank lines."""
+    lines = source.splitlines()
+    for begin, end, _ in reversed(_regions(source, "HIDDEN TESTS")):
+        del lines[begin:end + 1]
+    return "\n".join(lines).rstrip()
+
+
+@dataclass
+class Exercise:
+    """One exercise: a solution cell and the test cells that follow it."""
+
+    name: str
+    tests: list = field(default_factory=list)   # [(grade_id, points)]
+
+    @property
+    def points(self) -> float:
+        return float(sum(p for _, p in self.tests))
+
+
+def validate(nb) -> list:
+    """Check an instructor sheet; return its exercises in order. Raises :class:`SheetError`."""
+    seen, exercises = set(), []
+    for k, cell in enumerate(nb.cells):
+        meta = nbgrader(cell)
+        source = cell.get("source", "")
+        has_solution_marks = bool(_regions(source, "SOLUTION"))
+        has_hidden_marks = bool(_regions(source, "HIDDEN TESTS"))
+        if cell.get("cell_type") != "code":
+            if has_solution_marks or has_hidden_marks:
+                raise SheetError(f"cell {k}: markers are only allowed in code cells")
+            continue
+        gid = grade_id(cell)
+        if not meta or gid is None:
+            raise SheetError(f"code cell {k} has no nbgrader metadata with a grade_id")
+        if meta.get("schema_version") != 3:
+            raise SheetError(f"cell '{gid}': nbgrader schema_version must be 3")
+        if gid in seen:
+            raise SheetError(f"duplicate grade_id '{gid}'")
+        seen.add(gid)
+        if is_solution(cell) and is_test(cell):
+            raise SheetError(f"cell '{gid}' is both a solution and a test cell")
+        if is_solution(cell):
+            if not has_solution_marks:
+                raise SheetError(f"solution cell '{gid}' has no '### BEGIN SOLUTION' block")
+            exercises.append(Exercise(gid))
+        elif has_solution_marks:
+            raise SheetError(f"cell '{gid}' has solution markers but is not a solution cell")
+        if is_test(cell):
+            points = meta.get("points")
+            if not isinstance(points, (int, float)) or points <= 0:
+                raise SheetError(f"test cell '{gid}' needs positive 'points'")
+            if not exercises:
+                raise SheetError(f"test cell '{gid}' comes before any solution cell")
+            if not meta.get("locked"):
+                raise SheetError(f"test cell '{gid}' must be locked")
+            exercises[-1].tests.append((gid, points))
+        elif has_hidden_marks:
+            raise SheetError(f"cell '{gid}' has hidden tests but is not a test cell")
+        if not is_solution(cell) and not is_test(cell) and not meta.get("locked"):
+            raise SheetError(f"given cell '{gid}' must be locked")
+    for ex in exercises:
+        if not ex.tests:
+            raise SheetError(f"exercise '{ex.name}' has no test cell")
+    return exercises
+
+
+def student_version(nb):
+    """The student notebook: solutions replaced by a placeholder, hidden tests removed, outputs
+    and execution counts cleared, execution metadata and saved widget state dropped."""
+    validate(nb)
+    out = copy.deepcopy(nb)
+    out.metadata = nbformat.NotebookNode(
+        {k: v for k, v in nb.metadata.items() if k == "kernelspec"})
+    for cell in out.cells:
+        for key in ("execution", "lines_to_next_cell"):
+            cell.metadata.pop(key, None)
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = []
+        cell.execution_count = None
+        if is_solution(cell):
+            cell.source = replace_solutions(cell.source, grade_id(cell))
+        elif is_test(cell):
+            cell.source = remove_hidden_tests(cell.source)
+    return out
+
+
+def placeholder_cell(master_cell):
+    """The student version of one master cell (used when a submission lost it)."""
+    cell = copy.deepcopy(master_cell)
+    if is_solution(cell):
+        cell.source = replace_solutions(cell.source, grade_id(cell))
+    cell.outputs = []
+    cell.execution_count = None
+    return cell
+
+
+def dumps(nb) -> str:
+    """Serialise a notebook deterministically (what exercises/ must contain byte for byte)."""
+    return nbformat.writes(nb) + "\n"

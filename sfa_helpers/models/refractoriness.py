@@ -1,0 +1,161 @@
+r"""Three ways to make an integrate-and-fire neuron refractory (lesson 02).
+
+All three are mechanisms, added to a base neuron such as :class:`~sfa_helpers.models.LIF`:
+
+1. ``LIF(...) + ForcedVoltageClamp(tau_vc)``: after each spike :math:`V` is held at
+   :math:`V_{reset}` for :math:`\tau_{vc}` (absolute refractoriness).
+2. ``LIF(...) + ThresholdIncrease(V_th_max, tau_vth)``: at each spike the threshold
+   :math:`\Theta` jumps to :math:`V_{th,max}` and relaxes back to :math:`V_{th}`; the voltage is
+   *not* reset (relative refractoriness: a strong input can fire the neuron again early).
+3. ``LIF(...) + ThresholdIncrease(...) + RefractoryConductance(tau_Gref, Delta_G_ref, E_K)``:
+   method 2 plus a potassium conductance :math:`G_{ref}` opened by each spike, which pulls
+   :math:`V` down towards :math:`E_K` instead of a hard reset.
+
+Every parameter may be a 1-D array (one neuron per value).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from brian2 import second, siemens, volt
+
+from .._validation import as_quantity
+from .adaptation import _check_free, _exponential_method
+from .base import ModelSpec
+from .combined import Mechanism
+
+__all__ = ["ForcedVoltageClamp", "ThresholdIncrease", "RefractoryConductance"]
+
+
+class ForcedVoltageClamp(Mechanism):
+    r"""Absolute refractoriness: after a spike :math:`V` is clamped at :math:`V_{reset}` for
+    :math:`\tau_{vc}`.
+
+    .. math::
+
+        V \to V_{reset} \text{ at a spike}, \qquad \frac{dV}{dt} = 0
+        \text{ for } t_{spike} \le t < t_{spike} + \tau_{vc}.
+
+    The neuron cannot fire during the clamp, so its rate is at most :math:`1/\tau_{vc}`.
+    This is the same as the base model's own ``t_ref`` (which must be 0 when this mechanism is
+    added, so that the clamp duration is defined in one place). Time-grid convention (Brian2): the
+    spike time step counts as the first clamped step, so :math:`V` is integrated again from
+    :math:`t_{spike} + \tau_{vc}` on.
+
+    Parameters
+    ----------
+    tau_vc : Quantity (second)
+        Duration of the clamp, > 0 (lesson 02: 2.5 ms).
+    """
+
+    requires = ("v", "V_reset", "t_ref")
+
+    def __init__(self, tau_vc):
+        self._store({"tau_vc": as_quantity("tau_vc", tau_vc, second, positive=True)})
+
+    def apply(self, spec: ModelSpec) -> ModelSpec:
+        if np.any(np.asarray(spec.parameters["t_ref"]) != 0):
+            raise ValueError("ForcedVoltageClamp replaces the base model's refractory period: create "
+                             "the base model with t_ref=0*ms and set 'tau_vc' instead.")
+        if not any("unless refractory" in line for line in spec.equations):
+            raise TypeError("ForcedVoltageClamp needs a base model whose voltage equation is "
+                            "marked '(unless refractory)'.")
+        return spec.extend(parameters={"tau_vc": self.tau_vc}, refractory="tau_vc")
+
+
+class ThresholdIncrease(Mechanism):
+    r"""Relative refractoriness by a threshold jump, without a voltage reset.
+
+    .. math::
+
+        \frac{d\Theta}{dt} = -\frac{\Theta - V_{th}}{\tau_{vth}}, \qquad
+        \Theta \to V_{th,max} \text{ at each spike},
+
+    and the neuron fires when :math:`V > \Theta`. The base model's voltage reset (``v = ...``) is
+    removed: :math:`V` keeps integrating through the spike, and the neuron fires again once the
+    falling threshold meets the membrane potential. :math:`\Theta` starts at :math:`V_{th}`.
+
+    Parameters
+    ----------
+    V_th_max : Quantity (volt)
+        Threshold just after a spike; must be above ``V_th`` (lesson 02: 200 mV).
+    tau_vth : Quantity (second)
+        Relaxation time constant of the threshold, > 0 (lesson 02: 1 ms).
+
+    Recordable: ``'Theta'``.
+    """
+
+    requires = ("v", "V_th")
+
+    def __init__(self, V_th_max, tau_vth):
+        self._store({
+            "V_th_max": as_quantity("V_th_max", V_th_max, volt),
+            "tau_vth": as_quantity("tau_vth", tau_vth, second, positive=True),
+        })
+
+    def apply(self, spec: ModelSpec) -> ModelSpec:
+        _check_free(spec, ("Theta",), "ThresholdIncrease")
+        if np.any(np.asarray(self.V_th_max) <= np.asarray(spec.parameters["V_th"])):
+            raise ValueError(f"'V_th_max' ({self.V_th_max!r}) must be above the base threshold "
+                             f"'V_th' ({spec.parameters['V_th']!r}).")
+        keep = tuple(s for s in spec.reset if not s.replace(" ", "").startswith("v="))
+        spec = dataclasses.replace(spec, reset=keep)
+        return spec.extend(
+            equations=("dTheta/dt = -(Theta - V_th)/tau_vth : volt",),
+            reset=("Theta = V_th_max",),
+            parameters={"V_th_max": self.V_th_max, "tau_vth": self.tau_vth},
+            initial_values={"Theta": spec.parameters["V_th"]},
+            recordable=("Theta",),
+            time_constants={"tau_vth": self.tau_vth},
+            threshold="v > Theta",
+        )
+
+
+class RefractoryConductance(Mechanism):
+    r"""A fast potassium conductance opened by each spike (refractoriness without a hard reset).
+
+    .. math::
+
+        \frac{dG_{ref}}{dt} = -\frac{G_{ref}}{\tau_{Gref}}, \qquad
+        G_{ref} \to G_{ref} + \Delta G_{ref} \text{ at each spike},
+
+    adding the current :math:`G_{ref}(E_K - V)` to the membrane. A large, brief conductance
+    drives :math:`V` close to :math:`E_K` within a fraction of a millisecond (the time constant
+    :math:`C_m/G_{ref}`); the membrane update is exact for :math:`G_{ref}` held over a step, so it
+    stays stable even when :math:`C_m/G_{ref}` is shorter than the time step.
+
+    Parameters
+    ----------
+    tau_Gref : Quantity (second)
+        Decay time constant, > 0 (lesson 02: 0.2 ms; use dt well below it).
+    Delta_G_ref : Quantity (siemens)
+        Increment at each spike, >= 0 (lesson 02: 2 uS).
+    E_K : Quantity (volt)
+        Potassium reversal potential (lesson 02: -80 mV).
+
+    Recordable: ``'G_ref'``.
+    """
+
+    requires = ("v",)
+
+    def __init__(self, tau_Gref, Delta_G_ref, E_K):
+        self._store({
+            "tau_Gref": as_quantity("tau_Gref", tau_Gref, second, positive=True),
+            "Delta_G_ref": as_quantity("Delta_G_ref", Delta_G_ref, siemens, nonnegative=True),
+            "E_K": as_quantity("E_K", E_K, volt),
+        })
+
+    def apply(self, spec: ModelSpec) -> ModelSpec:
+        _check_free(spec, ("G_ref",), "RefractoryConductance")
+        return spec.extend(
+            equations=("dG_ref/dt = -G_ref/tau_Gref : siemens",),
+            currents=("G_ref*(E_K - v)",),
+            reset=("G_ref += Delta_G_ref",),
+            parameters={"tau_Gref": self.tau_Gref, "Delta_G_ref": self.Delta_G_ref, "E_K": self.E_K},
+            initial_values={"G_ref": 0 * siemens},
+            recordable=("G_ref",),
+            time_constants={"tau_Gref": self.tau_Gref},
+            method=_exponential_method(spec),
+        )

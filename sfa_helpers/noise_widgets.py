@@ -1,0 +1,168 @@
+"""Spike-statistics explorer: sliders that re-simulate a noisy neuron and update its statistics.
+
+:func:`explore_statistics` is :func:`sfa_helpers.widgets.explore` with a different display: after
+every slider move the neuron is simulated again (fixed seed, so only the moved parameter changes)
+and the figure shows a piece of the voltage trace, the inter-spike-interval histogram and the
+autocorrelogram, with the firing rate, CV, CV2, LV, the serial correlation rho_1 and the Fano
+factor listed underneath. It is general: any model and stimulus that :func:`simulate` accepts.
+
+(Proposed to move into :mod:`sfa_helpers.widgets` once that module's owner agrees; it only uses
+the ``Explorer`` hooks ``_build_figure`` and ``_redraw``.)
+"""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as W
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from brian2 import Hz, mV, ms, second
+
+from . import analysis
+from .widgets import Explorer
+
+
+def _fmt(value, digits=2):
+    return "–" if not np.isfinite(value) else f"{value:.{digits}f}"
+
+
+class StatisticsExplorer(Explorer):
+    """Sliders for some parameters of a model and its stimulus; a voltage trace, the ISI
+    histogram, the autocorrelogram and the spike statistics of the simulated train.
+
+    Attributes
+    ----------
+    sliders : dict
+        Parameter name -> slider (see :class:`sfa_helpers.widgets.Explorer`).
+    result : SimulationResult
+        The last simulation.
+    statistics : dict
+        ``rate`` (Hz), ``cv``, ``cv2``, ``lv``, ``rho_1``, ``fano`` of the last simulation, from
+        the spikes after ``transient``; NaN where undefined (too few spikes).
+    """
+
+    def __init__(self, model, stimulus, duration, *, dt=0.1 * ms, include=None, ranges=None,
+                 exclude=(), seed=0, transient=0.5 * second, trace=500 * ms,
+                 acg_window=200 * ms, acg_bins=41, fano_window=100 * ms):
+        if include is not None:
+            names = list(model.parameters) + list(stimulus.parameters)
+            unknown = set(include) - set(names)
+            if unknown:
+                raise ValueError(f"'include' names unknown parameters {sorted(unknown)}; "
+                                 f"available: {names}")
+            exclude = tuple(set(exclude) | (set(names) - set(include)))
+        self.transient, self.trace = transient, trace
+        self.acg_window, self.acg_bins, self.fano_window = acg_window, acg_bins, fano_window
+        self.statistics = {}
+        super().__init__(model, stimulus, duration, dt=dt, ranges=ranges, exclude=exclude,
+                         seed=seed)
+
+    def _build_figure(self):
+        backend = matplotlib.get_backend().lower()
+        self._live_canvas = "ipympl" in backend or "widget" in backend
+        with plt.ioff():
+            fig = plt.figure(figsize=(8, 5), layout="constrained")
+            grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.2])
+            self.ax_trace = fig.add_subplot(grid[0, :])
+            self.ax_isi = fig.add_subplot(grid[1, 0])
+            self.ax_acg = fig.add_subplot(grid[1, 1])
+        self.figure = fig
+        (self._v_line,) = self.ax_trace.plot([], [], lw=0.8)
+        self.ax_trace.set_xlabel("time (ms)")
+        self.ax_trace.set_ylabel("membrane potential (mV)")
+        # Inline backend: one PNG per update into an Image widget (updated in place, and nothing
+        # is printed into the notebook when no front end is attached).
+        self._figure_widget = (fig.canvas if self._live_canvas
+                               else W.Image(format="png", layout=W.Layout(width="760px")))
+
+    def update(self, **overrides):
+        """Re-simulate with the slider values (``overrides`` set sliders first), recompute the
+        statistics and redraw. Returns the :class:`SimulationResult`."""
+        previous = self.result
+        result = super().update(**overrides)
+        if result is not previous and self.statistics:  # else: invalid values, error shown
+            s = self.statistics
+            self.status.value = (
+                f"rate {_fmt(s['rate'], 1)} Hz · CV {_fmt(s['cv'])} · CV2 {_fmt(s['cv2'])} · "
+                f"LV {_fmt(s['lv'])} · ρ<sub>1</sub> {_fmt(s['rho_1'])} · "
+                f"Fano ({self.fano_window / ms:.0f} ms) {_fmt(s['fano'])} · "
+                f"{s['n_intervals']} intervals after {float(self.transient / ms):.0f} ms "
+                f"(updated in {1000 * self.last_update_seconds:.0f} ms)")
+        return result
+
+    def _statistics(self, result):
+        train = result.spike_trains[0]
+        start = self.transient
+        kw = {"start": start, "warn": False}
+        intervals = analysis.isis(train[train >= start])
+        return {
+            "rate": float(result.rates(start=start)[0] / Hz),
+            "cv": float(analysis.cv(train, **kw)),
+            "cv2": float(analysis.cv2(train, **kw)),
+            "lv": float(analysis.lv(train, **kw)),
+            "rho_1": float(analysis.serial_correlation(train, 1, **kw)[0]),
+            "fano": float(analysis.fano_factor(train, self.fano_window, start=start,
+                                               stop=result.duration, warn=False)),
+            "n_intervals": int(len(intervals)),
+        }
+
+    def _redraw(self, result):
+        self.statistics = self._statistics(result)
+        t = np.asarray(result.t / ms)
+        show = t < float(self.trace / ms)
+        self._v_line.set_data(t[show], np.asarray(result.v[0] / mV)[show])
+        v = np.asarray(result.v[0] / mV)[show]
+        self.ax_trace.set_xlim(0, float(self.trace / ms))
+        self.ax_trace.set_ylim(v.min() - 2, v.max() + 5)
+
+        train = result.spike_trains[0]
+        for ax in (self.ax_isi, self.ax_acg):
+            ax.cla()
+        n_after = np.count_nonzero(np.asarray(train) >= float(self.transient))
+        if n_after >= 3:
+            edges, density = analysis.isi_histogram(train, bins=30, start=self.transient)
+            self.ax_isi.stairs(np.asarray(density / Hz), np.asarray(edges / ms), fill=True,
+                               color="0.6")
+            lags, acg = analysis.autocorrelogram(train, self.acg_window, self.acg_bins,
+                                                 start=self.transient, warn=False)
+            self.ax_acg.bar(np.asarray(lags / ms), np.asarray(acg / Hz),
+                            width=float(2 * self.acg_window / self.acg_bins / ms), color="0.6")
+            self.ax_acg.axhline(self.statistics["rate"], color="k", ls="--", lw=0.8)
+        else:
+            for ax in (self.ax_isi, self.ax_acg):
+                ax.text(0.5, 0.5, "fewer than 3 spikes", ha="center", transform=ax.transAxes)
+        self.ax_isi.set_xlabel("inter-spike interval (ms)")
+        self.ax_isi.set_ylabel("density (1/s)")
+        self.ax_acg.set_xlabel("lag (ms)")
+        self.ax_acg.set_ylabel("autocorrelogram (Hz)")
+        if self._live_canvas:
+            self.figure.canvas.draw_idle()
+        else:
+            buffer = io.BytesIO()
+            self.figure.savefig(buffer, format="png")
+            self._figure_widget.value = buffer.getvalue()
+
+
+def explore_statistics(model, stimulus, duration, *, include=None, dt=0.1 * ms, ranges=None,
+                       exclude=(), seed=0, transient=0.5 * second, acg_window=200 * ms,
+                       acg_bins=41, fano_window=100 * ms) -> StatisticsExplorer:
+    """Interactive spike statistics of ``model`` under a (noisy) ``stimulus``.
+
+    Parameters
+    ----------
+    include : sequence of str, optional
+        Parameters that get a slider (default: every scalar parameter not in ``exclude``).
+    duration : Quantity (second)
+        Length of every simulation (longer: smoother statistics, slower response).
+    transient : Quantity (second)
+        Spikes before this time are left out of the statistics (adaptation builds up).
+    acg_window, acg_bins : autocorrelogram range (+-window) and number of bins.
+    fano_window : counting window of the Fano factor.
+    seed : int
+        Fixed noise seed: moving a slider changes only that parameter.
+    """
+    return StatisticsExplorer(model, stimulus, duration, dt=dt, include=include, ranges=ranges,
+                              exclude=exclude, seed=seed, transient=transient,
+                              acg_window=acg_window, acg_bins=acg_bins, fano_window=fano_window)

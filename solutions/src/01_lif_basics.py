@@ -1,0 +1,269 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [markdown]
+# # Exercise sheet 01 — The leaky integrate-and-fire neuron
+#
+# Companion to lesson 01 (`notebooks/01_lif_basics.ipynb`). Each exercise has a cell for your
+# answer (replace the line `raise NotImplementedError(...)`) followed by a test cell. Run the
+# test cell: it tells you whether your answer is right, or what kind of mistake it is, without
+# showing the answer. The grader runs the same test cells plus some hidden tests.
+#
+# You can also check an answer yourself at any time, e.g. `check_rheobase_formula(I_th)`.
+# Keep the variable names given in each exercise: the tests look for them. Do not edit the test
+# cells (the grader uses its own copy).
+#
+# Points: 13 in total.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from brian2 import Hz, Mohm, mV, ms, nA, nF, second
+
+from sfa_helpers import fi_curve, simulate, stimuli, theory
+from sfa_helpers.checks import (check_ramp_current, check_ramp_lag, check_reset_limit,
+                                check_reset_rates, check_rheobase_formula, check_rheobase_sim,
+                                check_spikes_halves, check_window_rate, require)
+from sfa_helpers.models import LIF
+from sfa_helpers.notebook import setup
+
+setup()
+
+# %% [markdown]
+# The two parameter sets of lesson 01. **Set A** (lab tutorial): $E_L$ = −70 mV,
+# $V_{th}$ = −55 mV, $V_{reset}$ = −75 mV, $R$ = 10 MΩ, $\tau_m$ = 10 ms, no refractory period.
+# **Set B** (textbook): $C_m$ = 2 nF, $R_m$ = 5 MΩ ($\tau_m = R_m C_m$ = 10 ms), $E_L$ = −70 mV,
+# $V_{th}$ = −50 mV, $V_{reset}$ = −65 mV. Time step 0.1 ms throughout.
+
+# %% nbgrader={"grade": false, "grade_id": "parameters", "locked": true, "schema_version": 3, "solution": false, "task": false}
+set_A = dict(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-75 * mV, R=10 * Mohm)
+set_B = dict(tau_m=10 * ms, C_m=2 * nF, E_L=-70 * mV, V_th=-50 * mV, V_reset=-65 * mV)
+neuron_A = LIF(**set_A)
+neuron_B = LIF(**set_B)
+print(f"set B: R = {neuron_B.R / Mohm:.0f} MOhm, tau_m = {neuron_B.tau_m / ms:.0f} ms")
+
+# %% [markdown]
+# ## Exercise 1 — Rheobase from the formula (1 point)
+#
+# A constant current $I$ drives $V$ towards $E_L + R I$. The neuron fires only if this steady
+# state lies above threshold, so the **rheobase** is
+#
+# $$I_{th} = \frac{V_{th} - E_L}{R}.$$
+#
+# Compute the rheobase of `neuron_B` from its parameters (`neuron_B.V_th`, `neuron_B.E_L`,
+# `neuron_B.R`) and store it, with units, in `I_th`.
+
+# %% nbgrader={"grade": false, "grade_id": "rheobase_formula", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+I_th = (neuron_B.V_th - neuron_B.E_L) / neuron_B.R
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "rheobase_formula_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+require("I_th")
+check_rheobase_formula(I_th).assert_ok()
+### BEGIN HIDDEN TESTS
+assert abs(I_th / (20 * mV / (5 * Mohm)) - 1) < 1e-6
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 — Rheobase by simulation (2 points)
+#
+# Now find the rheobase of `neuron_B` *without* the formula. Simulate 21 neurons **in one
+# group** (one constant current each, `stimuli.constant(currents)`) for 1 s, with the currents
+# from 3.90 nA to 4.10 nA in steps of 0.01 nA, and store in `I_th_sim` the smallest current that
+# produced at least one spike (`result.spike_trains[k]` holds the spike times of neuron `k`).
+#
+# Think before you test: can a simulation fire at *exactly* the formula's rheobase?
+
+# %% nbgrader={"grade": false, "grade_id": "rheobase_sim", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+currents = np.round(np.arange(3.90, 4.1001, 0.01), 2) * nA
+sweep = simulate(neuron_B, stimuli.constant(currents), 1 * second, record=())
+fires = np.array([len(train) > 0 for train in sweep.spike_trains])
+I_th_sim = currents[fires][0]
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "rheobase_sim_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("I_th_sim")
+check_rheobase_sim(I_th_sim).assert_ok()
+### BEGIN HIDDEN TESTS
+# At exactly (V_th - E_L)/R the potential only approaches threshold: the first current of the
+# 0.01 nA grid that fires is the next one up.
+assert abs(I_th_sim / nA - 4.01) < 1e-6, "I_th_sim is not the smallest firing current of the sweep"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 — A counting window that matches theory (2 points)
+#
+# In lesson 01 the rate counted in the fixed pulse window (spikes / 300 ms) fell below the theory
+# $r = 1/T(I)$, because of the latency of the first spike and because the window holds a whole
+# number of spikes. A window that starts at the first spike $t_1$ and ends at the last spike
+# $t_n$ contains exactly $n - 1$ whole intervals, so its counted rate
+#
+# $$r_{window} = \frac{\#\{t_f : t_1 \le t_f < t_n\}}{t_n - t_1}$$
+#
+# equals $1/\langle \mathrm{ISI} \rangle$. Write `window_rate(train)`: `train` is a Quantity
+# array of sorted spike times; return the rate in Hz, and `np.nan * Hz` when the train has fewer
+# than two spikes.
+
+# %% nbgrader={"grade": false, "grade_id": "window_rate", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def window_rate(train):
+    """Spike count in [first spike, last spike) divided by that window (Hz)."""
+    ### BEGIN SOLUTION
+    t = np.asarray(train / second, dtype=float)
+    if t.size < 2:
+        return np.nan * Hz
+    count = np.count_nonzero((t >= t[0]) & (t < t[-1]))
+    return count / ((t[-1] - t[0]) * second)
+    ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "window_rate_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("window_rate")
+check_window_rate(window_rate).assert_ok()
+### BEGIN HIDDEN TESTS
+# A perfectly regular train with the simulated interval of set A at 1.63 nA gives 1/ISI.
+isi_hidden = theory.lif_isi_on_grid(neuron_A, 1.63 * nA, 0.1 * ms)
+train_hidden = 0.1 * second + np.arange(12) * isi_hidden
+assert abs(window_rate(train_hidden) * isi_hidden - 1) < 1e-9
+assert abs(window_rate(np.array([2.0, 7.0]) * ms) / (200 * Hz) - 1) < 1e-9
+assert np.isnan(np.asarray(window_rate(np.array([]) * second), dtype=float))
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 — Moving the reset (3 points)
+#
+# The time from reset to threshold, $T = \tau_m \ln\frac{R I + E_L - V_{reset}}{R I + E_L - V_{th}}$,
+# depends on how far below threshold the neuron restarts. Use set A with the five reset
+# potentials `V_reset_values` below (**one** `LIF` whose `V_reset` is this array, so all five
+# run in one group) at a constant 1.6 nA, for 1 s, and store the interval-based rates
+# (`fi_curve(..., rate="isi")`) in `reset_rates` (a Quantity array in Hz, one per reset value).
+
+# %% nbgrader={"grade": false, "grade_id": "reset_values", "locked": true, "schema_version": 3, "solution": false, "task": false}
+V_reset_values = np.array([-75.0, -70.0, -65.0, -60.0, -56.0]) * mV
+
+# %% nbgrader={"grade": false, "grade_id": "reset_rates", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+reset_model = LIF(**{**set_A, "V_reset": V_reset_values})
+reset_currents = np.full(V_reset_values.size, 1.6) * nA
+reset_rates = fi_curve(reset_model, reset_currents, 1 * second, rate="isi").rates
+print(np.round(reset_rates / Hz, 1))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "reset_rates_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("reset_rates")
+check_reset_rates(reset_rates).assert_ok()
+### BEGIN HIDDEN TESTS
+drive = 10 * Mohm * 1.6 * nA - 70 * mV
+T_hidden = 10 * ms * np.log((drive - V_reset_values) / (drive + 55 * mV))
+assert np.all(np.abs(np.asarray(reset_rates * T_hidden) - 1) < 0.02)
+assert np.all(np.diff(np.asarray(reset_rates)) > 0), "the rate must grow as V_reset rises"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Now give the neuron an absolute refractory period $t_{ref}$ = 2 ms. As $V_{reset}$ approaches
+# $V_{th}$ from below (at a fixed current above rheobase), the firing rate
+#
+# * **a** drops to 0 Hz, because the neuron starts too close to threshold to integrate;
+# * **b** grows without bound, because the interval shrinks to zero;
+# * **c** approaches $1/t_{ref}$ = 500 Hz;
+# * **d** approaches the rate obtained with $V_{reset} = E_L$.
+#
+# Store your choice as a string (`"a"`, `"b"`, `"c"` or `"d"`) in `reset_limit`.
+
+# %% nbgrader={"grade": false, "grade_id": "reset_limit", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+reset_limit = "c"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "reset_limit_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+require("reset_limit")
+check_reset_limit(reset_limit).assert_ok()
+### BEGIN HIDDEN TESTS
+assert reset_limit.strip().lower() == "c"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 5 — A current that changes halfway (2 points)
+#
+# Drive `neuron_A` for 500 ms with 1.7 nA that jumps to 2.2 nA at 250 ms (hint: stimuli add
+# up, `stimuli.constant(...) + stimuli.step(...)`). Store the number of spikes in
+# $[0, 250)$ ms and in $[250, 500)$ ms as a tuple of two integers in `spikes_halves`
+# (`result.spike_counts(start, stop)`).
+
+# %% nbgrader={"grade": false, "grade_id": "spikes_halves", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+halves = simulate(neuron_A, stimuli.constant(1.7 * nA) + stimuli.step(0.5 * nA, 250 * ms),
+                  500 * ms, record=())
+spikes_halves = (int(halves.spike_counts(0 * ms, 250 * ms)[0]),
+                 int(halves.spike_counts(250 * ms, 500 * ms)[0]))
+print(spikes_halves)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "spikes_halves_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("spikes_halves")
+check_spikes_halves(spikes_halves).assert_ok()
+### BEGIN HIDDEN TESTS
+# Independent truth: the exact one-step update written out (mV, ms, nA, MOhm).
+v_h, counts_h = -70.0, [0, 0]
+for k in range(5000):
+    v_inf = -70.0 + 10.0 * (1.7 if k < 2500 else 2.2)
+    v_h = v_inf + (v_h - v_inf) * np.exp(-0.1 / 10.0)
+    if v_h > -55.0:
+        counts_h[k >= 2500] += 1
+        v_h = -75.0
+assert tuple(int(n) for n in spikes_halves) == tuple(counts_h)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 6 — A current that changes continuously (3 points)
+#
+# A slow ramp from 0 nA at $t = 0$ to 3 nA at $t$ = 500 ms (`stimuli.ramp(3 * nA, 0 * ms, 500 * ms)`)
+# drives `neuron_A` (rheobase 1.5 nA). Simulate 500 ms and store in `I_ramp_first_spike` the
+# input current at the time of the first spike (the ramp rises at 3 nA / 500 ms).
+
+# %% nbgrader={"grade": false, "grade_id": "ramp_current", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+ramp_run = simulate(neuron_A, stimuli.ramp(3 * nA, 0 * ms, 500 * ms), 500 * ms, record=())
+t_first = ramp_run.spike_trains[0][0]
+I_ramp_first_spike = 3 * nA / (500 * ms) * t_first
+print(f"first spike at {t_first / ms:.1f} ms, I = {I_ramp_first_spike / nA:.3f} nA")
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ramp_current_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("I_ramp_first_spike")
+check_ramp_current(I_ramp_first_spike).assert_ok()
+### BEGIN HIDDEN TESTS
+# V(t) - E_L = R s (t - tau (1 - exp(-t/tau))) from rest; first crossing of 15 mV.
+from scipy.optimize import brentq
+
+s_h, tau_h = 6e-9, 0.01  # slope 3 nA / 500 ms = 6e-9 A/s, tau_m = 0.01 s
+t_h = brentq(lambda t: 1e7 * s_h * (t - tau_h * (1 - np.exp(-t / tau_h))) - 0.015, 1e-3, 1.0)
+assert abs(float(I_ramp_first_spike) / (s_h * t_h) - 1) < 0.005
+### END HIDDEN TESTS
+
+# %% [markdown]
+# The first spike comes at a current *above* the rheobase. Why? Store `"a"`, `"b"`, `"c"` or
+# `"d"` in `ramp_lag`.
+#
+# * **a** The threshold rises while the current ramps up.
+# * **b** The membrane is a low-pass filter: $V$ lags behind a ramp by about $\tau_m$, so at
+#   the first spike $I \approx I_{th} + \tau_m\, dI/dt$.
+# * **c** The exact integration method overestimates the current.
+# * **d** A ramp always gives the same first-spike current as a step; the difference is
+#   rounding to the time grid.
+
+# %% nbgrader={"grade": false, "grade_id": "ramp_lag", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+ramp_lag = "b"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "ramp_lag_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+require("ramp_lag")
+check_ramp_lag(ramp_lag).assert_ok()
+### BEGIN HIDDEN TESTS
+assert ramp_lag.strip().lower() == "b"
+### END HIDDEN TESTS

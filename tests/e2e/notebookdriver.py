@@ -1,0 +1,249 @@
+"""Drive one notebook in JupyterLab through Playwright: open, run all, read errors, move sliders.
+
+What counts is what a student sees: errors and prompts are read from the DOM; the JupyterLab
+application object (``window.jupyterapp``, exposed by the server option
+``LabApp.expose_app_in_browser``) is used only to wait for the kernel and to fire commands.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import pathlib
+import time
+
+# ---- page-side helpers ---------------------------------------------------------------------
+
+_PANEL_READY = """() => {
+  const app = window.jupyterapp;
+  if (!app || !app.shell) return 'no app';
+  const w = app.shell.currentWidget;
+  if (!w || !w.content || !w.sessionContext) return 'no notebook';
+  if (!w.context.isReady) return 'document loading';
+  const k = w.sessionContext.session && w.sessionContext.session.kernel;
+  if (!k) return 'no kernel';
+  return k.status === 'idle' && k.connectionStatus === 'connected' ? 'ready' : 'kernel ' + k.status;
+}"""
+
+_COMMAND = """(cmd) => { window.jupyterapp.commands.execute(cmd); return true; }"""
+
+# Prompts of the code cells ('1', '*', ' ') and the kernel status.
+_RUN_STATE = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const k = w.sessionContext.session && w.sessionContext.session.kernel;
+  const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')]
+      .map(p => p.textContent.trim().replace(/^\\[|\\]:?$/g, '').trim());
+  return {kernel: k ? k.status : 'none', prompts};
+}"""
+
+# Every error a student would see: error outputs and tracebacks in stderr.
+_ERRORS = """() => {
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+  const found = [];
+  cells.forEach((cell, index) => {
+    if (!cell.classList.contains('jp-CodeCell')) return;
+    const outs = cell.querySelectorAll(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
+    for (const out of outs) {
+      const text = out.innerText || '';
+      if (/Traceback|Error|Exception/.test(text)) {
+        const src = cell.querySelector('.jp-InputArea-editor');
+        found.push({cell: index, source: src ? src.innerText.slice(0, 300) : '',
+                    text: text.slice(-1500)});
+      }
+    }
+  });
+  return found;
+}"""
+
+_SLIDER_CELLS = """() => {
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+  const result = [];
+  cells.forEach((cell, index) => {
+    const handles = cell.querySelectorAll('.jp-OutputArea .widget-slider .noUi-handle');
+    if (handles.length) {
+      const labels = [...cell.querySelectorAll('.jp-OutputArea .widget-slider')]
+          .map(s => (s.querySelector('.widget-label') || {}).textContent || '?');
+      result.push({cell: index, sliders: handles.length, labels});
+    }
+  });
+  return result;
+}"""
+
+# Arm a MutationObserver on one cell's output area. The figure's signature is the set of image
+# sources and canvas pixels inside the widget; without any image or canvas it is the widget's
+# HTML minus the sliders. On the first change after the key press, wait for the new images to
+# decode and record the time since the key went down.
+_ARM = """(cellIndex) => {
+  const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[cellIndex];
+  const area = cell.querySelector('.jp-OutputArea');
+  const signature = () => {
+    const imgs = [...area.querySelectorAll('img')].map(i => i.src);
+    const canvases = [...area.querySelectorAll('canvas')].map(c => {
+      try { return c.toDataURL(); } catch (e) { return 'tainted'; } });
+    if (imgs.length || canvases.length) return {kind: 'figure', key: imgs.join('|') + '#' + canvases.join('|')};
+    const clone = area.cloneNode(true);
+    clone.querySelectorAll('.widget-slider').forEach(s => s.remove());
+    return {kind: 'widget output', key: clone.innerHTML};
+  };
+  const state = {before: signature(), t0: null, tChange: null, tDecoded: null, kind: null};
+  state.kind = state.before.kind;
+  window.__sfaRedraw = state;
+  const onKey = (e) => { if (state.t0 === null) state.t0 = performance.now(); };
+  document.addEventListener('keydown', onKey, true);
+  const check = () => {
+    if (state.tChange !== null || state.t0 === null) return;
+    const now = signature();
+    if (now.key === state.before.key) return;
+    state.tChange = performance.now();
+    observer.disconnect();
+    document.removeEventListener('keydown', onKey, true);
+    const imgs = [...area.querySelectorAll('img')];
+    Promise.all(imgs.map(i => i.decode().catch(() => null)))
+      .then(() => { state.tDecoded = performance.now(); });
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(area, {subtree: true, childList: true, attributes: true, characterData: true});
+  // Canvases change without DOM mutations: poll them as well.
+  const poll = setInterval(() => { if (state.tChange !== null) clearInterval(poll); else check(); }, 20);
+  setTimeout(() => clearInterval(poll), 120000);
+  return state.kind;
+}"""
+
+_REDRAW_STATE = """() => {
+  const s = window.__sfaRedraw;
+  return {t0: s.t0, tChange: s.tChange, tDecoded: s.tDecoded, kind: s.kind};
+}"""
+
+
+@dataclasses.dataclass
+class SliderMove:
+    cell: int
+    label: str
+    key: str
+    value_before: str
+    value_after: str
+    kind: str
+    redraw_ms: float | None
+
+
+class NotebookDriver:
+    def __init__(self, page, base_url: str, name: str, artifacts: pathlib.Path):
+        self.page, self.base_url, self.name, self.artifacts = page, base_url, name, artifacts
+
+    # -- opening and running ---------------------------------------------------------------
+    def open(self, timeout: float = 180) -> None:
+        self.page.goto(f"{self.base_url}/lab/tree/{self.name}?reset", timeout=timeout * 1000)
+        self.wait_until(_PANEL_READY, "ready", timeout, "the notebook to open with an idle kernel")
+
+    def wait_until(self, script: str, wanted, timeout: float, what: str):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            last = self.page.evaluate(script)
+            if last == wanted:
+                return last
+            time.sleep(0.5)
+        raise AssertionError(f"{self.name}: timed out after {timeout:.0f} s waiting for {what} "
+                             f"(last state: {last!r})")
+
+    def command(self, name: str) -> None:
+        # Fired, not awaited: run-all's promise resolves only when every cell has finished.
+        self.page.evaluate(_COMMAND, name)
+
+    def run_all(self, timeout: float) -> tuple[float, list]:
+        """Clear outputs, run all cells, wait until no cell is queued or running.
+
+        Returns the wall time and the final prompts (one per code cell)."""
+        self.command("notebook:clear-all-cell-outputs")
+        start = time.monotonic()
+        self.command("notebook:run-all-cells")
+        deadline = start + timeout
+        settled = 0
+        state = None
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            state = self.page.evaluate(_RUN_STATE)
+            started = any(p not in ("", " ") for p in state["prompts"])
+            busy = state["kernel"] != "idle" or "*" in state["prompts"]
+            settled = settled + 1 if started and not busy else 0
+            if settled >= 2:  # idle on two polls a second apart: not between two cells
+                return time.monotonic() - start, state["prompts"]
+        raise AssertionError(f"{self.name}: cells still running after {timeout:.0f} s "
+                             f"(kernel {state and state['kernel']}, prompts {state and state['prompts']})")
+
+    def errors(self) -> list:
+        return self.page.evaluate(_ERRORS)
+
+    def slider_cells(self) -> list:
+        return self.page.evaluate(_SLIDER_CELLS)
+
+    # -- sliders ---------------------------------------------------------------------------
+    def _handle(self, cell: int, slider: int):
+        return (self.page.locator(".jp-Notebook .jp-Cell").nth(cell)
+                .locator(".jp-OutputArea .widget-slider .noUi-handle").nth(slider))
+
+    def move_slider(self, cell: int, slider: int, label: str, key: str,
+                    timeout: float = 30) -> SliderMove:
+        """Press ``key`` on a slider handle; wait for the figure to change; time it."""
+        handle = self._handle(cell, slider)
+        handle.scroll_into_view_if_needed()
+        before = handle.get_attribute("aria-valuenow")
+        kind = self.page.evaluate(_ARM, cell)
+        handle.focus()
+        self.page.keyboard.press(key)
+        after = handle.get_attribute("aria-valuenow")
+        if after == before:  # at the end of its range: go the other way
+            key = {"PageUp": "PageDown", "PageDown": "PageUp",
+                   "ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}[key]
+            self.page.keyboard.press(key)
+            after = handle.get_attribute("aria-valuenow")
+        assert after != before, f"{self.name}: slider {label!r} (cell {cell}) did not move on {key}"
+        deadline = time.monotonic() + timeout
+        state = None
+        while time.monotonic() < deadline:
+            state = self.page.evaluate(_REDRAW_STATE)
+            if state["tDecoded"] is not None or (state["tChange"] is not None
+                                                 and state["kind"] != "figure"):
+                break
+            time.sleep(0.05)
+        if state is None or state["tChange"] is None:
+            return SliderMove(cell, label, key, before, after, kind, None)
+        end = state["tDecoded"] if state["tDecoded"] is not None else state["tChange"]
+        return SliderMove(cell, label, key, before, after, kind, end - state["t0"])
+
+    # -- screenshots -----------------------------------------------------------------------
+    def screenshot_notebook(self, stem: str, max_parts: int = 30) -> list[pathlib.Path]:
+        """The whole notebook as a series of viewport-high screenshots (the notebook scrolls
+        inside the page, so one full-page shot would only show the top)."""
+        paths = []
+        scroller = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
+        self.page.evaluate(f"() => {{ const s = document.querySelector('{scroller}'); if (s) s.scrollTop = 0; }}")
+        for part in range(max_parts):
+            path = self.artifacts / f"{stem}-{part + 1:02d}.png"
+            self.page.screenshot(path=str(path))
+            paths.append(path)
+            moved = self.page.evaluate(f"""() => {{
+                const s = document.querySelector('{scroller}');
+                if (!s) return false;
+                const before = s.scrollTop;
+                s.scrollTop = before + s.clientHeight - 40;
+                return s.scrollTop > before; }}""")
+            if not moved:
+                break
+            time.sleep(0.15)
+        return paths
+
+    def screenshot_cell(self, cell: int, path: pathlib.Path) -> pathlib.Path:
+        target = self.page.locator(".jp-Notebook .jp-Cell").nth(cell)
+        target.scroll_into_view_if_needed()
+        target.screenshot(path=str(path))
+        return path
+
+
+def median(values):
+    values = sorted(v for v in values if v is not None and not math.isnan(v))
+    if not values:
+        return float("nan")
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else 0.5 * (values[mid - 1] + values[mid])

@@ -1,0 +1,113 @@
+"""Every lesson in a real browser: JupyterLab runs all cells, no cell shows an error, and in every
+lesson with sliders moving a slider redraws the figure (timed from key press to decoded image).
+
+Screenshots of each lesson after running go to ``test-artifacts/e2e/`` (paths are printed when a
+test fails); slider-to-redraw times go to ``test-artifacts/e2e/redraw_times.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from conftest import LESSONS
+from labserver import ARTIFACTS
+from notebookdriver import NotebookDriver, median
+
+RUN_TIMEOUT = float(os.environ.get("SFA_E2E_RUN_TIMEOUT", 900))  # seconds per lesson
+MOVES_PER_WIDGET = int(os.environ.get("SFA_E2E_MOVES", 6))
+# The course's goal is a 150 ms median (benchmarks/RESULTS.md reports it); the test fails only
+# when the browser is clearly unresponsive, so that a loaded CI machine does not make it flaky.
+REDRAW_LIMIT_MS = float(os.environ.get("SFA_E2E_REDRAW_LIMIT_MS", 1500))
+TIMES_FILE = ARTIFACTS / "redraw_times.json"
+
+
+def _record(name: str, entry: dict) -> None:
+    data = json.loads(TIMES_FILE.read_text()) if TIMES_FILE.exists() else {}
+    data[name] = entry
+    TIMES_FILE.write_text(json.dumps(data, indent=2))
+
+
+def test_there_are_lessons():
+    assert LESSONS, "no notebooks/*.ipynb found"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_runs_in_jupyterlab(lesson, lesson_server, browser_context):
+    page = browser_context.new_page()
+    console_errors = []
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    driver = NotebookDriver(page, lesson_server.url, lesson.name, ARTIFACTS)
+    shots = []
+    problems = []
+    try:
+        driver.open()
+        seconds, prompts = driver.run_all(RUN_TIMEOUT)
+        print(f"{lesson.name}: ran all cells in {seconds:.1f} s")
+        shots = driver.screenshot_notebook(lesson.stem)
+
+        errors = driver.errors()
+        for err in errors:
+            path = driver.screenshot_cell(err["cell"], ARTIFACTS / f"{lesson.stem}-error-cell{err['cell']}.png")
+            shots.append(path)
+            problems.append(f"cell {err['cell']} shows an error:\n  source: {err['source'][:200]!r}\n"
+                            f"  output (end): {err['text'][-800:]}")
+        not_run = [k for k, p in enumerate(prompts) if not p.isdigit()]
+        if not_run and not errors:
+            problems.append(f"code cells {not_run} were not executed (prompts {prompts})")
+
+        moves = []
+        if not errors:
+            for info in driver.slider_cells():
+                label = info["labels"][0]
+                for k in range(MOVES_PER_WIDGET):
+                    move = driver.move_slider(info["cell"], 0, label,
+                                              "PageUp" if k % 2 == 0 else "PageDown")
+                    moves.append(move)
+                    if move.redraw_ms is None:
+                        shots.append(driver.screenshot_cell(
+                            info["cell"], ARTIFACTS / f"{lesson.stem}-widget-cell{info['cell']}.png"))
+                        problems.append(
+                            f"moving slider {label!r} in cell {info['cell']} ({move.value_before} -> "
+                            f"{move.value_after}, {move.key}) did not change the {move.kind} within 30 s")
+                        break
+                shots.append(driver.screenshot_cell(
+                    info["cell"], ARTIFACTS / f"{lesson.stem}-widget-cell{info['cell']}.png"))
+        times = [m.redraw_ms for m in moves if m.redraw_ms is not None]
+        if moves:
+            med = median(times)
+            print(f"{lesson.name}: slider-to-redraw median {med:.0f} ms over {len(times)} moves "
+                  f"({', '.join(f'{t:.0f}' for t in times)} ms)")
+            _record(lesson.stem, {"run_all_seconds": round(seconds, 1), "moves": len(times),
+                                  "redraw_ms": [round(t, 1) for t in times],
+                                  "median_ms": round(med, 1),
+                                  "widgets": sorted({f"{m.label} ({m.kind})" for m in moves}),
+                                  "measured": time.strftime("%Y-%m-%d %H:%M")})
+            if times and med > REDRAW_LIMIT_MS:
+                problems.append(f"slider-to-redraw median {med:.0f} ms exceeds {REDRAW_LIMIT_MS:.0f} ms")
+        else:
+            _record(lesson.stem, {"run_all_seconds": round(seconds, 1), "moves": 0,
+                                  "measured": time.strftime("%Y-%m-%d %H:%M")})
+        if console_errors:
+            print(f"{lesson.name}: uncaught page errors: {console_errors[:5]}")
+    except Exception:
+        try:
+            shots.append(_page_shot(page, lesson.stem))
+        except Exception:  # noqa: BLE001 - the original failure matters more
+            pass
+        print("screenshots:\n  " + "\n  ".join(str(p) for p in shots))
+        raise
+    finally:
+        page.close(run_before_unload=False)
+        lesson_server.shutdown_kernels()
+    assert not problems, (f"{lesson.name} in JupyterLab:\n" + "\n".join(problems)
+                          + "\nscreenshots:\n  " + "\n  ".join(str(p) for p in shots))
+
+
+def _page_shot(page, stem):
+    path = ARTIFACTS / f"{stem}-at-failure.png"
+    page.screenshot(path=str(path))
+    return path

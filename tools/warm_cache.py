@@ -1,0 +1,119 @@
+"""Compile every simulation the lessons use, so that no cell waits for a compiler in class.
+
+Each lesson notebook is executed once in a fresh kernel and its outputs are discarded (the
+notebook files are not written); every Brian2 program it builds lands in the persistent cache
+(``$SFA_HELPERS_CACHE``, else ``$XDG_CACHE_HOME/sfa_helpers``, else ``~/.cache/sfa_helpers``),
+where later kernels find it. Executing the lessons themselves, rather than a list of models kept
+by hand, means a new lesson or a changed model is warmed without anyone remembering to add it.
+
+Run it after installing and before students arrive (``make warm``; Binder's ``postBuild`` runs it
+while building the image). It is safe to run again: only missing builds are compiled. It exits
+non-zero, naming the lesson and cell, if a lesson fails to execute.
+
+Usage::
+
+    python tools/warm_cache.py               # every notebooks/*.ipynb, two at a time
+    python tools/warm_cache.py 01 03 -j 1    # lessons whose name starts with 01 or 03, one by one
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import pathlib
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def cache_dir() -> pathlib.Path:
+    """Where the compiled simulations go (the same rule as ``sfa_helpers.engine.cache_dir``)."""
+    path = os.environ.get("SFA_HELPERS_CACHE")
+    if path:
+        return pathlib.Path(path)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return pathlib.Path(base) / "sfa_helpers"
+
+
+def count_builds() -> int:
+    """Number of compiled simulation projects in the cache."""
+    root = cache_dir() / "brian2"
+    return sum(1 for p in root.iterdir() if p.is_dir()) if root.is_dir() else 0
+
+
+def execute(path: pathlib.Path, timeout: int = 900) -> tuple[str, float, str | None]:
+    """Run one notebook top to bottom in a fresh kernel; returns (name, seconds, error or None)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    start = time.perf_counter()
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        return path.name, time.perf_counter() - start, str(exc).strip().splitlines()[-1][:300]
+    except Exception as exc:  # noqa: BLE001 - a dead kernel or a timeout: report, go on
+        return path.name, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"[:300]
+    return path.name, time.perf_counter() - start, None
+
+
+def notebooks(prefixes=()) -> list[pathlib.Path]:
+    return sorted(p for p in (ROOT / "notebooks").glob("*.ipynb")
+                  if not prefixes or any(p.name.startswith(x) for x in prefixes))
+
+
+def execute_all(paths, jobs: int = 2, timeout: int = 900, log=print) -> list[tuple[str, float, str | None]]:
+    """Execute ``paths`` with ``jobs`` kernels at a time (builds of one structure take a file lock,
+    so two kernels never compile the same program twice)."""
+    results = []
+    if jobs <= 1:
+        for path in paths:
+            results.append(execute(path, timeout))
+            _report(results[-1], log)
+        return results
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(execute, path, timeout) for path in paths]
+        for future in concurrent.futures.as_completed(futures):
+            results.append(future.result())
+            _report(results[-1], log)
+    return sorted(results)
+
+
+def _report(result, log) -> None:
+    name, seconds, error = result
+    log(f"{'FAILED' if error else 'warmed'} {name} ({seconds:.1f} s)" + (f": {error}" if error else ""),
+        flush=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("prefixes", nargs="*", help="warm only lessons whose name starts with these")
+    parser.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="notebooks executed at the same time (default: 2, or 1 on one core)")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell")
+    args = parser.parse_args(argv)
+    paths = notebooks(args.prefixes)
+    if not paths:
+        print("no lesson notebooks matched", file=sys.stderr)
+        return 1
+    before = count_builds()
+    start = time.perf_counter()
+    results = execute_all(paths, args.jobs, args.timeout)
+    failed = [r for r in results if r[2]]
+    print(f"{len(paths) - len(failed)}/{len(paths)} lessons executed in "
+          f"{time.perf_counter() - start:.1f} s; {count_builds() - before} new builds, "
+          f"{count_builds()} in {cache_dir()}")
+    if failed:
+        print("failed: " + ", ".join(name for name, _, _ in failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
