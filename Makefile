@@ -4,8 +4,8 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-# Everything nbval and pytest check: unit tests, and every lesson notebook.
-NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+# Everything nbval checks: every lesson notebook and every worked exercise sheet.
+NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard solutions/*.ipynb)
 PYTEST_WORKERS ?= 2
 
 .PHONY: lab test install install-test notebooks warm benchmark clean-cache site e2e bench-course

@@ -1,15 +1,15 @@
 """sfa_helpers: Brian2 building blocks for a hands-on course in single-neuron modelling.
 
-Public API
-----------
-simulate(model, stimulus, duration, *, dt, record, seed)  -> SimulationResult
-fi_curve(model, currents, duration, ...)                  -> FICurve
-models     neuron models (LIF, ...)
-stimuli    input currents (constant, step, ramp, sine, from_array, white_noise)
-theory     closed-form results (LIF rheobase, f-I curve, step response)
-analysis   spike-train statistics
-plots      figures (imported on first use: needs matplotlib)
-widgets    interactive explorers (imported on first use: needs ipywidgets)
+Public API::
+
+    simulate(model, stimulus, duration, *, dt, record, seed)  -> SimulationResult
+    fi_curve(model, currents, duration, ...)                  -> FICurve
+    models     neuron models and mechanisms (LIF, AdEx, adaptation, refractoriness, escape noise)
+    stimuli    input currents (constant, step, ramp, sine, from_array, white_noise, ou)
+    theory     closed-form results (LIF f-I curve, step response, OU moments, Siegert rate/CV)
+    analysis   spike-train statistics
+    plots      figures (imported on first use: needs matplotlib)
+    widgets    interactive explorers (imported on first use: needs ipywidgets)
 """
 
 from __future__ import annotations

@@ -6,13 +6,11 @@ and the figure shows a piece of the voltage trace, the inter-spike-interval hist
 autocorrelogram, with the firing rate, CV, CV2, LV, the serial correlation rho_1 and the Fano
 factor listed underneath. It is general: any model and stimulus that :func:`simulate` accepts.
 
-(Proposed to move into :mod:`sfa_helpers.widgets` once that module's owner agrees; it only uses
-the ``Explorer`` hooks ``_build_figure`` and ``_redraw``.)
+It is an :class:`sfa_helpers.widgets.Explorer` with its own ``_build_figure`` and ``_redraw``;
+sliders, units, validation and rendering are the explorer's.
 """
 
 from __future__ import annotations
-
-import io
 
 import ipywidgets as W
 import matplotlib
@@ -46,18 +44,11 @@ class StatisticsExplorer(Explorer):
     def __init__(self, model, stimulus, duration, *, dt=0.1 * ms, include=None, ranges=None,
                  exclude=(), seed=0, transient=0.5 * second, trace=500 * ms,
                  acg_window=200 * ms, acg_bins=41, fano_window=100 * ms):
-        if include is not None:
-            names = list(model.parameters) + list(stimulus.parameters)
-            unknown = set(include) - set(names)
-            if unknown:
-                raise ValueError(f"'include' names unknown parameters {sorted(unknown)}; "
-                                 f"available: {names}")
-            exclude = tuple(set(exclude) | (set(names) - set(include)))
         self.transient, self.trace = transient, trace
         self.acg_window, self.acg_bins, self.fano_window = acg_window, acg_bins, fano_window
         self.statistics = {}
         super().__init__(model, stimulus, duration, dt=dt, ranges=ranges, exclude=exclude,
-                         seed=seed)
+                         parameters=include, seed=seed)
 
     def _build_figure(self):
         backend = matplotlib.get_backend().lower()
@@ -74,8 +65,12 @@ class StatisticsExplorer(Explorer):
         self.ax_trace.set_ylabel("membrane potential (mV)")
         # Inline backend: one PNG per update into an Image widget (updated in place, and nothing
         # is printed into the notebook when no front end is attached).
-        self._figure_widget = (fig.canvas if self._live_canvas
-                               else W.Image(format="png", layout=W.Layout(width="760px")))
+        if self._live_canvas:
+            self._figure_widget = fig.canvas
+        else:
+            plt.close(fig)  # shown through the Image widget only, not by a later plt.show()
+            self._figure_widget = W.Image(format="png", layout=W.Layout(width="760px"))
+        self._layout_frozen = False
 
     def update(self, **overrides):
         """Re-simulate with the slider values (``overrides`` set sliders first), recompute the
@@ -137,12 +132,7 @@ class StatisticsExplorer(Explorer):
         self.ax_isi.set_ylabel("density (1/s)")
         self.ax_acg.set_xlabel("lag (ms)")
         self.ax_acg.set_ylabel("autocorrelogram (Hz)")
-        if self._live_canvas:
-            self.figure.canvas.draw_idle()
-        else:
-            buffer = io.BytesIO()
-            self.figure.savefig(buffer, format="png")
-            self._figure_widget.value = buffer.getvalue()
+        self._render()
 
 
 def explore_statistics(model, stimulus, duration, *, include=None, dt=0.1 * ms, ranges=None,

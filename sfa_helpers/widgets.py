@@ -121,9 +121,6 @@ class Explorer:
         controls = W.GridBox(boxes, layout=W.Layout(grid_template_columns="repeat(2, 340px)"))
         self.widget = W.VBox([controls, self._figure_widget, self.status])
         self.update()
-        if self.fi is not None:
-            self.fi_reference = self.fi
-            self._fi_ref_line.set_data(self._fi_x(self.fi.currents), np.asarray(self.fi.rates / Hz))
 
     @staticmethod
     def _slider_parameters(model, stimulus, parameters, exclude):
@@ -167,7 +164,7 @@ class Explorer:
             raise ValueError(f"'fi_transient' ({self.fi_transient!r}) must be shorter than "
                              f"'fi_duration' ({self.fi_duration!r}).")
         self.fi_currents, self.fi_rate = currents, fi_rate
-        self._fi_unit, self._fi_unit_label = (pA, "pA") if np.max(np.abs(currents)) < 1e-9 else (nA, "nA")
+        self._fi_unit, self._fi_unit_label = (pA, "pA") if np.max(np.abs(np.asarray(currents))) < 1e-9 else (nA, "nA")
 
     def _fi_x(self, currents):
         return np.asarray(currents / self._fi_unit)
@@ -195,7 +192,8 @@ class Explorer:
             self._record = self._record + ("Theta",)
         (self._th_line,) = ax_v.plot([], [], color="C3" if moving else "0.5", ls="-" if moving else "--",
                                      lw=0.8, label=r"threshold $\Theta$" if moving else r"$V_{th}$")
-        ax_v.legend(frameon=False, loc="lower right", ncols=2, fontsize="small")
+        ax_v.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncols=2,
+                    fontsize="small", borderaxespad=0.1)
         (self._i_line,) = ax_i.plot([], [], lw=1, color="k")
         ax_v.set_ylabel("membrane potential (mV)")
         ax_i.set_ylabel("input (nA)")
@@ -254,6 +252,8 @@ class Explorer:
             self.status.value = f"<span style='color:#b00'>Not simulated: {err}</span>"
             return self.result
         self.result, self.fi = result, fi
+        if self.fi_reference is None:
+            self.fi_reference = fi  # the starting values' curve, kept in grey
         self._redraw(result)
         self.last_update_seconds = time.perf_counter() - start
         rate = float(result.rates()[0])
@@ -280,15 +280,18 @@ class Explorer:
         v_th = plots._neuron_value(result.model, "V_th", 0)
         top = float(v_th / mV) + 20 if v_th is not None else float(np.max(v))
         self._spike_lines.set_segments([[(t[k], v[k]), (t[k], top)] for k in idx])
+        hi = max(v.max(), top)
         if "Theta" in result.traces:
-            # (clipped by the axes: a threshold that jumps far up leaves the plot)
-            self._th_line.set_data(t, np.asarray(result.Theta[0] / mV))
+            theta = np.asarray(result.Theta[0] / mV)
+            self._th_line.set_data(t, theta)
+            # a threshold that jumps far up (ThresholdIncrease: to V_th_max) leaves the plot
+            hi = max(hi, min(theta.max(), top + 20))
         elif v_th is not None:
             self._th_line.set_data([t[0], t[-1]], [float(v_th / mV)] * 2)
         else:
             self._th_line.set_data([], [])
         self._i_line.set_data(t, np.asarray(result.I_stim[0] / nA))
-        for ax, lo, hi in ((self.ax_v, min(v.min(), top), max(v.max(), top)),
+        for ax, lo, hi in ((self.ax_v, min(v.min(), top), hi),
                            (self.ax_i, *np.percentile(result.I_stim[0] / nA, [0, 100]))):
             pad = 0.05 * (hi - lo) if hi > lo else 1.0
             ax.set_ylim(lo - pad, hi + pad)
@@ -300,9 +303,11 @@ class Explorer:
     def _redraw_fi(self):
         x = self._fi_x(self.fi.currents)
         r = np.asarray(self.fi.rates / Hz)
+        ref = np.asarray(self.fi_reference.rates / Hz)
         self._fi_line.set_data(x, r)
-        shown = [r] + ([np.asarray(self.fi_reference.rates / Hz)] if self.fi_reference else [])
-        top = np.nanmax(np.concatenate(shown)) if np.any(np.isfinite(np.concatenate(shown))) else 0.0
+        self._fi_ref_line.set_data(self._fi_x(self.fi_reference.currents), ref)
+        both = np.concatenate([r, ref])
+        top = np.nanmax(both) if np.any(np.isfinite(both)) else 0.0
         self.ax_fi.set_xlim(x.min(), x.max())
         self.ax_fi.set_ylim(0, 1.1 * top if top > 0 else 1.0)
 
@@ -310,7 +315,8 @@ class Explorer:
         if not self._layout_frozen:
             # Solve the constrained layout once, then keep it: re-solving it on every slider
             # move would double the drawing time.
-            self.figure.canvas.draw()
+            # (draw_without_rendering: the closed inline figure's canvas cannot draw itself)
+            self.figure.draw_without_rendering()
             self.figure.set_layout_engine("none")
             self._layout_frozen = True
         if self._live_canvas:

@@ -5,8 +5,8 @@ import pytest
 from brian2 import Quantity, amp, mV, ms, nS, pA, second
 
 from sfa_helpers import simulate, stimuli
-from sfa_helpers.firing_patterns import (PATTERNS, classify_pattern, pattern_map,
-                                         plot_pattern_map)
+from sfa_helpers.firing_patterns import (PATTERNS, classify_pattern, classify_spikes,
+                                         classify_trains, pattern_map, plot_pattern_map)
 from sfa_helpers.models import FIRING_PATTERNS
 from sfa_helpers.models.adex import PATTERN_NAMES, brette_gerstner_regular_spiking
 
@@ -97,7 +97,7 @@ def test_pattern_map_is_one_group_and_agrees_with_single_runs():
     # independent check of two grid points by separate simulations
     for i, j in ((0, 0), (4, 2)):
         single = simulate(base.replace(a=a[i], V_reset=u_r[j]), stimuli.step(65 * pA, 0 * ms),
-                          T * ms, dt=0.05 * ms, record=())
+                          T * ms, dt=pm.dt, record=())
         assert classify_pattern(single.spike_trains[0], 0 * ms, T * ms) == pm.labels[j, i]
     ax = plot_pattern_map(pm, marks={"bursting": (-0.5 * nS, -46 * mV)})
     assert ax.get_xlabel() == "a (nS)" and ax.get_ylabel() == "V_reset (mV)"
@@ -105,3 +105,82 @@ def test_pattern_map_is_one_group_and_agrees_with_single_runs():
         pattern_map(base, 65 * pA, "a", a, "a", a)
     with pytest.raises(Exception, match="x_values"):
         pattern_map(base, 65 * pA, "a", u_r, "b", a)
+
+
+# ---- the vectorised classifier must give exactly the labels of classify_pattern -------------
+
+def _boundary_trains():
+    """Trains at or near every threshold of the criteria (where rounding could matter)."""
+    out = [_from_isis(10, [20] + [30] * 20), _from_isis(10, [20] + [30.000001] * 20),
+           _from_isis(60, [60] * 7), _from_isis(61, [60] * 7), _train([250]), _train([249.999]),
+           _train([100, 249.9, 250.1]), _from_isis(5, [2.5, 2.5] + [10] * 40),
+           _from_isis(5, [2.5, 2.6] + [10] * 40), _train([10, 20]), _train([10, 300]),
+           _train([260, 270, 280, 290])]
+    for n_burst in (1, 2, 3, 6):  # bursts of n spikes, period 50 ms, with and without jitter
+        for jitter in (0.0, 1.0, 6.0):
+            rng = np.random.default_rng(n_burst)
+            starts = np.arange(10, 500, 50) + jitter * rng.standard_normal(10)
+            out.append(_train(np.sort(np.concatenate([b + 3.0 * np.arange(n_burst)
+                                                      for b in starts]))))
+    return out
+
+
+def _random_trains(n, seed):
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        kind, k = rng.integers(5), int(rng.integers(0, 60))
+        if kind == 0:    # Poisson-like, also spikes outside the window
+            t = np.sort(rng.uniform(-50, 600, k))
+        elif kind == 1:  # two interval classes (bursts of random length)
+            t = rng.uniform(0, 100) + np.cumsum(rng.choice([2.0, 40.0], k, p=[0.7, 0.3]))
+        elif kind == 2:  # regular bursts
+            nb, period = int(rng.integers(1, 6)), rng.uniform(20, 80)
+            t = np.concatenate([b + np.arange(nb) * rng.uniform(1, 4)
+                                for b in np.arange(rng.uniform(0, 100), 500, period)])
+        elif kind == 3:  # adapting / accelerating
+            t = rng.uniform(0, 300) + np.cumsum(rng.uniform(5, 60) * np.linspace(1, rng.uniform(0.5, 3), k))
+        else:            # ISIs on a 0.1 ms grid (ties between intervals)
+            t = np.round(np.cumsum(rng.uniform(1, 30, k)), 1)
+        out.append(_train(np.sort(t)))
+    return out
+
+
+@pytest.mark.parametrize("window", [(0, 500), (10, 400), (100, 300)])
+def test_vectorised_classifier_equals_classify_pattern_on_made_trains(window):
+    trains = list(HAND_MADE.values()) + _boundary_trains() + _random_trains(1500, seed=7)
+    start, stop = window[0] * ms, window[1] * ms
+    expected = [classify_pattern(tr, start, stop) for tr in trains]
+    got = classify_trains(trains, start, stop)
+    assert list(got) == expected
+    assert set(expected) == set(PATTERNS)  # every label is exercised
+
+
+def test_vectorised_classifier_equals_classify_pattern_on_simulated_trains():
+    # A map with every kind of border (and the per-neuron classifier as the reference).
+    base = FIRING_PATTERNS["bursting"].model
+    X, Y = np.meshgrid(np.linspace(-2, 2, 15), np.linspace(-65e-3, -42e-3, 15))
+    res = simulate(base.replace(a=Quantity(X.ravel() * 1e-9, dim=nS.dim),
+                                V_reset=Quantity(Y.ravel(), dim=mV.dim)),
+                   stimuli.step(65 * pA, 0 * ms), T * ms, dt=0.1 * ms, record=())
+    expected = [classify_pattern(tr, 0 * ms, T * ms) for tr in res.spike_trains]
+    assert len(set(expected)) >= 5
+    assert list(classify_trains(res.spike_trains, 0 * ms, T * ms)) == expected
+    # the flat SpikeMonitor form, in any spike order across neurons
+    i = np.concatenate([np.full(len(tr), k) for k, tr in enumerate(res.spike_trains)])
+    t = np.concatenate([np.asarray(tr) for tr in res.spike_trains])
+    order = np.argsort(t, kind="stable")
+    assert list(classify_spikes(i[order], t[order] * second, len(expected), 0 * ms, T * ms)) == expected
+
+
+def test_vectorised_classifier_bad_input():
+    with pytest.raises(ValueError, match="sorted"):
+        classify_trains([_train([1, 2]), _train([30, 20, 40])], 0 * ms, T * ms)
+    with pytest.raises(ValueError, match="stop"):
+        classify_trains([_train([1])], 10 * ms, 5 * ms)
+    with pytest.raises(Exception, match="spike_times"):
+        classify_trains([np.array([1.0, 2.0]) * mV], 0 * ms, 10 * ms)
+    with pytest.raises(ValueError, match="spike_i"):
+        classify_spikes([0, 3], [1, 2] * ms, 2, 0 * ms, 10 * ms)
+    assert list(classify_trains([_train([]), _train([])], 0 * ms, T * ms)) == ["silent", "silent"]
+    assert list(classify_spikes([], [] * ms, 3, 0 * ms, T * ms)) == ["silent"] * 3

@@ -26,12 +26,14 @@ def direct(model):
 @pytest.fixture(scope="module")
 def explorer():
     return explore(MODEL, stimuli.constant(500 * pA), 100 * ms,
-                   parameters=["Delta_Theta", "tau_Theta", "amplitude"], **FI)
+                   parameters=["Delta_Theta", "tau_Theta", "amplitude"],
+                   ranges={"tau_Theta": (0 * ms, 300 * ms)}, **FI)
 
 
 def test_parameters_whitelist_sets_sliders_in_order(explorer):
     assert list(explorer.sliders) == ["Delta_Theta", "tau_Theta", "amplitude"]
     assert explorer.sliders["Delta_Theta"].description == "Delta_Theta (mV)"
+    assert (explorer.sliders["tau_Theta"].min, explorer.sliders["tau_Theta"].max) == (0, 300)  # ms
     without = explore(MODEL, stimuli.constant(500 * pA), 100 * ms, exclude=("E_L", "t_ref"))
     assert {"tau_m", "V_th", "Delta_Theta", "amplitude"} <= set(without.sliders)
     assert not {"E_L", "t_ref"} & set(without.sliders)
@@ -50,7 +52,7 @@ def test_slider_move_recomputes_the_fi_panel(explorer):
     assert explorer.fi.result.model.Delta_Theta == 6 * mV
     np.testing.assert_array_equal(np.asarray(explorer.fi.rates), np.asarray(expected.rates))
     np.testing.assert_array_equal(explorer._fi_line.get_ydata(), np.asarray(expected.rates / Hz))
-    np.testing.assert_array_equal(explorer._fi_line.get_xdata(), [300, 500, 800])  # pA
+    np.testing.assert_allclose(explorer._fi_line.get_xdata(), [300, 500, 800])  # pA
     # a larger threshold jump lowers the adapted rate wherever the neuron fires
     fires = np.asarray(start.rates) > 0
     assert np.all(np.asarray(explorer.fi.rates)[fires] < np.asarray(start.rates)[fires])
@@ -72,7 +74,7 @@ def test_stimulus_slider_keeps_the_fi_curve(explorer):
 
 def test_invalid_values_keep_the_last_curve(explorer):
     fi = explorer.fi
-    explorer.update(tau_Theta=0.01 * ms)           # below dt: refused by simulate
+    explorer.update(tau_Theta=0 * ms)              # refused: time constants must be positive
     assert explorer.fi is fi
     assert "tau_Theta" in explorer.status.value
 

@@ -22,6 +22,7 @@ import argparse
 import concurrent.futures
 import os
 import pathlib
+import re
 import sys
 import time
 
@@ -56,7 +57,8 @@ def execute(path: pathlib.Path, timeout: int = 900) -> tuple[str, float, str | N
     try:
         client.execute()
     except CellExecutionError as exc:
-        return path.name, time.perf_counter() - start, str(exc).strip().splitlines()[-1][:300]
+        last_line = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()[-1]
+        return path.name, time.perf_counter() - start, last_line[:300]
     except Exception as exc:  # noqa: BLE001 - a dead kernel or a timeout: report, go on
         return path.name, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"[:300]
     return path.name, time.perf_counter() - start, None

@@ -72,29 +72,38 @@ print({name: round(float(r.rates()[n_sweep - 1] / Hz)) for name, r in runs.items
 # %% [markdown]
 # ## Noisy traces at 220 pA and 600 pA
 #
-# The threshold (red) is drawn for methods 2 and 3, where it moves.
+# The first 100 ms of each run. Spikes are drawn as lines up to $V_{peak}$. The threshold is drawn
+# for every method: the fixed $V_{th}$ for method 1 (grey, dotted) and the moving threshold
+# $\Theta$ for methods 2 and 3 (red), which jumps to 200 mV at each spike, far above the plotted
+# range, and falls back with $\tau_{vth}$ = 1 ms.
 
 # %%
 show = {220: int(np.argmin(np.abs(currents - 220 * pA))), 600: int(np.argmin(np.abs(currents - 600 * pA)))}
-fig, axes = plt.subplots(3, 2, figsize=(10, 7), sharex=True, sharey=True, layout="constrained")
+fig, axes = plt.subplots(3, 2, figsize=(10, 7.5), sharex=True, sharey=True, layout="constrained")
 for row, (name, r) in enumerate(runs.items()):
     for col, (amp_pA, k) in enumerate(show.items()):
         ax = axes[row, col]
         sel = r.t < 100 * ms
         t = r.t[sel] / ms
-        ax.plot(t, r.v[k][sel] / mV, lw=0.7, label="V")
+        ax.plot(t, r.v[k][sel] / mV, lw=0.7, color="C0", label="membrane potential V")
         sp = r.spike_trains[k][r.spike_trains[k] < 100 * ms]
         idx = np.round(np.asarray(sp / dt)).astype(int)
-        ax.vlines(sp / ms, r.v[k][idx] / mV, V_peak / mV, lw=0.7)
+        ax.vlines(sp / ms, r.v[k][idx] / mV, V_peak / mV, lw=0.7, color="C0", zorder=3)
         if "Theta" in r.traces:
-            ax.plot(t, np.minimum(r.Theta[k][sel] / mV, 60), color="C3", lw=0.8, label=r"$\Theta$ (clipped)")
-        ax.set_title(f"{name}, {amp_pA} pA")
-        ax.set_ylim(-85, 65)
-axes[1, 1].legend(frameon=False, loc="lower right")
+            # not clipped by hand: the axes cut the jumps to 200 mV off at the top
+            ax.plot(t, r.Theta[k][sel] / mV, color="C3", lw=0.8,
+                    label=r"threshold $\Theta$ (jumps to 200 mV)")
+        else:
+            ax.axhline(base.V_th / mV, color="0.5", ls=":", lw=1, label=r"fixed threshold $V_{th}$")
+        ax.set_title(f"{name}, {amp_pA} pA", fontsize="medium")
+        ax.set_ylim(-85, 60)
 for ax in axes[:, 0]:
     ax.set_ylabel("V (mV)")
 for ax in axes[-1]:
     ax.set_xlabel("time (ms)")
+handles = [axes[0, 0].get_lines()[0], axes[0, 0].get_lines()[1], axes[1, 0].get_lines()[1]]
+fig.legend(handles, [h.get_label() for h in handles], loc="outside upper center", ncols=3,
+           frameon=False)
 plt.show()
 v2 = runs["2: threshold increase"].v[show[600]]
 print(f"method 2 at 600 pA: V stays between {float(np.percentile(v2[5000:], 1) / mV):.0f} and "
@@ -117,10 +126,11 @@ for name in methods:
     a1.plot(I_sweep / pA, rate[name] / Hz, "o-", ms=3, label=name)
     a2.plot(I_sweep / pA, mean_v[name] / mV, "o-", ms=3)
     a3.plot(rate[name] / Hz, mean_v[name] / mV, "o-", ms=3)
-a2.plot(I_sweep / pA, (base.E_L + base.R * I_sweep) / mV, "k:", lw=1, label=r"$E_L + R_m I$")
-a1.set(xlabel="input current (pA)", ylabel="firing rate (Hz)")
-a2.set(xlabel="input current (pA)", ylabel="mean V (mV)")
-a3.set(xlabel="firing rate (Hz)", ylabel="mean V (mV)")
+a2.plot(I_sweep / pA, (base.E_L + base.R * I_sweep) / mV, color="0.8", lw=4, zorder=0,
+        label=r"$E_L + R_m I$ (no spikes)")
+a1.set(xlabel="input current (pA)", ylabel="firing rate (Hz)", title="rate")
+a2.set(xlabel="input current (pA)", ylabel="mean V (mV)", title="mean membrane potential")
+a3.set(xlabel="firing rate (Hz)", ylabel="mean V (mV)", title="mean potential versus rate")
 a1.legend(frameon=False)
 a2.legend(frameon=False)
 plt.show()
@@ -145,8 +155,10 @@ assert gap.max() < 0.5
 # spikes per second, and so more time spent near the bottom: the mean potential *falls* as the
 # current grows. The neuron's voltage then behaves like a population signal anticorrelated with
 # its rate (right panel). With the pure threshold increase (method 2) no spike acts on $V$ at
-# all: its mean potential is exactly the subthreshold $E_L + R_m I$ (dotted line), and it rises
-# far above the nominal threshold, which is why method 2 on its own is not a realistic model.
+# all: its mean potential is exactly the subthreshold $E_L + R_m I$ (thick grey line), and it
+# rises far above the nominal threshold, which is why method 2 on its own is not a realistic
+# model. So the threshold increase *alone* cannot give a non-monotonic curve; it does as soon
+# as the spikes also act on $V$, which is what the refractory conductance of method 3 adds.
 #
 # ## Maximum rates: absolute versus relative refractoriness
 
@@ -158,6 +170,7 @@ r1 = runs["1: voltage clamp"].rates(start=0.2 * second)[n_sweep:]
 assert np.all(r1 < 1 / (2.5 * ms))                    # absolute bound 1/tau_vc = 400 Hz
 r2 = runs["2: threshold increase"].rates(start=0.2 * second)[n_sweep:]
 assert r2[-1] > 1 / (2.5 * ms)                        # relative refractoriness: no hard bound
+assert np.allclose(r2[1:] * dt, 1)                     # V > V_th,max: a spike every step
 
 # %% [markdown]
 # * The **voltage clamp** is absolute: no input can fire the neuron within $\tau_{vc}$, so
@@ -165,32 +178,40 @@ assert r2[-1] > 1 / (2.5 * ms)                        # relative refractoriness:
 # * The **threshold increase** is relative: the threshold is finite at every moment, so a
 #   strong enough input crosses it earlier. The interval is the time the threshold needs to fall
 #   from $V_{th,max}$ to the membrane potential $V$, $\tau_{vth}\ln\frac{V_{th,max} - V_{th}}{V - V_{th}}$,
-#   which shrinks without bound as $V$ grows (the time step sets the only limit).
+#   which shrinks without bound as $V$ grows (the time step sets the only limit: once $V$ stays
+#   above $V_{th,max}$, at 5 and 20 nA, the neuron fires in every 0.02 ms step, 50 kHz).
 # * The **refractory conductance** pulls $V$ far down after each spike; a stronger input then has
 #   to recharge the membrane first, so the rate grows much more slowly with the current than
 #   with method 2, but it is still not bounded by a fixed dead time (about 1 kHz at 20 nA).
 #
 # ## Explore
 #
-# Move the refractory parameters of method 3 and watch the trace at 600 pA (with $\Theta$) and
-# the rate-current curve (1 s per current, rate from the spike count after 0.2 s).
+# Move the refractory parameters of method 3 (or the input) and watch the trace, with the moving
+# threshold $\Theta$ in red, and the rate-current curve on the right: 1 s per current, rate from
+# the spike count after 0.2 s, one `NeuronGroup` for all currents at every slider move; the
+# curve of the starting values stays in grey. (Without noise, unlike the figures above.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-from sfa_helpers.fi_explorer import explore_trace_and_fi
+from sfa_helpers.widgets import explore
 
-explorer = explore_trace_and_fi(
-    methods["3: threshold + G_ref"], stimuli.constant(600 * pA), 100 * ms,
-    np.arange(100, 601, 50) * pA, parameters=("tau_vth", "Delta_G_ref"), dt=dt,
-    fi_duration=1 * second, transient=0.2 * second, rate="count", variable="Theta",
-    ranges={"tau_vth": (0.2 * ms, 5 * ms), "Delta_G_ref": (0 * usiemens, 5 * usiemens)})
+explorer = explore(
+    methods["3: threshold + G_ref"], stimuli.constant(600 * pA), 100 * ms, dt=dt,
+    parameters=["tau_vth", "Delta_G_ref", "amplitude"],
+    ranges={"tau_vth": (0.2 * ms, 5 * ms), "Delta_G_ref": (0 * usiemens, 5 * usiemens),
+            "amplitude": (100 * pA, 1000 * pA)},
+    fi_currents=np.arange(100, 601, 50) * pA, fi_duration=1 * second, fi_transient=0.2 * second)
 explorer
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-# (the redraw writes the figure into the widget output; the asserts below still run)
-before = explorer.rates
-explorer.update(tau_vth=4 * ms)
-print("rate at 600 pA:", round(float(before[-1] / Hz)), "->", round(float(explorer.rates[-1] / Hz)), "Hz")
-assert explorer.rates[-1] < before[-1]       # a slower threshold recovery lowers the rate
-assert explorer.last_simulation_seconds < 1.0
+# move a slider from code (the redraw leaks into this cell's output under nbval; checked below)
+before = explorer.fi
+result = explorer.update(tau_vth=4 * ms)
+
+# %%
+print("f-I rate at 600 pA:", round(float(before.rates[-1] / Hz)), "->",
+      round(float(explorer.fi.rates[-1] / Hz)), "Hz")
+assert explorer.fi.result.model.tau_vth == 4 * ms
+assert explorer.fi.rates[-1] < before.rates[-1]       # a slower threshold recovery lowers the rate
+assert np.all(explorer.fi_reference.rates == before.rates)  # the grey curve keeps the start values

@@ -82,19 +82,24 @@ for name, train in zip(variants, res.spike_trains):
     print(f"{name:20s} {len(train):3d} spikes, first three at {np.round(train[:3] / ms, 1)} ms")
 
 # %%
-fig, axes = plt.subplots(3, 1, figsize=(8, 6.5), sharex=True, layout="constrained")
+fig, axes = plt.subplots(4, 1, figsize=(8, 8), sharex=True, height_ratios=[2, 2, 1, 2],
+                         layout="constrained")
+ax_v = {"no adaptation": axes[0], "adaptation current": axes[1], "adaptive threshold": axes[3]}
 t = res.t / ms
-for k, (ax, name) in enumerate(zip(axes, variants)):
-    ax.plot(t, res.v[k] / mV, lw=0.8, label="V")
-    ax.vlines(res.spike_trains[k] / ms, -55, -40, color="C0", lw=0.8)
+for k, name in enumerate(variants):
+    ax = ax_v[name]
+    ax.plot(t, res.v[k] / mV, lw=0.8, color="C0", label="membrane potential V")
+    idx = np.round(np.asarray(res.spike_trains[k] / (0.1 * ms))).astype(int)
+    ax.vlines(res.spike_trains[k] / ms, res.v[k][idx] / mV, -35, color="C0", lw=0.8)  # spikes
     ax.plot(t, res.Theta[k] / mV, color="C3", lw=1.2, label=r"threshold $\Theta$")
     ax.set_ylabel("V (mV)")
-    ax.set_title(name)
-axes[0].legend(frameon=False, loc="lower right", ncols=2)
-ax_i = axes[1].twinx()
-ax_i.plot(t, res.I_sfa[1] / pA, color="C2", lw=1.2)
-ax_i.set_ylabel(r"$I_{sfa}$ (pA)", color="C2")
+    ax.set_ylim(-72, -34)
+    ax.set_title(name, fontsize="medium")
+axes[2].plot(t, res.I_sfa[1] / pA, color="C2", lw=1.2)
+axes[2].set_ylabel(r"$I_{sfa}$ (pA)")
+axes[2].set_title(r"adaptation current: $I_{sfa}$, subtracted from the 500 pA input", fontsize="medium")
 axes[-1].set_xlabel("time (ms)")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=2, frameon=False)
 plt.show()
 
 isi = {name: np.diff(np.asarray(tr / ms)) for name, tr in zip(variants, res.spike_trains)}
@@ -103,12 +108,17 @@ for name, x in isi.items():
 assert np.ptp(isi["no adaptation"]) < 0.11                 # regular: all intervals equal (grid)
 for name in variants[1:]:
     assert isi[name][-1] > 1.5 * isi[name][0]               # intervals lengthen: adaptation
+    assert isi[name][0] > isi["no adaptation"][0]           # from the first interval on
+first_spikes = [float(tr[0] / ms) for tr in res.spike_trains]
+assert np.ptp(first_spikes) == 0                            # same first spike time
 assert float(res.Theta[2].max()) > -55e-3 + 5e-3            # the threshold moves up by > 5 mV
 
 # %% [markdown]
-# The plain LIF fires every 15.8 ms, forever. With either mechanism the first interval is the
-# same (nothing has been accumulated yet) and later intervals grow until each spike adds as much
-# $I_{sfa}$ (or threshold) as decays in one interval. The raster shows the three spike trains:
+# The plain LIF fires every 15.8 ms, forever. With either mechanism the first *spike* comes at
+# the same time, 13.8 ms (nothing has been accumulated yet), but already the first interval is
+# longer, because the first spike has added $\Delta I_{sfa}$ (or $\Delta\Theta$). Later intervals
+# grow until each spike adds as much $I_{sfa}$ (or threshold) as decays in one interval. The
+# raster shows the three spike trains:
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 1.8), layout="constrained")
@@ -230,31 +240,38 @@ assert np.all(r_huge < 1 / lif.t_ref) and r_huge[-1] > 0.99 / lif.t_ref
 # %% [markdown]
 # ### Explore
 #
-# Move the adaptation parameters: the left panel shows the trace at 500 pA with the threshold
-# $\Theta$, the right panel the adapted f-I curve (2 s per current, rate from the last interval
-# after 1 s), with the curve of the starting values in grey.
+# Move the adaptation parameters (or the input): the left panel shows the trace at 500 pA with the
+# threshold $\Theta$ in red, the right panel the adapted f-I curve (2 s per current, rate
+# = 1 / mean inter-spike interval after 1 s, all currents in one `NeuronGroup` at every slider
+# move), with the curve of the starting values in grey.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-from sfa_helpers.fi_explorer import explore_trace_and_fi
+from sfa_helpers.widgets import explore
 
-explorer = explore_trace_and_fi(
+explorer = explore(
     lif + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=2 * mV), stimuli.constant(500 * pA),
-    300 * ms, np.linspace(100, 1000, 10) * pA, parameters=("tau_Theta", "Delta_Theta"),
-    ranges={"tau_Theta": (10 * ms, 500 * ms), "Delta_Theta": (0 * mV, 10 * mV)}, variable="Theta")
+    300 * ms, parameters=["tau_Theta", "Delta_Theta", "amplitude"],
+    ranges={"tau_Theta": (10 * ms, 500 * ms), "Delta_Theta": (0 * mV, 10 * mV),
+            "amplitude": (0 * pA, 1000 * pA)},
+    fi_currents=np.linspace(100, 1000, 10) * pA, fi_duration=2 * second,
+    fi_transient=1 * second, fi_rate="isi")
 explorer
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-# (the redraw writes the figure into the widget output; the asserts below still run)
+# move a slider from code (the redraw leaks into this cell's output under nbval; checked below)
 before_spikes = len(explorer.result.spike_trains[0])
-before_rates = explorer.rates
-explorer.update(Delta_Theta=8 * mV)
+before_rates = explorer.fi.rates
+result = explorer.update(Delta_Theta=8 * mV)
+
+# %%
 after_spikes = len(explorer.result.spike_trains[0])
-print(f"spikes in 300 ms: {before_spikes} -> {after_spikes}")
+print(f"spikes in 300 ms: {before_spikes} -> {after_spikes}; adapted rate at 1 nA: "
+      f"{float(before_rates[-1] / Hz):.0f} -> {float(explorer.fi.rates[-1] / Hz):.0f} Hz")
 assert after_spikes < before_spikes
-assert np.all(explorer.rates <= before_rates) and np.any(explorer.rates < before_rates)
-assert explorer.last_simulation_seconds < 1.0  # typically ~10 ms; generous for a loaded machine
+fires = before_rates > 0
+assert np.all(explorer.fi.rates[fires] < before_rates[fires])   # a larger jump: lower rates
 
 # %% [markdown]
 # ## Part B: conductance-based spike-rate adaptation
@@ -282,7 +299,9 @@ tb = res_b.t / second
 a1.plot(tb, res_b.I_stim[0] / pA, color="k", lw=1)
 a1.set_ylabel("I (pA)")
 a2.plot(tb, res_b.v[0] / mV, lw=0.7)
-a2.vlines(res_b.spike_trains[0] / second, -50, 20, lw=0.7)
+a2.vlines(res_b.spike_trains[0] / second, -50, 20, lw=0.7)  # spikes, drawn from V_th
+a2.axhline(-50, color="0.5", ls=":", lw=1, label=r"$V_{th}$")
+a2.legend(frameon=False, loc="upper right")
 a2.set_ylabel("V (mV)")
 a3.plot(tb, res_b.G_SRA[0] / nS, color="C3", lw=1.2)
 a3.set_ylabel(r"$G_{SRA}$ (nS)")
@@ -299,34 +318,45 @@ assert isi_b[-1] > 2 * isi_b[0]                             # and adapts
 # %% [markdown]
 # ### Initial and steady-state f-I curves
 #
-# 21 currents from 150 pA to 350 pA, 5 s each, from rest. The **initial rate** is the inverse of
-# the first inter-spike interval, the **steady-state rate** the inverse of the last one. A current
-# that produces exactly one spike in the run has no interval at all; such currents would be marked
-# with a red cross on the axis.
+# Currents from 150 pA to 350 pA in 10 pA steps, plus four just above the rheobase of 250 pA
+# (251 to 257 pA), 5 s each, from rest. The **initial rate** is the inverse of the first
+# inter-spike interval, the **steady-state rate** the inverse of the last one. A current that
+# produces only one spike has no interval at all, so it has neither rate. In 5 s no current does
+# that (see below), but a shorter stimulus does: currents that give a single spike in the first
+# 0.5 s (the length of the step above) are marked with red crosses on the axis.
 
 # %%
-currents_b = np.linspace(150, 350, 21) * pA
+currents_b = np.union1d(np.linspace(150, 350, 21), [251, 252, 254, 257]) * pA
 fi_b = simulate(sra, stimuli.constant(currents_b), 5 * second, dt=0.1 * ms, record=())
 first = analysis.first_isi_rate(fi_b.spike_trains)
 steady = analysis.steady_state_isi_rate(fi_b.spike_trains)
 counts = fi_b.spike_counts()
-single = counts == 1
 fires = counts > 1
+single_5s = counts == 1
+counts_05 = fi_b.spike_counts(stop=0.5 * second)
+single_05 = counts_05 == 1
 
-fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
 ax.plot(currents_b / pA, first / Hz, "o-", ms=4, label="1 / first ISI")
 ax.plot(currents_b / pA, steady / Hz, "s-", ms=4, label="1 / steady-state ISI")
-ax.plot(currents_b / pA, adaptive_lif_rate(sra, currents_b) / Hz, "k--", lw=1, label="mean-adaptation theory")
-ax.plot(currents_b[single] / pA, np.zeros(single.sum()), "rx", ms=8, mew=2, label="single spike only")
+ax.plot(currents_b / pA, adaptive_lif_rate(sra, currents_b) / Hz, "k--", lw=1,
+        label="mean-adaptation theory")
+ax.plot(currents_b[single_05] / pA, np.zeros(single_05.sum()), "rx", ms=9, mew=2, clip_on=False,
+        zorder=3, label="a single spike in the first 0.5 s")
 ax.set_xlabel("input current (pA)")
 ax.set_ylabel("firing rate (Hz)")
 ax.legend(frameon=False)
 plt.show()
 
 rheobase_b = theory.lif_rheobase(sra.base)
-print(f"rheobase {rheobase_b / pA:.0f} pA; single-spike currents: {np.round(currents_b[single] / pA)} pA")
+print(f"rheobase {rheobase_b / pA:.0f} pA; currents with a single spike in 5 s: "
+      f"{np.round(currents_b[single_5s] / pA)} pA, in the first 0.5 s: "
+      f"{np.round(currents_b[single_05] / pA)} pA")
 assert np.all(counts[currents_b <= rheobase_b] == 0)        # no spike at or below rheobase
-assert not np.any(single)                                   # see the text below
+assert not np.any(single_5s)                                # see the text below
+# single spikes in 0.5 s: the lowest suprathreshold currents, just above rheobase
+assert np.any(single_05) and np.all(currents_b[single_05] > rheobase_b)
+assert np.all(currents_b[single_05] < currents_b[counts_05 > 1].min())
 assert np.all(first[fires] >= steady[fires])               # adaptation: initial >= steady
 
 gap = np.abs(steady[fires] - adaptive_lif_rate(sra, currents_b[fires])) / Hz
@@ -336,11 +366,12 @@ assert gap.max() < 3
 # %% [markdown]
 # Below rheobase (250 pA) there is no spike. Just above it the first spike opens enough
 # conductance to silence the neuron for a long time, but $G_{SRA}$ decays back to zero, so every
-# suprathreshold current on this grid fires again within 5 s: **none gives a single spike** (the
-# cell asserts it). A single spike in 5 s would need a current within a small fraction of a pA of
-# rheobase, or a shorter window. The initial rate is far above the steady-state rate, which the
-# mean-adaptation theory (dashed) predicts within a few Hz; adaptation again linearises the curve
-# near rheobase.
+# suprathreshold current on this grid fires again within 5 s: **none gives a single spike in
+# 5 s** (the cell asserts it); that would need a current within a small fraction of a pA of
+# rheobase. In a 0.5 s step, however, the lowest suprathreshold currents (red crosses) fire once
+# and stay silent until the step ends, because the second spike has to wait until $G_{SRA}$ has
+# decayed. The initial rate is far above the steady-state rate, which the mean-adaptation theory
+# (dashed) predicts within a few Hz; adaptation again linearises the curve near rheobase.
 #
 # ## Extra challenge: a slope-dependent threshold
 #

@@ -250,8 +250,10 @@ assert err_k < 0.15 and err_h < 0.15
 
 # %% [markdown]
 # The threshold is hidden in the bias $b = \ln(1/\tau_0) + (u_{rest} - \vartheta_0)/\Delta_u$.
-# From spikes alone only $b$, $\kappa/\Delta_u$ and $\eta/\Delta_u$ are identifiable; with
-# $\tau_0$ and $\Delta_u$ known (or $\kappa$ from the voltage, section 5) we get
+# From spikes alone only $b$, $\kappa/\Delta_u$ and $(\eta - \vartheta_1)/\Delta_u$ are
+# identifiable: $\Delta_u$ only sets the scale, and $\tau_0$ and $\vartheta_0$ enter only through
+# $b$. With $u_{rest}$, $\Delta_u$ and $\tau_0$ known (section 5 shows how a voltage recording
+# provides $u_{rest}$ and $\Delta_u$; $\tau_0$ is a convention) we get
 # $\vartheta_0 = u_{rest} - \Delta_u (b + \ln \tau_0)$:
 
 # %%
@@ -301,6 +303,18 @@ err_kappa = float(np.linalg.norm(np.asarray(vfit.kappa - kappa_true)) / np.linal
 print(f"u_rest = {float(vfit.u_rest / mV):.1f} mV (true -65.0 mV), κ error {100 * err_kappa:.0f} %, "
       f"residual {float(vfit.rms_error / mV):.1f} mV")
 assert abs(float(vfit.u_rest / mV) + 65) < 0.2 and err_kappa < 0.1
+
+# %% [markdown]
+# **Voltage and spikes together.** The spike fit gave $k = \kappa/\Delta_u$, the regression gave
+# $\kappa$; the ratio of their areas is the threshold softness, $\Delta_u = \int\kappa\,ds / \int k\,ds$:
+
+# %%
+area_kappa = np.sum(vfit.kappa) * dt     # ohm (the input resistance R)
+area_k = np.sum(k_hat) * dt               # 1/amp
+delta_u_hat = area_kappa / area_k         # volt
+print(f"∫κ ds = {float(area_kappa / Mohm):.0f} MΩ (R = {float(neuron.R / Mohm):.0f} MΩ)")
+print(f"Δu from voltage + spikes: {float(delta_u_hat / mV):.2f} mV (true {float(neuron.delta_u / mV):.2f} mV)")
+assert abs(float(delta_u_hat / neuron.delta_u) - 1) < 0.1
 
 # %% [markdown]
 # ## 6 · Model comparison

@@ -36,6 +36,7 @@ import shutil
 import sys
 import tempfile
 import time
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import nbformat
@@ -194,7 +195,10 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
             _prepare_cache(keys, cache_dir(), template)
             workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
             bar = _progress(len(todo), progress)
-            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+            # 'spawn': the reference run left ZMQ and asyncio threads in this process, which a
+            # forked worker would inherit in an unusable state.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                      initargs=(str(sheet_path), limits, batch, spec_dir, template, mpl)) as pool:
                 futures = [pool.submit(_grade_one, s, p, n, str(parts / f"{safe_name(s)}.json"))
                            for s, p, n in todo]

@@ -169,7 +169,7 @@ def assemble(master, student_cells, nonce: str):
 
 def flags(student_cells) -> list:
     text = "\n".join(c.source for c in student_cells if c.cell_type == "code")
-    return [f"flagged for manual review: the code {why} ({pattern.split('|')[0].strip(chr(92))})"
+    return [f"flagged for manual review: the code {why}"
             for pattern, why in SUSPICIOUS.items() if re.search(pattern, text)]
 
 
@@ -208,7 +208,9 @@ def score(master, cells, roles, runs, nonce: str):
                 failed.append("the test did not finish (its output was suppressed)")
             else:
                 failed.append(_describe(run))
-        if not failed:
+        if sol.status == "error" and sol.evalue.startswith("not done yet") and got == 0:
+            parts, failed = ["not done yet"], []
+        elif not failed:
             parts.insert(0, "all tests passed")
         else:
             parts.extend(f"test: {f}" for f in dict.fromkeys(failed))

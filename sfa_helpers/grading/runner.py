@@ -18,13 +18,15 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 
 import nbformat
-from jupyter_client import KernelManager
+from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -128,11 +130,49 @@ def _record(cell, run: CellRun) -> None:
         run.status = "ok"
 
 
+class _Watchdog(BaseException):
+    """Raised by SIGALRM when a notebook overruns its time limit by ``WATCHDOG_MARGIN``."""
+
+
+#: Seconds past ``notebook_timeout`` after which the watchdog ends a notebook no matter what
+#: the kernel client is doing (it interrupts even a blocking wait for a kernel that died).
+WATCHDOG_MARGIN = 15.0
+
+
 def execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str) -> tuple:
     """Run ``cells`` (nbformat code/markdown cells) in order; return ``(runs, notes)``.
 
     ``runs[i]`` is the :class:`CellRun` of cell ``i`` (markdown cells stay 'not run').
+
+    The time limits are enforced by nbclient; in addition a wall-clock watchdog (SIGALRM, in the
+    main thread of the grading worker) ends the notebook ``WATCHDOG_MARGIN`` seconds after its
+    limit, because a kernel that dies at the wrong moment can leave the client waiting forever.
     """
+    sessions: list = []
+    use_alarm = hasattr(signal, "SIGALRM") and \
+        threading.current_thread() is threading.main_thread()
+    if not use_alarm:
+        return _execute(cells, workdir, env, limits, spec_dir, sessions)
+
+    def _alarm(signum, frame):
+        raise _Watchdog()
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, limits.notebook_timeout + WATCHDOG_MARGIN)
+    try:
+        return _execute(cells, workdir, env, limits, spec_dir, sessions)
+    except _Watchdog:
+        for sid in sessions:
+            _kill_session(sid)
+        runs = [CellRun() for _ in cells]
+        return runs, ["the notebook did not finish within its time limit (the kernel stopped "
+                      "answering): it was stopped and no cell could be graded"]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str, sessions: list) -> tuple:
     deadline = time.monotonic() + limits.notebook_timeout
     runs = [CellRun() for _ in cells]
     notes: list = []
@@ -148,17 +188,19 @@ def execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str) -> tu
             notes.append("notebook time limit reached: the remaining cells were not run")
             break
         nb = nbformat.v4.new_notebook(cells=[nbformat.from_dict(dict(c)) for c in cells])
-        km = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
         client = _LimitedClient(nb, km=km, timeout=limits.cell_timeout, allow_errors=True,
                                 interrupt_on_timeout=False, shutdown_kernel="immediate",
-                                startup_timeout=max(5, min(60, deadline - time.monotonic())),
+                                startup_timeout=int(max(5, min(60, deadline - time.monotonic()))),
                                 record_timing=False, max_output=limits.max_output,
                                 resources={"metadata": {"path": workdir}})
         failed_at = None
         sid = 0
         try:
-            with client.setup_kernel(env=kernel_env, cwd=workdir):
+            with client.setup_kernel(env=kernel_env, cwd=workdir, stderr=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL):
                 sid = getattr(km.provisioner, "pid", 0) or 0
+                sessions.append(sid)
                 for i, cell in enumerate(nb.cells):
                     if cell.cell_type != "code" or i in skip:
                         continue

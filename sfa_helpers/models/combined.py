@@ -59,6 +59,7 @@ class CombinedModel(NeuronModel):
         object.__setattr__(self, "_given", {k: v for p in (base, *mechanisms) for k, v in p.parameters.items()})
         object.__setattr__(self, "_values", {k: v for p in (base, *mechanisms) for k, v in p._values.items()})
         object.__setattr__(self, "n_neurons", common_size(self._values))
+        self.spec()  # an invalid combination fails here, where it is made, not at simulation
 
     def spec(self) -> ModelSpec:
         spec = self.base.spec()

@@ -7,16 +7,11 @@ for Python without Playwright's own browser download. A missing browser or Playw
 
 from __future__ import annotations
 
-import os
-import pathlib
 import shutil
-import tempfile
 
 import pytest
 
 from labserver import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, LabServer
-
-LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def pytest_configure(config):
@@ -53,14 +48,14 @@ def browser_context(playwright_api, tmp_path_factory):
 def lesson_server(tmp_path_factory):
     """JupyterLab serving a snapshot of the lesson notebooks.
 
-    The lessons are copied, so running them in the browser never writes into the repository
-    (and a lesson being rewritten by an author is read once, whole).
+    notebooks/ is copied (with any data files beside the lessons), so running them in the
+    browser never writes into the repository, and a lesson being rewritten by an author is read
+    once, whole.
     """
     tmp = tmp_path_factory.mktemp("lab")
     workdir = tmp / "notebooks"
-    workdir.mkdir()
-    for path in LESSONS:
-        shutil.copy2(path, workdir / path.name)
+    shutil.copytree(ROOT / "notebooks", workdir,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     server = LabServer(workdir, tmp).start()
     yield server
     server.stop()

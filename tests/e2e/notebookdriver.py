@@ -56,6 +56,23 @@ _ERRORS = """() => {
   return found;
 }"""
 
+# Widget views in the outputs (JupyterLab gives them no data-mime-type): rendered (a widget DOM
+# inside) or not (an error message, or still loading).
+_WIDGET_VIEWS = """() => {
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
+  const views = [];
+  const failed = /Error displaying widget|Loading widget|model not found/i;
+  cells.forEach((cell, index) => {
+    for (const out of cell.querySelectorAll('.jp-OutputArea-output')) {
+      const text = out.innerText || '';
+      const widget = out.querySelector(':scope > .jupyter-widgets, :scope > .lm-Widget.jupyter-widgets');
+      if (!widget && !failed.test(text)) continue;
+      views.push({cell: index, rendered: !!widget && !failed.test(text), text: text.slice(0, 200)});
+    }
+  });
+  return views;
+}"""
+
 _SLIDER_CELLS = """() => {
   const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
   const result = [];
@@ -72,8 +89,9 @@ _SLIDER_CELLS = """() => {
 
 # Arm a MutationObserver on one cell's output area. The figure's signature is the set of image
 # sources and canvas pixels inside the widget; without any image or canvas it is the widget's
-# HTML minus the sliders. On the first change after the key press, wait for the new images to
-# decode and record the time since the key went down.
+# HTML minus the sliders. Every change after the key press is timed (once the new images have
+# decoded): a widget with several figures redraws them one after the other, and the redraw is
+# complete at the last change before the kernel goes idle.
 _ARM = """(cellIndex) => {
   const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[cellIndex];
   const area = cell.querySelector('.jp-OutputArea');
@@ -86,33 +104,48 @@ _ARM = """(cellIndex) => {
     clone.querySelectorAll('.widget-slider').forEach(s => s.remove());
     return {kind: 'widget output', key: clone.innerHTML};
   };
-  const state = {before: signature(), t0: null, tChange: null, tDecoded: null, kind: null};
-  state.kind = state.before.kind;
-  window.__sfaRedraw = state;
-  const onKey = (e) => { if (state.t0 === null) state.t0 = performance.now(); };
+  if (window.__sfaRedraw) window.__sfaRedraw.stop();
+  let last = signature();
+  const state = {t0: null, tFirst: null, tLast: null, changes: 0, pending: 0, kind: last.kind};
+  const onKey = () => { if (state.t0 === null) state.t0 = performance.now(); };
   document.addEventListener('keydown', onKey, true);
   const check = () => {
-    if (state.tChange !== null || state.t0 === null) return;
+    if (state.t0 === null) return;
     const now = signature();
-    if (now.key === state.before.key) return;
-    state.tChange = performance.now();
-    observer.disconnect();
-    document.removeEventListener('keydown', onKey, true);
+    if (now.key === last.key) return;
+    last = now;
+    state.changes += 1;
+    state.pending += 1;
     const imgs = [...area.querySelectorAll('img')];
-    Promise.all(imgs.map(i => i.decode().catch(() => null)))
-      .then(() => { state.tDecoded = performance.now(); });
+    Promise.all(imgs.map(i => i.decode().catch(() => null))).then(() => {
+      const t = performance.now();
+      if (state.tFirst === null) state.tFirst = t;
+      state.tLast = t;
+      state.pending -= 1;
+    });
   };
   const observer = new MutationObserver(check);
   observer.observe(area, {subtree: true, childList: true, attributes: true, characterData: true});
   // Canvases change without DOM mutations: poll them as well.
-  const poll = setInterval(() => { if (state.tChange !== null) clearInterval(poll); else check(); }, 20);
-  setTimeout(() => clearInterval(poll), 120000);
+  const poll = setInterval(check, 25);
+  state.stop = () => { observer.disconnect(); clearInterval(poll);
+                       document.removeEventListener('keydown', onKey, true); };
+  window.__sfaRedraw = state;
   return state.kind;
 }"""
 
 _REDRAW_STATE = """() => {
   const s = window.__sfaRedraw;
-  return {t0: s.t0, tChange: s.tChange, tDecoded: s.tDecoded, kind: s.kind};
+  const w = window.jupyterapp.shell.currentWidget;
+  const k = w.sessionContext.session && w.sessionContext.session.kernel;
+  return {t0: s.t0, tFirst: s.tFirst, tLast: s.tLast, changes: s.changes, pending: s.pending,
+          kind: s.kind, kernel: k ? k.status : 'none', now: performance.now()};
+}"""
+
+_KERNEL_STATUS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const k = w.sessionContext.session && w.sessionContext.session.kernel;
+  return k ? k.status : 'none';
 }"""
 
 
@@ -135,6 +168,8 @@ class NotebookDriver:
     def open(self, timeout: float = 180) -> None:
         self.page.goto(f"{self.base_url}/lab/tree/{self.name}?reset", timeout=timeout * 1000)
         self.wait_until(_PANEL_READY, "ready", timeout, "the notebook to open with an idle kernel")
+        # More room for the notebook in the screenshots: fold the file browser away.
+        self.page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
 
     def wait_until(self, script: str, wanted, timeout: float, what: str):
         deadline = time.monotonic() + timeout
@@ -175,6 +210,15 @@ class NotebookDriver:
     def errors(self) -> list:
         return self.page.evaluate(_ERRORS)
 
+    def widget_views(self, timeout: float = 60) -> list:
+        """Widget outputs in the page, waiting (bounded) for every one to finish rendering."""
+        deadline = time.monotonic() + timeout
+        while True:
+            views = self.page.evaluate(_WIDGET_VIEWS)
+            if all(v["rendered"] for v in views) or time.monotonic() > deadline:
+                return views
+            time.sleep(0.5)
+
     def slider_cells(self) -> list:
         return self.page.evaluate(_SLIDER_CELLS)
 
@@ -185,32 +229,51 @@ class NotebookDriver:
 
     def move_slider(self, cell: int, slider: int, label: str, key: str,
                     timeout: float = 30) -> SliderMove:
-        """Press ``key`` on a slider handle; wait for the figure to change; time it."""
+        """Press ``key`` on a slider handle; wait until the widget has redrawn and the kernel is
+        idle again; time the key press to the last figure change."""
+        self.wait_until(_KERNEL_STATUS, "idle", timeout, "an idle kernel before moving a slider")
         handle = self._handle(cell, slider)
         handle.scroll_into_view_if_needed()
-        before = handle.get_attribute("aria-valuenow")
+        readout = (self.page.locator(".jp-Notebook .jp-Cell").nth(cell)
+                   .locator(".jp-OutputArea .widget-slider").nth(slider).locator(".widget-readout"))
+
+        def value():
+            # The readout is what a student sees; aria-valuenow alone is rounded by noUiSlider
+            # (0.404 shows as 0.4 there).
+            shown = readout.inner_text() if readout.count() else ""
+            return f"{shown.strip()} (aria {handle.get_attribute('aria-valuenow')})"
+
+        before = value()
         kind = self.page.evaluate(_ARM, cell)
         handle.focus()
         self.page.keyboard.press(key)
-        after = handle.get_attribute("aria-valuenow")
+        after = value()
         if after == before:  # at the end of its range: go the other way
             key = {"PageUp": "PageDown", "PageDown": "PageUp",
                    "ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}[key]
             self.page.keyboard.press(key)
-            after = handle.get_attribute("aria-valuenow")
-        assert after != before, f"{self.name}: slider {label!r} (cell {cell}) did not move on {key}"
+            after = value()
+        assert after != before, (f"{self.name}: slider {label!r} (cell {cell}) did not move on "
+                                 f"{key} (value {before})")
         deadline = time.monotonic() + timeout
-        state = None
+        state = self.page.evaluate(_REDRAW_STATE)
+        quiet_since = None
         while time.monotonic() < deadline:
-            state = self.page.evaluate(_REDRAW_STATE)
-            if state["tDecoded"] is not None or (state["tChange"] is not None
-                                                 and state["kind"] != "figure"):
-                break
             time.sleep(0.05)
-        if state is None or state["tChange"] is None:
+            state = self.page.evaluate(_REDRAW_STATE)
+            done = state["tLast"] is not None and state["pending"] == 0 and state["kernel"] == "idle"
+            # Complete: redrawn, images decoded, kernel idle, and nothing changed for 0.3 s.
+            if done and state["now"] - state["tLast"] > 300:
+                if quiet_since is None:
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since > 0.3:
+                    break
+            else:
+                quiet_since = None
+        self.page.evaluate("() => window.__sfaRedraw.stop()")
+        if state["tLast"] is None:
             return SliderMove(cell, label, key, before, after, kind, None)
-        end = state["tDecoded"] if state["tDecoded"] is not None else state["tChange"]
-        return SliderMove(cell, label, key, before, after, kind, end - state["t0"])
+        return SliderMove(cell, label, key, before, after, kind, state["tLast"] - state["t0"])
 
     # -- screenshots -----------------------------------------------------------------------
     def screenshot_notebook(self, stem: str, max_parts: int = 30) -> list[pathlib.Path]:

@@ -13,15 +13,16 @@ import time
 
 import pytest
 
-from conftest import LESSONS
-from labserver import ARTIFACTS
+from labserver import ARTIFACTS, LESSONS
 from notebookdriver import NotebookDriver, median
 
 RUN_TIMEOUT = float(os.environ.get("SFA_E2E_RUN_TIMEOUT", 900))  # seconds per lesson
 MOVES_PER_WIDGET = int(os.environ.get("SFA_E2E_MOVES", 6))
-# The course's goal is a 150 ms median (benchmarks/RESULTS.md reports it); the test fails only
-# when the browser is clearly unresponsive, so that a loaded CI machine does not make it flaky.
-REDRAW_LIMIT_MS = float(os.environ.get("SFA_E2E_REDRAW_LIMIT_MS", 1500))
+# The course's goal is a 150 ms median (benchmarks/RESULTS.md reports the measured medians). By
+# default the test fails only when a widget is clearly unusable (seconds per move, e.g. a redraw
+# that recompiles), so that a loaded CI machine does not make it flaky; on a quiet machine set
+# SFA_E2E_REDRAW_LIMIT_MS=150 to enforce the goal itself.
+REDRAW_LIMIT_MS = float(os.environ.get("SFA_E2E_REDRAW_LIMIT_MS", 5000))
 TIMES_FILE = ARTIFACTS / "redraw_times.json"
 
 
@@ -61,15 +62,21 @@ def test_lesson_runs_in_jupyterlab(lesson, lesson_server, browser_context):
 
         moves = []
         if not errors:
-            for info in driver.slider_cells():
+            views = driver.widget_views()
+            broken = [v for v in views if not v["rendered"]]
+            for v in broken:
+                problems.append(f"cell {v['cell']}: widget not rendered ({v['text']!r})")
+            sliders = driver.slider_cells()
+            if _stores_widgets(lesson_server.notebook_dir / lesson.name) and not sliders:
+                problems.append(f"the stored notebook has widget outputs, but the page shows no slider "
+                                f"({len(views)} widget views)")
+            for info in sliders:
                 label = info["labels"][0]
                 for k in range(MOVES_PER_WIDGET):
                     move = driver.move_slider(info["cell"], 0, label,
                                               "PageUp" if k % 2 == 0 else "PageDown")
                     moves.append(move)
                     if move.redraw_ms is None:
-                        shots.append(driver.screenshot_cell(
-                            info["cell"], ARTIFACTS / f"{lesson.stem}-widget-cell{info['cell']}.png"))
                         problems.append(
                             f"moving slider {label!r} in cell {info['cell']} ({move.value_before} -> "
                             f"{move.value_after}, {move.key}) did not change the {move.kind} within 30 s")
@@ -105,6 +112,13 @@ def test_lesson_runs_in_jupyterlab(lesson, lesson_server, browser_context):
         lesson_server.shutdown_kernels()
     assert not problems, (f"{lesson.name} in JupyterLab:\n" + "\n".join(problems)
                           + "\nscreenshots:\n  " + "\n  ".join(str(p) for p in shots))
+
+
+def _stores_widgets(lesson) -> bool:
+    """Whether the stored notebook displays ipywidgets (its outputs carry a widget view)."""
+    cells = json.loads(lesson.read_text())["cells"]
+    return any("application/vnd.jupyter.widget-view+json" in out.get("data", {})
+               for cell in cells if cell["cell_type"] == "code" for out in cell.get("outputs", []))
 
 
 def _page_shot(page, stem):

@@ -13,8 +13,7 @@ import urllib.request
 
 import pytest
 
-from conftest import LESSONS
-from labserver import ARTIFACTS, ROOT, free_port, isolated_env, printed_url, stop, tail
+from labserver import ARTIFACTS, LESSONS, ROOT, free_port, isolated_env, printed_url, stop, tail
 
 
 @pytest.fixture

@@ -1,0 +1,151 @@
+"""Write the crafted submissions of sheet 01 that tests/test_grading.py grades.
+
+Each submission starts from the instructor sheet (all answers right, 13 points) or from the
+student sheet (nothing done, 0 points) and breaks one thing. ``expected.json`` lists the exact
+score of every exercise and a phrase the feedback must contain. Re-run after changing sheet 01:
+
+    python tests/grading_fixtures/make_fixtures.py
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import random
+
+import nbformat
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+SHEET = "01_lif_basics"
+FULL = {"rheobase_formula": 1, "rheobase_sim": 2, "window_rate": 2, "reset_rates": 2,
+        "reset_limit": 1, "spikes_halves": 2, "ramp_current": 2, "ramp_lag": 1}
+
+
+def solved():
+    return nbformat.read(ROOT / "solutions" / f"{SHEET}.ipynb", as_version=4)
+
+
+def blank():
+    return nbformat.read(ROOT / "exercises" / f"{SHEET}.ipynb", as_version=4)
+
+
+def cell(nb, gid):
+    return next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == gid)
+
+
+def set_source(nb, gid, source):
+    cell(nb, gid).source = source
+
+
+def scores(**changes):
+    out = dict(FULL)
+    out.update(changes)
+    return out
+
+
+def build():
+    subs, expected = {}, {}
+
+    def add(name, nb_or_text, points, notes=()):
+        subs[name] = nb_or_text
+        expected[name] = {"points": points, "notes": list(notes)}
+
+    add("full_marks", solved(), scores())
+    add("untouched", blank(), {k: 0 for k in FULL}, ["not done yet"])
+
+    nb = blank()
+    set_source(nb, "rheobase_formula", "I_th = (neuron_B.V_th - neuron_B.E_L) / neuron_B.R")
+    set_source(nb, "window_rate", cell(solved(), "window_rate").source)
+    set_source(nb, "reset_limit", 'reset_limit = "a"')
+    add("partial", nb, {**{k: 0 for k in FULL}, "rheobase_formula": 1, "window_rate": 2},
+        ["reset_limit is not right"])
+
+    nb = blank()
+    set_source(nb, "rheobase_formula", "I_th = 4  # nA")
+    set_source(nb, "ramp_lag", 'ramp_lag = "b"')
+    set_source(nb, "ramp_current", "I_ramp_first_spike = 1.56  # forgot the unit")
+    add("wrong_units", nb, {**{k: 0 for k in FULL}, "ramp_lag": 1},
+        ["plain number without units", "expected a current"])
+
+    nb = blank()
+    set_source(nb, "rheobase_formula", "I_th = (neuron_B.V_th - neuron_B.E_L) / neuron_B.R * 1000")
+    set_source(nb, "reset_limit", 'reset_limit = "C"')
+    add("factor_1000", nb, {**{k: 0 for k in FULL}, "reset_limit": 1}, ["factor of 10^3"])
+
+    nb = solved()
+    set_source(nb, "rheobase_formula", "I_th = (neuron_B.V_th - neuron_B.E_L / neuron_B.R")
+    add("syntax_error", nb, scores(rheobase_formula=0), ["SyntaxError"])
+
+    nb = solved()
+    set_source(nb, "rheobase_sim", "I_th_sim = 1 / 0")
+    add("exception", nb, scores(rheobase_sim=0), ["ZeroDivisionError"])
+
+    nb = solved()
+    set_source(nb, "spikes_halves", "while True:\n    pass")
+    add("infinite_loop", nb, scores(spikes_halves=0), ["cell time limit"])
+
+    nb = solved()
+    set_source(nb, "reset_rates", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+    add("killed_kernel", nb, scores(reset_rates=0), ["killed the kernel", "flagged for manual review"])
+
+    nb = solved()
+    set_source(nb, "rheobase_formula", "big = bytearray(16 * 1024 ** 3)\n"
+                                       "I_th = (neuron_B.V_th - neuron_B.E_L) / neuron_B.R")
+    add("memory_hog", nb, scores(rheobase_formula=0), ["MemoryError"])
+
+    nb = solved()
+    nb.cells = [c for c in nb.cells
+                if not c.get("metadata", {}).get("nbgrader", {}).get("grade")
+                and c.get("metadata", {}).get("nbgrader", {}).get("grade_id") != "ramp_current"]
+    add("deleted_cells", nb, scores(ramp_current=0), ["missing from the submission"])
+
+    nb = solved()
+    random.Random(7).shuffle(nb.cells)
+    add("reordered", nb, scores())
+
+    nb = solved()
+    set_source(nb, "rheobase_formula", "I_threshold = (neuron_B.V_th - neuron_B.E_L) / neuron_B.R")
+    add("renamed_variable", nb, scores(rheobase_formula=0), ["I_th is not defined"])
+
+    nb = solved()
+    nb.cells.insert(3, nbformat.v4.new_code_cell("print('x' * 20_000_000)"))
+    nb.cells.append(nbformat.v4.new_code_cell("for k in range(200000):\n    print(k)"))
+    add("gigantic_output", nb, scores(), ["output was cut short"])
+
+    nb = solved()
+    helper = nbformat.v4.new_code_cell("def rheobase(model):\n    return (model.V_th - model.E_L) / model.R")
+    set_source(nb, "rheobase_formula", "I_th = rheobase(neuron_B)")
+    index = nb.cells.index(cell(nb, "parameters"))
+    nb.cells.insert(index + 1, helper)
+    add("extra_helper_cell", nb, scores())
+
+    nb = blank()
+    nb.cells.insert(2, nbformat.v4.new_code_cell(
+        "get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)"))
+    add("swallows_errors", nb, {k: 0 for k in FULL}, ["flagged for manual review",
+                                                      "did not finish"])
+
+    add("not_json", "{ this is not json", {k: 0 for k in FULL}, ["not valid JSON"])
+    add("json_not_notebook", json.dumps({"hello": "world"}), {k: 0 for k in FULL},
+        ["not a Jupyter notebook"])
+    add("plain_text", "print('my answers are in my head')\n", {k: 0 for k in FULL}, ["not valid JSON"])
+    return subs, expected
+
+
+def main():
+    out = HERE / "sheet01"
+    out.mkdir(exist_ok=True)
+    for old in out.iterdir():
+        old.unlink()
+    subs, expected = build()
+    for name, content in subs.items():
+        suffix = ".ipynb" if not name == "plain_text" else ".py"
+        text = content if isinstance(content, str) else nbformat.writes(content)
+        (out / f"{name}{suffix}").write_text(text, encoding="utf-8")
+    (HERE / "expected_sheet01.json").write_text(json.dumps(expected, indent=1) + "\n")
+    print(f"wrote {len(subs)} submissions to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

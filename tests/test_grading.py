@@ -1,0 +1,139 @@
+"""The grader: crafted broken and partial submissions get exactly the expected points and notes;
+an interrupted batch resumed gives the same CSV as an uninterrupted one.
+
+The crafted submissions are written by tests/grading_fixtures/make_fixtures.py (see there for
+what each breaks); one batch grades them all (2 workers) and the tests read its results.
+"""
+
+import csv
+import json
+import os
+import pathlib
+import shutil
+
+import nbformat
+import pytest
+
+from sfa_helpers.grading import cli, grader, runner, sheets
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "grading_fixtures"
+SHEET = ROOT / "solutions" / "01_lif_basics.ipynb"
+EXPECTED = json.loads((FIXTURES / "expected_sheet01.json").read_text())
+LIMITS = runner.Limits(cell_timeout=30, notebook_timeout=200)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    work = tmp_path_factory.mktemp("grading")
+    out = work / "grades.csv"
+    results = cli.run_batch(FIXTURES / "sheet01", SHEET, out, feedback_dir=work / "feedback",
+                            jobs=2, limits=LIMITS, progress=False)
+    return work, out, {r.student: r for r in results}
+
+
+def test_every_crafted_submission_was_graded(batch):
+    _, _, results = batch
+    assert sorted(results) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_crafted_submission_scores_exactly(batch, student):
+    _, _, results = batch
+    result = results[student]
+    got = {e.exercise: e.points for e in result.exercises}
+    assert got == {k: float(v) for k, v in EXPECTED[student]["points"].items()}, feedback_of(result)
+    text = feedback_of(result)
+    for phrase in EXPECTED[student]["notes"]:
+        assert phrase in text, f"{student}: {phrase!r} not in feedback:\n{text}"
+
+
+def feedback_of(result):
+    return cli.feedback_text(result)
+
+
+def test_solutions_full_marks_and_exercises_zero_without_errors(batch):
+    _, _, results = batch
+    assert results["full_marks"].total == results["full_marks"].max_total == 13
+    untouched = results["untouched"]
+    assert untouched.total == 0
+    assert all("not done yet" in e.feedback for e in untouched.exercises)
+    assert not untouched.notes
+
+
+def test_feedback_never_reveals_hidden_tests_or_answers(batch):
+    _, _, results = batch
+    for result in results.values():
+        text = feedback_of(result)
+        assert "4.01" not in text and "BEGIN HIDDEN" not in text and "sfa-grade-ok" not in text
+
+
+def test_csv_and_feedback_files(batch):
+    work, out, results = batch
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == len(EXPECTED) * 8
+    assert set(rows[0]) == set(cli.FIELDS)
+    assert all(float(r["points"]) <= float(r["max_points"]) for r in rows)
+    for student in EXPECTED:
+        assert (work / "feedback" / f"{student}.txt").read_text().startswith("Exercise sheet 01")
+    assert not list(out.parent.glob("*.tmp"))
+
+
+def test_resume_after_interruption_gives_the_same_csv(batch, tmp_path):
+    work, out, _ = batch
+    # An interrupted batch: three students were never finished, one result was half written.
+    parts = tmp_path / "grades.csv.parts"
+    shutil.copytree(out.with_name(out.name + ".parts"), parts)
+    for student in ("full_marks", "partial", "not_json"):
+        (parts / f"{student}.json").unlink()
+    (parts / "partial.json.123.tmp").write_text('{"student": "par')
+    kept = {p.name: p.stat().st_mtime_ns for p in parts.glob("*.json")}
+    resumed = tmp_path / "grades.csv"
+    cli.run_batch(FIXTURES / "sheet01", SHEET, resumed, jobs=2, limits=LIMITS, progress=False)
+    assert resumed.read_text() == out.read_text()
+    assert {p.name: p.stat().st_mtime_ns for p in parts.glob("*.json") if p.name in kept} == kept
+
+
+def test_read_submission_never_raises(tmp_path):
+    cases = {"empty.ipynb": b"", "binary.ipynb": bytes(range(256)), "list.ipynb": b"[1, 2]",
+             "cells_not_list.ipynb": b'{"cells": 5}'}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        cells, note = grader.read_submission(str(tmp_path / name))
+        assert cells is None and note, name
+    (tmp_path / "odd.ipynb").write_text(json.dumps({"cells": [5, {"source": ["a", "b"]}, {}]}))
+    cells, note = grader.read_submission(str(tmp_path / "odd.ipynb"))
+    assert note is None and [c.source for c in cells] == ["ab", ""]
+
+
+def test_assemble_uses_instructor_tests_and_student_answers():
+    master = nbformat.read(SHEET, as_version=4)
+    student = nbformat.read(ROOT / "exercises" / SHEET.name, as_version=4)
+    test = next(c for c in student.cells if sheets.grade_id(c) == "rheobase_formula_test")
+    test.source = "pass  # the student 'fixed' the test"
+    cells, roles, notes = grader.assemble(master, student.cells, "TOKEN")
+    by_role = dict(zip(roles, cells))
+    assert "BEGIN HIDDEN TESTS" in by_role[("test", "rheobase_formula_test")].source
+    assert by_role[("test", "rheobase_formula_test")].source.endswith("print('TOKEN')")
+    assert "not done yet" in by_role[("solution", "rheobase_formula")].source
+    assert not notes
+
+
+def test_limits_reach_the_kernel(tmp_path):
+    """The launcher applies the limits before the kernel starts (checked inside the kernel)."""
+    master = nbformat.read(SHEET, as_version=4)
+    probe = ("import resource\nprint('LIMITS', resource.getrlimit(resource.RLIMIT_AS)[0], "
+             "resource.getrlimit(resource.RLIMIT_CPU)[0], resource.getrlimit(resource.RLIMIT_FSIZE)[0])\n"
+             "import os\nprint('ENV', sorted(k for k in os.environ if 'TOKEN' in k or 'SECRET' in k))")
+    spec = runner.kernel_spec_dir(str(tmp_path))
+    limits = runner.Limits(memory=3 * 1024 ** 3, cpu=77, filesize=5 * 1024 ** 2, cell_timeout=60)
+    os.environ["SFA_TEST_SECRET_TOKEN"] = "x"
+    try:
+        env = grader.kernel_env(str(tmp_path), None, None)
+        runs, notes = runner.execute([nbformat.v4.new_code_cell(probe)], str(tmp_path), env, limits, spec)
+    finally:
+        del os.environ["SFA_TEST_SECRET_TOKEN"]
+    assert not notes and runs[0].status == "ok", runs[0]
+    assert f"LIMITS {3 * 1024 ** 3} 77 {5 * 1024 ** 2}" in runs[0].stdout
+    assert "ENV []" in runs[0].stdout
+    assert master.cells  # the sheet is readable
