@@ -602,7 +602,7 @@ class PatternMapExplorer:
         return ", ".join(parts)
 
     def _show(self, pmap, timings):
-        import io
+        from .widgets import show_figure
 
         t0 = time.perf_counter()
         self._mesh.set_array(_codes(pmap.labels).ravel())
@@ -611,12 +611,7 @@ class PatternMapExplorer:
             text.set_text(f"{p} ({100 * fractions.get(p, 0):.0f} %)")
             text.set_alpha(1.0 if p in fractions else 0.4)
         self.ax.set_title(self._title(pmap), fontsize="small")
-        if self._live_canvas:
-            self.figure.canvas.draw_idle()
-        else:
-            buffer = io.BytesIO()
-            self.figure.savefig(buffer, format="png")
-            self._figure_widget.value = buffer.getvalue()
+        show_figure(self.figure, self._figure_widget)
         timings = dict(timings, draw=time.perf_counter() - t0)
         self.last_timings = timings
         self.last_update_seconds = sum(timings.values())

@@ -8,8 +8,6 @@ filters recovered from a spike train (lesson 07).
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,6 +15,7 @@ from brian2 import ms, nA, second
 from IPython.display import display
 
 from . import glm
+from .widgets import show_figure
 
 
 class FilterExplorer:
@@ -110,9 +109,7 @@ class FilterExplorer:
             ax.set_xlabel("lag (ms)")
             ax.set_ylabel(ylabel)
         self.ax_k.legend(frameon=False)
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=90)
-        self.image.value = buffer.getvalue()
+        show_figure(self.figure, self.image, dpi=90)
         self.status.value = (f"{seconds} s, {design.n_spikes} spikes, {n_basis} basis functions per "
                              f"filter: relative error k {100 * self.errors['stimulus']:.0f} %, "
                              f"h {100 * self.errors['history']:.0f} % ({self.fit.message})")

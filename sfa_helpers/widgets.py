@@ -319,15 +319,23 @@ class Explorer:
             self.figure.draw_without_rendering()
             self.figure.set_layout_engine("none")
             self._layout_frozen = True
-        if self._live_canvas:
-            self.figure.canvas.draw_idle()
-        else:
-            buffer = io.BytesIO()
-            self.figure.savefig(buffer, format="png")
-            self._figure_widget.value = buffer.getvalue()
+        show_figure(self.figure, self._figure_widget)
 
     def _ipython_display_(self):
         display(self.widget)
+
+
+def show_figure(figure, target, dpi=None) -> None:
+    """Put the current state of ``figure`` on screen in its widget ``target``: an ipympl canvas
+    (``target is figure.canvas``) redraws in place; otherwise ``target`` is an
+    ``ipywidgets.Image`` and receives one PNG (no tight-bbox pass, no flicker, and nothing is
+    printed into the notebook when no front end is attached)."""
+    if target is figure.canvas:
+        figure.canvas.draw_idle()
+        return
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi or figure.dpi)
+    target.value = buffer.getvalue()
 
 
 def explore(model, stimulus, duration, *, dt=0.1 * ms, ranges=None, exclude=(), parameters=None,
