@@ -16,6 +16,8 @@ import tomllib
 
 import yaml
 
+from requirements_util import split_requirement
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 # Files repo2docker would read at the top level, and silently ignores once binder/ exists.
@@ -23,23 +25,15 @@ REPO2DOCKER_FILES = ["environment.yml", "requirements.txt", "postBuild", "apt.tx
                      "start", "Project.toml", "install.R", "DESCRIPTION", "Dockerfile"]
 
 
-def _split(requirement: str):
-    requirement = requirement.split(";")[0].split("#")[0].strip()
-    match = re.match(r"^([A-Za-z0-9_.\-]+)\s*(.*)$", requirement)
-    name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
-    spec = ",".join(sorted(s.strip() for s in match.group(2).split(",") if s.strip()))
-    return name, spec
-
-
 def _conda(path):
     env = yaml.safe_load(path.read_text())
-    return env, dict(_split(d) for d in env["dependencies"] if isinstance(d, str))
+    return env, dict(split_requirement(d) for d in env["dependencies"] if isinstance(d, str))
 
 
 def _pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    extras = {k: dict(_split(r) for r in v) for k, v in project["optional-dependencies"].items()}
-    return dict(_split(r) for r in project["dependencies"]), extras
+    extras = {k: dict(split_requirement(r) for r in v) for k, v in project["optional-dependencies"].items()}
+    return dict(split_requirement(r) for r in project["dependencies"]), extras
 
 
 def test_binder_folder_holds_all_the_configuration():
@@ -91,7 +85,7 @@ def test_binder_environment_provides_what_the_lessons_import():
     for module in sorted(modules):
         if module in sys.stdlib_module_names or module in ("sfa_helpers", "__future__"):
             continue
-        dists = {_split(d)[0] for d in owners.get(module, [])}
+        dists = {split_requirement(d)[0] for d in owners.get(module, [])}
         if not dists & provided:
             missing[module] = sorted(dists) or ["(not installed here)"]
     assert not missing, f"imported by lessons or sfa_helpers but not in the Binder environment: {missing}"
@@ -112,7 +106,7 @@ def _closure(names):
         for req in requires:
             if "extra ==" in req:
                 continue
-            todo.append(_split(req)[0])
+            todo.append(split_requirement(req)[0])
     return seen
 
 

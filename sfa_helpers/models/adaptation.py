@@ -40,6 +40,25 @@ def _exponential_method(spec: ModelSpec) -> str:
     return "exponential_euler" if spec.method == "exact" else spec.method
 
 
+def _add_spike_triggered_conductance(spec: ModelSpec, mechanism: str, G: str, tau: str,
+                                     delta: str, values: dict) -> ModelSpec:
+    r"""Add a conductance ``G`` towards ``E_K`` that jumps at each spike and decays:
+    :math:`dG/dt = -G/\tau`, :math:`G \to G + \Delta G`, membrane current :math:`G (E_K - v)`.
+    ``values`` holds the quantities named ``tau``, ``delta`` and ``'E_K'``. Used by both the
+    spike-rate adaptation conductance and the refractory conductance."""
+    _check_free(spec, (G,), mechanism)
+    return spec.extend(
+        equations=(f"d{G}/dt = -{G}/{tau} : siemens",),
+        currents=(f"{G}*(E_K - v)",),
+        reset=(f"{G} += {delta}",),
+        parameters={tau: values[tau], delta: values[delta], "E_K": values["E_K"]},
+        initial_values={G: 0 * siemens},
+        recordable=(G,),
+        time_constants={tau: values[tau]},
+        method=_exponential_method(spec),
+    )
+
+
 def _check_free(spec: ModelSpec, names, mechanism: str) -> None:
     """Raise ``ValueError`` if the base model already defines one of ``names``."""
     taken = [n for n in names if n in spec.parameters or n in spec.initial_values
@@ -192,14 +211,5 @@ class ConductanceSRA(Mechanism):
         })
 
     def apply(self, spec: ModelSpec) -> ModelSpec:
-        _check_free(spec, ("G_SRA",), "ConductanceSRA")
-        return spec.extend(
-            equations=("dG_SRA/dt = -G_SRA/tau_SRA : siemens",),
-            currents=("G_SRA*(E_K - v)",),
-            reset=("G_SRA += Delta_G_SRA",),
-            parameters={"tau_SRA": self.tau_SRA, "Delta_G_SRA": self.Delta_G_SRA, "E_K": self.E_K},
-            initial_values={"G_SRA": 0 * siemens},
-            recordable=("G_SRA",),
-            time_constants={"tau_SRA": self.tau_SRA},
-            method=_exponential_method(spec),
-        )
+        return _add_spike_triggered_conductance(spec, "ConductanceSRA", "G_SRA", "tau_SRA",
+                                                "Delta_G_SRA", self._values)

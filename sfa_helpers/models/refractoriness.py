@@ -22,7 +22,7 @@ import numpy as np
 from brian2 import second, siemens, volt
 
 from .._validation import as_quantity
-from .adaptation import _check_free, _exponential_method
+from .adaptation import _add_spike_triggered_conductance, _check_free
 from .base import ModelSpec
 from .combined import Mechanism
 
@@ -148,14 +148,5 @@ class RefractoryConductance(Mechanism):
         })
 
     def apply(self, spec: ModelSpec) -> ModelSpec:
-        _check_free(spec, ("G_ref",), "RefractoryConductance")
-        return spec.extend(
-            equations=("dG_ref/dt = -G_ref/tau_Gref : siemens",),
-            currents=("G_ref*(E_K - v)",),
-            reset=("G_ref += Delta_G_ref",),
-            parameters={"tau_Gref": self.tau_Gref, "Delta_G_ref": self.Delta_G_ref, "E_K": self.E_K},
-            initial_values={"G_ref": 0 * siemens},
-            recordable=("G_ref",),
-            time_constants={"tau_Gref": self.tau_Gref},
-            method=_exponential_method(spec),
-        )
+        return _add_spike_triggered_conductance(spec, "RefractoryConductance", "G_ref", "tau_Gref",
+                                                "Delta_G_ref", self._values)
