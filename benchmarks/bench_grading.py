@@ -5,7 +5,8 @@ simulation too). The figure includes the batch's reference run (grading the inst
 once) and the per-submission copy of the compiled-simulation cache.
 
     python benchmarks/bench_grading.py            # 100 submissions of sheet 01
-    python benchmarks/bench_grading.py -n 20 --sheet 01 --jobs 2
+    python benchmarks/bench_grading.py -n 20 --sheet 05 --jobs 2
+    python benchmarks/bench_grading.py -n 20 --no-fork-server   # every kernel a new process
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def main(argv=None) -> int:
     parser.add_argument("-n", type=int, default=100, help="number of submissions")
     parser.add_argument("--sheet", default="01")
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--no-fork-server", action="store_true")
     args = parser.parse_args(argv)
     sheet = cli.find_sheet(args.sheet, ROOT / "solutions")
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
@@ -40,12 +42,14 @@ def main(argv=None) -> int:
         out = pathlib.Path(tmp) / "grades.csv"
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         start = time.perf_counter()
-        results = cli.run_batch(subs, sheet, out, jobs=args.jobs, limits=runner.Limits(), progress=True)
+        results = cli.run_batch(subs, sheet, out, jobs=args.jobs, limits=runner.Limits(), progress=True,
+                                fork_server=not args.no_fork_server)
         elapsed = time.perf_counter() - start
     full = sum(r.total == r.max_total for r in results)
     per = [r.seconds for r in results]
     print(f"sheet {sheet.stem}: {args.n} submissions in {elapsed:.1f} s on {os.cpu_count()} cores "
-          f"({args.jobs or os.cpu_count()} workers), {full}/{args.n} full marks; "
+          f"({args.jobs or os.cpu_count()} workers, {'new-process' if args.no_fork_server else 'forked'} "
+          f"kernels), {full}/{args.n} full marks; "
           f"per notebook {min(per):.1f}-{max(per):.1f} s, median {sorted(per)[len(per) // 2]:.1f} s; "
           f"load average at start {load:.1f}; {platform.python_version()}, {platform.machine()}")
     return 0 if full == args.n else 1

@@ -106,3 +106,66 @@ def test_explorer_slider_resimulates_and_redraws():
     explorer.update(V_reset=-50 * mV)
     assert explorer.result is last
     assert "V_reset" in explorer.status.value
+
+
+def _dead_pid():
+    """A process id that certainly belongs to no running process (a reaped child's)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_scratch_left_by_a_killed_process_is_removed(tmp_path, monkeypatch):
+    base = tmp_path / "shm"
+    base.mkdir()
+    stale = base / f"sfa_helpers-{_dead_pid()}-abc"
+    (stale / "run-x").mkdir(parents=True)
+    (stale / "run-x" / "V.dat").write_bytes(b"\0" * 64)
+    alive = base / f"sfa_helpers-{os.getpid()}-def"
+    alive.mkdir()
+    unrelated = base / "sfa_helpers-notapid-x"
+    unrelated.mkdir()
+    engine._remove_stale_scratch(str(base))
+    assert not stale.exists()
+    assert alive.exists() and unrelated.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_process_runs_its_own_copy_of_the_compiled_program(tmp_path, monkeypatch):
+    """relocate_after_fork: the child runs the program from its own cache copy and writes its
+    results to its own scratch; its spikes equal the parent's; programs without a copy are
+    dropped (rebuilt on use)."""
+    import shutil
+
+    parent_cache = tmp_path / "parent"
+    monkeypatch.setenv("SFA_HELPERS_CACHE", str(parent_cache))
+    engine.clear_memory_cache()
+    reference = simulate(MODEL, stimuli.constant(1.9 * nA), 83 * ms, record=())
+    simulate(MODEL, stimuli.constant(1.9 * nA), 41 * ms, record=())
+    kept, dropped = engine.compiled_keys()
+    child_cache = tmp_path / "child"
+    shutil.copytree(parent_cache / "brian2" / kept, child_cache / "brian2" / kept)
+    parent_scratch = engine._compiled[kept]._scratch
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: report (keys, directory, scratch, spikes) and leave without cleanup
+        try:
+            os.close(read)
+            os.environ["SFA_HELPERS_CACHE"] = str(child_cache)
+            engine.relocate_after_fork()
+            sim = engine._compiled[kept]
+            out = simulate(MODEL, stimuli.constant(1.9 * nA), 83 * ms, record=())
+            report = repr((engine.compiled_keys(), sim.directory, sim._scratch,
+                           list(np.asarray(out.spike_trains[0]))))
+            os.write(write, report.encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as f:
+        keys, directory, scratch, spikes = eval(f.read())  # noqa: S307 - our own child's repr
+    os.waitpid(pid, 0)
+    assert keys == [kept]
+    assert directory == str(child_cache / "brian2" / kept)
+    assert scratch != parent_scratch and not scratch.startswith(os.path.dirname(parent_scratch))
+    assert spikes == list(np.asarray(reference.spike_trains[0]))
+    engine.clear_memory_cache()

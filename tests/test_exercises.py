@@ -111,3 +111,16 @@ def test_exercises_run_top_to_bottom_failing_only_with_the_placeholder(source):
             assert err.ename in ("NotImplementedError", "NotDoneYet", "AssertionError"), (gid, err.ename)
             assert "not done yet" in err.evalue, (gid, err.evalue)
     assert failing
+
+
+def test_readme_lists_every_sheet_with_its_points():
+    """README's table of sheets names each sheet with the points its notebook really awards."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Exercises and grading"):]
+    rows = dict(re.findall(r"^\| (\d\d) [^|]+\|[^|]+\| (\d+) \|$", section, flags=re.M))
+    for source in SOURCES:
+        nb = nbformat.read(ROOT / "solutions" / (source.stem + ".ipynb"), as_version=4)
+        points = sum(e.points for e in sheets.validate(nb))
+        assert rows.get(source.stem[:2]) == f"{points:g}", f"README's row for sheet {source.stem[:2]}"

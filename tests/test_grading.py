@@ -9,7 +9,10 @@ import csv
 import json
 import os
 import pathlib
-import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import nbformat
 import pytest
@@ -79,19 +82,57 @@ def test_csv_and_feedback_files(batch):
     assert not list(out.parent.glob("*.tmp"))
 
 
-def test_resume_after_interruption_gives_the_same_csv(batch, tmp_path):
-    work, out, _ = batch
-    # An interrupted batch: three students were never finished, one result was half written.
-    parts = tmp_path / "grades.csv.parts"
-    shutil.copytree(out.with_name(out.name + ".parts"), parts)
-    for student in ("full_marks", "partial", "not_json"):
-        (parts / f"{student}.json").unlink()
-    (parts / "partial.json.123.tmp").write_text('{"student": "par')
-    kept = {p.name: p.stat().st_mtime_ns for p in parts.glob("*.json")}
+def _processes_inside(folder: pathlib.Path) -> list:
+    """The command lines of the processes whose working directory is inside ``folder``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.readlink(f"/proc/{entry}/cwd").startswith(str(folder)):
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        found.append(f"{entry}: {f.read().replace(bytes(1), b' ').decode()[:200]}")
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+def test_killed_batch_resumed_gives_the_same_csv(batch, tmp_path):
+    """A real interruption: the sfa-grade process group is killed (SIGKILL, as by a power cut or
+    a closed terminal) while grading; no kernel outlives it; the same command run again grades
+    only the missing students, keeps the finished results untouched, and writes the same CSV as
+    the uninterrupted batch. The resumed run starts kernels without the fork server, so the CSV
+    also shows that forked and new-process kernels grade alike."""
+    work, out, results = batch
     resumed = tmp_path / "grades.csv"
-    cli.run_batch(FIXTURES / "sheet01", SHEET, resumed, jobs=2, limits=LIMITS, progress=False)
+    parts = tmp_path / "grades.csv.parts"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    command = [sys.executable, "-m", "sfa_helpers.grading.cli", str(FIXTURES / "sheet01"),
+               "--sheet", str(SHEET), "--out", str(resumed), "--jobs", "2", "--no-progress",
+               "--cell-timeout", str(LIMITS.cell_timeout), "--notebook-timeout", str(LIMITS.notebook_timeout)]
+    process = subprocess.Popen(command, env=env, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 600
+    while len(list(parts.glob("*.json"))) < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done = {p.name: p.stat().st_mtime_ns for p in parts.glob("*.json")}
+    assert 3 <= len(done) < len(results), "the batch was not interrupted part-way"
+    assert not resumed.exists(), "the killed batch wrote a CSV"
+    # Kernels check about once a second whether their parent is gone.
+    deadline = time.monotonic() + 20
+    while _processes_inside(scratch) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_inside(scratch) == [], "a kernel outlived the killed batch"
+
+    cli.run_batch(FIXTURES / "sheet01", SHEET, resumed, jobs=2, limits=LIMITS, progress=False,
+                  fork_server=False)
     assert resumed.read_text() == out.read_text()
-    assert {p.name: p.stat().st_mtime_ns for p in parts.glob("*.json") if p.name in kept} == kept
+    assert {p.name: p.stat().st_mtime_ns for p in parts.glob("*.json") if p.name in done} == done
+    assert len(list(parts.glob("*.json"))) == len(results)
 
 
 def test_read_submission_never_raises(tmp_path):
@@ -137,3 +178,4 @@ def test_limits_reach_the_kernel(tmp_path):
     assert f"LIMITS {3 * 1024 ** 3} 77 {5 * 1024 ** 2}" in runs[0].stdout
     assert "ENV []" in runs[0].stdout
     assert master.cells  # the sheet is readable
+

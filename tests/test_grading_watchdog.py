@@ -9,7 +9,7 @@ from sfa_helpers.grading import runner
 
 
 def test_watchdog_stops_a_notebook_that_never_returns(monkeypatch, tmp_path):
-    def never_returns(cells, workdir, env, limits, spec_dir, sessions):
+    def never_returns(cells, workdir, env, limits, spec_dir, sessions, fork_socket=None):
         time.sleep(60)
         raise AssertionError("the watchdog did not fire")
 

@@ -1,9 +1,11 @@
-"""Compile every simulation the lessons use, so that no cell waits for a compiler in class.
+"""Compile every simulation the lessons and exercise sheets use, so that no cell waits for a
+compiler in class.
 
-Each lesson notebook is executed once in a fresh kernel and its outputs are discarded (the
+Each lesson notebook and each worked exercise sheet (``solutions/``, whose simulations are the
+ones students' answers build) is executed once in a fresh kernel and its outputs are discarded (the
 notebook files are not written); every Brian2 program it builds lands in the persistent cache
 (``$SFA_HELPERS_CACHE``, else ``$XDG_CACHE_HOME/sfa_helpers``, else ``~/.cache/sfa_helpers``),
-where later kernels find it. Executing the lessons themselves, rather than a list of models kept
+where later kernels find it. Executing the notebooks themselves, rather than a list of models kept
 by hand, means a new lesson or a changed model is warmed without anyone remembering to add it.
 
 Run it after installing and before students arrive (``make warm``; Binder's ``postBuild`` runs it
@@ -12,8 +14,8 @@ non-zero, naming the lesson and cell, if a lesson fails to execute.
 
 Usage::
 
-    python tools/warm_cache.py               # every notebooks/*.ipynb, two at a time
-    python tools/warm_cache.py 01 03 -j 1    # lessons whose name starts with 01 or 03, one by one
+    python tools/warm_cache.py               # every lesson and sheet, two at a time
+    python tools/warm_cache.py 01 03 -j 1    # lessons and sheets starting with 01 or 03, one by one
 """
 
 from __future__ import annotations
@@ -64,8 +66,9 @@ def execute(path: pathlib.Path, timeout: int = 900) -> tuple[str, float, str | N
     return path.name, time.perf_counter() - start, None
 
 
-def notebooks(prefixes=()) -> list[pathlib.Path]:
-    return sorted(p for p in (ROOT / "notebooks").glob("*.ipynb")
+def notebooks(prefixes=(), folder: str = "notebooks") -> list[pathlib.Path]:
+    """The notebooks of ``folder`` (lessons by default) whose name starts with one of ``prefixes``."""
+    return sorted(p for p in (ROOT / folder).glob("*.ipynb")
                   if not prefixes or any(p.name.startswith(x) for x in prefixes))
 
 
@@ -95,20 +98,20 @@ def _report(result, log) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("prefixes", nargs="*", help="warm only lessons whose name starts with these")
+    parser.add_argument("prefixes", nargs="*", help="warm only lessons and sheets whose name starts with these")
     parser.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="notebooks executed at the same time (default: 2, or 1 on one core)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell")
     args = parser.parse_args(argv)
-    paths = notebooks(args.prefixes)
+    paths = notebooks(args.prefixes) + notebooks(args.prefixes, "solutions")
     if not paths:
-        print("no lesson notebooks matched", file=sys.stderr)
+        print("no notebooks matched", file=sys.stderr)
         return 1
     before = count_builds()
     start = time.perf_counter()
     results = execute_all(paths, args.jobs, args.timeout)
     failed = [r for r in results if r[2]]
-    print(f"{len(paths) - len(failed)}/{len(paths)} lessons executed in "
+    print(f"{len(paths) - len(failed)}/{len(paths)} notebooks executed in "
           f"{time.perf_counter() - start:.1f} s; {count_builds() - before} new builds, "
           f"{count_builds()} in {cache_dir()}")
     if failed:

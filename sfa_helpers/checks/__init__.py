@@ -9,17 +9,28 @@ specific sentence: right; wrong units (naming the expected dimension); off by a 
 (mV versus V); right order of magnitude but imprecise; wrong sign. It never shows the reference
 value. Test cells of the sheets call ``check_...(answer).assert_ok()``.
 
-Each sheet has a module ``lessonNN`` whose references come from closed forms; adding a sheet
-adds a module and one import line below.
+Each sheet has a module ``lessonNN`` whose references come from closed forms and whose
+``__all__`` lists its check functions; adding a sheet adds a module and its name to ``SHEETS``.
 """
+
+import importlib
 
 from .core import (Feedback, NotDoneYet, call_safely, check_choice, check_integers, check_quantity,
                    dimension_name, require)
-from .lesson01 import (check_ramp_current, check_ramp_lag, check_reset_limit, check_reset_rates,
-                       check_rheobase_formula, check_rheobase_sim, check_spikes_halves,
-                       check_window_rate)
+
+#: The sheet modules, one per lesson with an exercise sheet.
+SHEETS = ("lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson07")
 
 __all__ = ["Feedback", "NotDoneYet", "call_safely", "check_choice", "check_integers",
-           "check_quantity", "dimension_name", "require",
-           "check_rheobase_formula", "check_rheobase_sim", "check_window_rate", "check_reset_rates",
-           "check_reset_limit", "check_spikes_halves", "check_ramp_current", "check_ramp_lag"]
+           "check_quantity", "dimension_name", "require"]
+
+for _name in SHEETS:
+    _module = importlib.import_module(f".{_name}", __name__)
+    for _check in _module.__all__:
+        if not _check.startswith("check_"):
+            continue
+        if _check in globals():
+            raise ImportError(f"sfa_helpers.checks: {_check} is defined by two sheets")
+        globals()[_check] = getattr(_module, _check)
+        __all__.append(_check)
+del _name, _module, _check

@@ -41,7 +41,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import nbformat
 
-from . import grader, runner, sheets
+from . import forkserver, grader, runner, sheets
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIELDS = ["student", "sheet", "exercise", "points", "max_points", "feedback"]
@@ -129,9 +129,10 @@ def csv_text(results) -> str:
 _STATE: dict = {}
 
 
-def _init_worker(sheet_path, limits, workbase, spec_dir, cache, mpl):
+def _init_worker(sheet_path, limits, workbase, spec_dir, cache, mpl, fork_socket):
     _STATE.update(master=nbformat.read(sheet_path, as_version=4), sheet=pathlib.Path(sheet_path).stem,
-                  limits=limits, workbase=workbase, spec_dir=spec_dir, cache=cache, mpl=mpl)
+                  limits=limits, workbase=workbase, spec_dir=spec_dir, cache=cache, mpl=mpl,
+                  fork_socket=fork_socket)
 
 
 def _grade_one(student, path, note, part_path):
@@ -143,7 +144,7 @@ def _grade_one(student, path, note, part_path):
         else:
             result = grader.grade_file(str(path), s["master"], student, s["sheet"], limits=s["limits"],
                                        workbase=s["workbase"], spec_dir=s["spec_dir"],
-                                       cache=s["cache"], mpl=s["mpl"])
+                                       cache=s["cache"], mpl=s["mpl"], fork_socket=s["fork_socket"])
     except Exception as err:  # noqa: BLE001 - the batch must survive anything
         result = grader.zero_result(student, s["sheet"], exercises,
                                     f"the grader failed on this submission ({type(err).__name__}: "
@@ -165,8 +166,13 @@ def _prepare_cache(keys, source_cache: str, target: str) -> None:
 def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.Path, *,
               feedback_dir: pathlib.Path | None = None, jobs: int | None = None,
               limits: runner.Limits | None = None, regrade: bool = False, progress: bool = True,
-              verify_reference: bool = True, max_students: int | None = None) -> list:
-    """Grade every submission; return the list of :class:`SubmissionResult`."""
+              verify_reference: bool = True, max_students: int | None = None,
+              fork_server: bool = True) -> list:
+    """Grade every submission; return the list of :class:`SubmissionResult`.
+
+    ``fork_server``: take kernels from a pre-warmed :mod:`~sfa_helpers.grading.forkserver`
+    (falls back to new kernel processes if it cannot start).
+    """
     from sfa_helpers.engine import cache_dir
 
     limits = limits or runner.Limits()
@@ -185,27 +191,35 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
         mpl = os.path.join(batch, "matplotlib")
         os.makedirs(mpl)
         if todo:
-            ref, keys = grader.reference_run(master, sheet_path.stem, limits=limits, workbase=batch,
-                                             spec_dir=spec_dir, cache=cache_dir(), mpl=mpl)
-            if verify_reference and ref.total != ref.max_total:
-                details = "; ".join(f"{e.exercise}: {e.feedback}" for e in ref.exercises
-                                    if e.points != e.max_points)
-                raise SystemExit(f"sfa-grade: the instructor sheet {sheet_path.name} scores "
-                                 f"{ref.total:g}/{ref.max_total:g} itself ({details}); not grading.")
-            _prepare_cache(keys, cache_dir(), template)
-            workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-            bar = _progress(len(todo), progress)
-            # 'spawn': the reference run left ZMQ and asyncio threads in this process, which a
-            # forked worker would inherit in an unusable state.
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                     initargs=(str(sheet_path), limits, batch, spec_dir, template, mpl)) as pool:
-                futures = [pool.submit(_grade_one, s, p, n, str(parts / f"{safe_name(s)}.json"))
-                           for s, p, n in todo]
-                for future in as_completed(futures):
-                    future.result()
-                    bar.update(1)
-            bar.close()
+            server = _start_fork_server(sheet_path, batch, mpl) if fork_server else None
+            socket_path = server.socket_path if server else None
+            try:
+                ref, keys = grader.reference_run(master, sheet_path.stem, limits=limits, workbase=batch,
+                                                 spec_dir=spec_dir, cache=cache_dir(), mpl=mpl,
+                                                 fork_socket=socket_path)
+                if verify_reference and ref.total != ref.max_total:
+                    details = "; ".join(f"{e.exercise}: {e.feedback}" for e in ref.exercises
+                                        if e.points != e.max_points)
+                    raise SystemExit(f"sfa-grade: the instructor sheet {sheet_path.name} scores "
+                                     f"{ref.total:g}/{ref.max_total:g} itself ({details}); not grading.")
+                _prepare_cache(sorted(set(keys) | set(server.keys if server else ())), cache_dir(), template)
+                workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+                bar = _progress(len(todo), progress)
+                # 'spawn': the reference run left ZMQ and asyncio threads in this process, which a
+                # forked worker would inherit in an unusable state.
+                context = multiprocessing.get_context("spawn")
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                         initargs=(str(sheet_path), limits, batch, spec_dir, template, mpl,
+                                                   socket_path)) as pool:
+                    futures = [pool.submit(_grade_one, s, p, n, str(parts / f"{safe_name(s)}.json"))
+                               for s, p, n in todo]
+                    for future in as_completed(futures):
+                        future.result()
+                        bar.update(1)
+                bar.close()
+            finally:
+                if server:
+                    server.close()
     results = []
     for student, _, _ in found:
         part = parts / f"{safe_name(student)}.json"
@@ -216,6 +230,18 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
         for r in results:
             atomic_write(feedback_dir / f"{safe_name(r.student)}.txt", feedback_text(r))
     return results
+
+
+def _start_fork_server(sheet_path: pathlib.Path, batch: str, mpl: str):
+    """The batch's fork server, warmed up on the instructor sheet; None if it cannot start."""
+    from sfa_helpers.engine import cache_dir
+
+    env = grader.kernel_env(os.path.join(batch, "forkserver"), cache_dir(), mpl, shared=True)
+    try:
+        return forkserver.start(str(sheet_path), batch, env)
+    except (forkserver.ForkServerError, OSError) as err:
+        print(f"sfa-grade: {err}; every kernel will be a new process (slower)", file=sys.stderr)
+        return None
 
 
 def _progress(total: int, enabled: bool):
@@ -247,6 +273,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cpu", type=int, default=300, help="CPU seconds per kernel process")
     parser.add_argument("--regrade", action="store_true", help="grade again students already graded")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--no-fork-server", action="store_true",
+                        help="start every kernel as a new process instead of forking pre-warmed ones")
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")
@@ -256,7 +284,8 @@ def main(argv=None) -> int:
     feedback = args.feedback or args.out.with_name(args.out.stem + "-feedback")
     start = time.perf_counter()
     results = run_batch(args.submissions, sheet, args.out, feedback_dir=feedback, jobs=args.jobs,
-                        limits=limits, regrade=args.regrade, progress=not args.no_progress)
+                        limits=limits, regrade=args.regrade, progress=not args.no_progress,
+                        fork_server=not args.no_fork_server)
     full = sum(r.total == r.max_total for r in results)
     print(f"{len(results)} students graded ({full} with full marks) in "
           f"{time.perf_counter() - start:.0f} s -> {args.out}, feedback in {feedback}/", file=sys.stderr)

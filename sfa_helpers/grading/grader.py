@@ -250,8 +250,11 @@ def kernel_env(workdir: str, cache: str | None, mpl: str | None, *, shared: bool
 
 def grade_cells(master, student_cells, student: str, sheet_name: str, *, limits: runner.Limits,
                 workbase: str, spec_dir: str, cache: str | None = None, mpl: str | None = None,
-                shared: bool = False, extra_cells=()) -> tuple:
-    """Grade parsed cells. Returns ``(SubmissionResult, runs)`` (runs of extra_cells appended)."""
+                shared: bool = False, extra_cells=(), fork_socket: str | None = None) -> tuple:
+    """Grade parsed cells. Returns ``(SubmissionResult, runs)`` (runs of extra_cells appended).
+
+    ``fork_socket``: take the kernel from this fork server (:mod:`.forkserver`).
+    """
     start = time.monotonic()
     nonce = "sfa-grade-ok-" + secrets.token_hex(12)
     cells, roles, notes = assemble(master, student_cells, nonce)
@@ -261,7 +264,7 @@ def grade_cells(master, student_cells, student: str, sheet_name: str, *, limits:
     workdir = runner.make_workdir(workbase)
     try:
         env = kernel_env(workdir, cache, mpl, shared=shared)
-        runs, run_notes = runner.execute(cells, workdir, env, limits, spec_dir)
+        runs, run_notes = runner.execute(cells, workdir, env, limits, spec_dir, fork_socket)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     notes += run_notes

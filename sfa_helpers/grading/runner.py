@@ -31,6 +31,8 @@ from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from . import forkserver
+
 KERNEL_NAME = "sfa-grade"
 
 
@@ -139,10 +141,13 @@ class _Watchdog(BaseException):
 WATCHDOG_MARGIN = 15.0
 
 
-def execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str) -> tuple:
+def execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str,
+            fork_socket: str | None = None) -> tuple:
     """Run ``cells`` (nbformat code/markdown cells) in order; return ``(runs, notes)``.
 
     ``runs[i]`` is the :class:`CellRun` of cell ``i`` (markdown cells stay 'not run').
+    ``fork_socket``: a :mod:`~sfa_helpers.grading.forkserver` socket to take kernels from (else,
+    or when it does not answer, each kernel is a new process).
 
     The time limits are enforced by nbclient; in addition a wall-clock watchdog (SIGALRM, in the
     main thread of the grading worker) ends the notebook ``WATCHDOG_MARGIN`` seconds after its
@@ -152,7 +157,7 @@ def execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str) -> tu
     use_alarm = hasattr(signal, "SIGALRM") and \
         threading.current_thread() is threading.main_thread()
     if not use_alarm:
-        return _execute(cells, workdir, env, limits, spec_dir, sessions)
+        return _execute(cells, workdir, env, limits, spec_dir, sessions, fork_socket)
 
     def _alarm(signum, frame):
         raise _Watchdog()
@@ -160,7 +165,7 @@ def execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str) -> tu
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, limits.notebook_timeout + WATCHDOG_MARGIN)
     try:
-        return _execute(cells, workdir, env, limits, spec_dir, sessions)
+        return _execute(cells, workdir, env, limits, spec_dir, sessions, fork_socket)
     except _Watchdog:
         for sid in sessions:
             _kill_session(sid)
@@ -172,7 +177,8 @@ def execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str) -> tu
         signal.signal(signal.SIGALRM, previous)
 
 
-def _execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str, sessions: list) -> tuple:
+def _execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str, sessions: list,
+             fork_socket: str | None = None) -> tuple:
     deadline = time.monotonic() + limits.notebook_timeout
     runs = [CellRun() for _ in cells]
     notes: list = []
@@ -189,6 +195,8 @@ def _execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str, sess
             break
         nb = nbformat.v4.new_notebook(cells=[nbformat.from_dict(dict(c)) for c in cells])
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
+        if fork_socket:
+            km.provisioner = forkserver.provisioner_for(km, fork_socket)
         client = _LimitedClient(nb, km=km, timeout=limits.cell_timeout, allow_errors=True,
                                 interrupt_on_timeout=False, shutdown_kernel="immediate",
                                 startup_timeout=int(max(5, min(60, deadline - time.monotonic()))),

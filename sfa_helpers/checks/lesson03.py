@@ -1,0 +1,244 @@
+"""Self-checks for exercise sheet 03 (spike-frequency adaptation).
+
+References come from closed forms (the equivalence of an adaptation current and an adaptive
+threshold, the self-consistent mean-adaptation rate solved here with ``brentq``) or from the exact
+time-step update written out below as a plain Python loop (:func:`_spike_times`), never from the
+simulation the student is asked to run.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+from brian2 import Hz, amp, mV, ms, nS, pA, pF, volt
+from scipy.optimize import brentq
+
+from .core import Feedback, call_safely, check_choice, check_quantity
+
+__all__ = ["check_equivalent_threshold_jump", "check_sfa_overlap_rates", "check_adapted_rate",
+           "check_sfa_theory_gap", "check_adaptation_time_scale", "check_sra_first_steady",
+           "check_single_spike_current",
+           "PART_A", "DELTA_I_SFA", "TAU_ADAPT", "OVERLAP_CURRENTS", "PART_B", "SRA_CURRENTS",
+           "SINGLE_CURRENTS"]
+
+#: Part A (NEST iaf_psc_alpha defaults): C_m 250 pF, tau_m 10 ms (R = 40 MOhm), t_ref 2 ms.
+PART_A = dict(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, t_ref=2 * ms,
+              C_m=250 * pF)
+#: Adaptation current of the sheet (the threshold's time constant equals TAU_ADAPT).
+DELTA_I_SFA = 150 * pA
+TAU_ADAPT = 100 * ms
+#: Currents of the overlap sweep (exercise 2) and of the theory function check.
+OVERLAP_CURRENTS = np.array([400, 500, 600, 800, 1000]) * pA
+OVERLAP_DURATION, OVERLAP_START = 3.0, 1.0     # seconds
+#: Part B, conductance-based spike-rate adaptation (no refractory period).
+PART_B = dict(tau_m=10 * ms, E_L=-75 * mV, V_th=-50 * mV, V_reset=-80 * mV, R=100e6,
+              tau_SRA=200 * ms, Delta_G_SRA=1 * nS, E_K=-80 * mV)
+SRA_CURRENTS = np.array([260, 300, 350]) * pA
+SRA_DURATION = 5.0
+#: Currents of the single-spike exercise (0.5 s from rest).
+SINGLE_CURRENTS = np.arange(251, 261) * pA
+SINGLE_DURATION = 0.5
+DT = 1e-4
+
+
+def _r_part_a():
+    return float(PART_A["tau_m"] / PART_A["C_m"])
+
+
+def _spike_times(current, duration, *, tau, E_L, V_th, V_reset, R, t_ref=0.0, tau_I=1.0, dI=0.0,
+                 tau_th=1.0, dth=0.0, tau_G=1.0, dG=0.0, E_K=0.0, dt=DT):
+    """Spike times (s) of a LIF with an adaptation current, an adaptive threshold and a
+    conductance towards E_K (each off when its jump is 0), from rest, plain SI floats.
+
+    One step: V is updated with the exact exponential solution holding I_sfa and G at their
+    values at the start of the step (exponential Euler, as the course's models), and not at all
+    while refractory; the slow variables decay exactly; a spike when V > Theta, recorded at the
+    step's start time; reset V, add the jumps. The spike's own step counts as the first of the
+    t_ref / dt refractory steps.
+    """
+    n_ref = int(round(t_ref / dt))
+    v, I_sfa, theta, G = E_L, 0.0, V_th, 0.0
+    decay_I, decay_th, decay_G = math.exp(-dt / tau_I), math.exp(-dt / tau_th), math.exp(-dt / tau_G)
+    refractory, spikes = 0, []
+    for n in range(int(round(duration / dt))):
+        if refractory > 0:
+            refractory -= 1
+        else:
+            g = 1.0 + R * G
+            v_inf = (E_L + R * (current - I_sfa) + R * G * E_K) / g
+            v = v_inf + (v - v_inf) * math.exp(-dt * g / tau)
+        I_sfa *= decay_I
+        G *= decay_G
+        theta = V_th + (theta - V_th) * decay_th
+        if v > theta:
+            spikes.append(n * dt)
+            v = V_reset
+            I_sfa += dI
+            theta += dth
+            G += dG
+            refractory = n_ref - 1
+    return np.array(spikes)
+
+
+def _part_a_kwargs():
+    return dict(tau=float(PART_A["tau_m"]), E_L=float(PART_A["E_L"]), V_th=float(PART_A["V_th"]),
+                V_reset=float(PART_A["V_reset"]), R=_r_part_a(), t_ref=float(PART_A["t_ref"]))
+
+
+def _part_b_kwargs():
+    return dict(tau=float(PART_B["tau_m"]), E_L=float(PART_B["E_L"]), V_th=float(PART_B["V_th"]),
+                V_reset=float(PART_B["V_reset"]), R=PART_B["R"], tau_G=float(PART_B["tau_SRA"]),
+                dG=float(PART_B["Delta_G_SRA"]), E_K=float(PART_B["E_K"]))
+
+
+# --- exercise 1: the equivalent threshold jump ----------------------------------------------
+
+def _equivalent_jump():
+    """tau_Theta Delta_Theta = R tau_sfa Delta_I_sfa with tau_Theta = tau_sfa."""
+    return _r_part_a() * float(DELTA_I_SFA) * volt
+
+
+def check_equivalent_threshold_jump(Delta_Theta) -> Feedback:
+    """Threshold jump that matches the adaptation current DELTA_I_SFA (equal time constants)."""
+    return check_quantity(Delta_Theta, _equivalent_jump(), rtol=0.005, name="Delta_Theta_equiv")
+
+
+# --- exercise 2: both curves by simulation -------------------------------------------------
+
+def _isi_rate(spikes, start):
+    sel = spikes[spikes >= start]
+    return 0.0 if sel.size == 0 else np.nan if sel.size == 1 else 1.0 / np.mean(np.diff(sel))
+
+
+@functools.lru_cache(maxsize=None)
+def _overlap_reference():
+    kw = _part_a_kwargs()
+    tau = float(TAU_ADAPT)
+    current, threshold = [], []
+    for I in np.asarray(OVERLAP_CURRENTS, dtype=float):
+        s = _spike_times(I, OVERLAP_DURATION, tau_I=tau, dI=float(DELTA_I_SFA), **kw)
+        current.append(_isi_rate(s, OVERLAP_START))
+        s = _spike_times(I, OVERLAP_DURATION, tau_th=tau, dth=float(_equivalent_jump()), **kw)
+        threshold.append(_isi_rate(s, OVERLAP_START))
+    return np.array(current), np.array(threshold)
+
+
+def check_sfa_overlap_rates(rates_sfa_current, rates_sfa_threshold) -> Feedback:
+    """Steady-state rates (1/mean ISI after 1 s of 3 s) of the two adapting neurons."""
+    current, threshold = _overlap_reference()
+    feedback = check_quantity(rates_sfa_current, current * Hz, rtol=0.01, name="rates_sfa_current")
+    if feedback:
+        feedback = check_quantity(rates_sfa_threshold, threshold * Hz, rtol=0.01,
+                                  name="rates_sfa_threshold")
+    if feedback:
+        return Feedback(True, "right", "rates_sfa_current and rates_sfa_threshold are right.")
+    return feedback
+
+
+# --- exercise 3: the mean-adaptation theory --------------------------------------------------
+
+def _lif_rate(I, v_th):
+    tau, E_L, V_reset, t_ref, R = (float(PART_A["tau_m"]), float(PART_A["E_L"]),
+                                   float(PART_A["V_reset"]), float(PART_A["t_ref"]), _r_part_a())
+    drive = E_L + R * I
+    if drive <= v_th:
+        return 0.0
+    return 1.0 / (t_ref + tau * math.log((drive - V_reset) / (drive - v_th)))
+
+
+def _self_consistent_rate(I):
+    """r = r_LIF(I - tau_sfa Delta_I_sfa r), solved by bisection on [0, r_LIF(I)]."""
+    a = float(TAU_ADAPT) * float(DELTA_I_SFA)
+    v_th = float(PART_A["V_th"])
+    upper = _lif_rate(I, v_th)
+    if upper == 0.0:
+        return 0.0
+    return brentq(lambda r: r - _lif_rate(I - a * r, v_th), 0.0, upper, xtol=1e-12, rtol=1e-12)
+
+
+def check_adapted_rate(adapted_rate) -> Feedback:
+    """``adapted_rate(I)``: self-consistent steady-state rate of the adaptation-current neuron."""
+    name = "adapted_rate(I)"
+    for current in (500 * pA, 1000 * pA, 380 * pA, 300 * pA):
+        value, problem = call_safely(adapted_rate, current, name=name)
+        if problem is not None:
+            return problem
+        expected = _self_consistent_rate(float(current)) * Hz
+        feedback = check_quantity(value, expected, rtol=1e-3, atol=1e-6 * Hz, name=name)
+        if not feedback:
+            if feedback.kind in ("imprecise", "wrong") and float(expected) > 0:
+                plain = _lif_rate(float(current), float(PART_A["V_th"]))
+                if abs(float(np.asarray(value, dtype=float)) / plain - 1) < 1e-3:
+                    return Feedback(False, "concept", f"{name} is the rate without adaptation: the "
+                                                      "mean adaptation current must be subtracted.")
+            return feedback
+    return Feedback(True, "right", f"{name} is right.")
+
+
+def check_sfa_theory_gap(choice) -> Feedback:
+    """Multiple choice: why the simulated adapted rate lies above the mean-adaptation theory."""
+    return check_choice(choice, "b", "abcd", name="theory_gap")
+
+
+def check_adaptation_time_scale(choice) -> Feedback:
+    """Multiple choice: order of magnitude of the adaptation time constant for tau_m = 20 ms."""
+    return check_choice(choice, "c", "abcd", name="tau_adaptation")
+
+
+# --- exercise 6: initial and steady-state rates of the conductance neuron -----------------------
+
+@functools.lru_cache(maxsize=None)
+def _sra_reference():
+    first, steady = [], []
+    for I in np.asarray(SRA_CURRENTS, dtype=float):
+        s = _spike_times(I, SRA_DURATION, **_part_b_kwargs())
+        first.append(1 / (s[1] - s[0]))
+        steady.append(1 / (s[-1] - s[-2]))
+    return np.array(first), np.array(steady)
+
+
+def check_sra_first_steady(first_rates, steady_rates) -> Feedback:
+    """1/first ISI and 1/last ISI of the conductance-SRA neuron at :data:`SRA_CURRENTS` (5 s)."""
+    first, steady = _sra_reference()
+    if not any(x is None or x is Ellipsis for x in (first_rates, steady_rates)):
+        try:
+            swapped = (np.allclose(np.asarray(first_rates, dtype=float), steady, rtol=0.01)
+                       and np.allclose(np.asarray(steady_rates, dtype=float), first, rtol=0.01))
+        except (TypeError, ValueError):
+            swapped = False
+        if swapped:
+            return Feedback(False, "concept", "first_rates and steady_rates are swapped: adaptation "
+                                              "makes the first interval the shortest.")
+    feedback = check_quantity(first_rates, first * Hz, rtol=0.005, name="first_rates")
+    if feedback:
+        feedback = check_quantity(steady_rates, steady * Hz, rtol=0.005, name="steady_rates")
+    if feedback:
+        return Feedback(True, "right", "first_rates and steady_rates are right.")
+    return feedback
+
+
+# --- exercise 7: currents that give a single spike ---------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _single_spike_counts():
+    return np.array([len(_spike_times(I, SINGLE_DURATION, **_part_b_kwargs()))
+                     for I in np.asarray(SINGLE_CURRENTS, dtype=float)])
+
+
+def _largest_single():
+    counts = _single_spike_counts()
+    return float(np.asarray(SINGLE_CURRENTS)[counts == 1].max()) * amp
+
+
+def check_single_spike_current(I_single_max) -> Feedback:
+    """Largest current of :data:`SINGLE_CURRENTS` that gives exactly one spike in 0.5 s."""
+    feedback = check_quantity(I_single_max, _largest_single(), rtol=0.001, name="I_single_max")
+    if feedback.kind == "imprecise":
+        rheobase = (float(PART_B["V_th"]) - float(PART_B["E_L"])) / PART_B["R"]
+        value = float(np.asarray(I_single_max, dtype=float))
+        if value <= rheobase * (1 + 1e-9):
+            return Feedback(False, "concept", "I_single_max: at or below rheobase the neuron does "
+                                              "not fire at all.")
+    return feedback

@@ -1,0 +1,275 @@
+"""Self-checks for exercise sheet 04 (AdEx phase plane and firing patterns).
+
+Every reference is computed here without the course's Brian2 simulations: closed forms (the
+saddle-node current), root finding on the fixed-point equation (``brentq``), the analytic
+Jacobian, quadrature of the EIF's ``du/dt`` for the latency, and ``scipy.integrate.solve_ivp``
+(adaptive step, tight tolerances, an event at the spike cut) for spike trains. The firing-pattern
+labels apply :func:`sfa_helpers.firing_patterns.classify_pattern` (a pure function of spike times)
+to those independently integrated spike trains.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nS, pA, second, siemens, volt
+from scipy.integrate import quad, solve_ivp
+from scipy.optimize import brentq
+
+from ..firing_patterns import PATTERNS, classify_pattern
+from .core import Feedback, call_safely, check_choice, check_quantity
+
+__all__ = ["check_adex_saddle_node", "check_adex_a_transient", "check_adex_fixed_points",
+           "check_adex_rest_eigenvalues", "check_adex_focus", "check_adex_latency",
+           "check_adex_first_isi", "check_adex_pattern_labels", "check_adex_reset_role",
+           "COMMON", "SADDLE_TEST_A", "STEP", "FIXED_POINT_CURRENT", "LATENCY_CURRENTS",
+           "B_VALUES", "PATTERN_SETS"]
+
+#: Values shared by every row of Table 6.1 (R 500 MOhm, u_rest -70 mV, theta_rh -50 mV,
+#: Delta_T 2 mV); the spike cut is the default V_T + 5 Delta_T.
+COMMON = dict(R=500 * Mohm, E_L=-70 * mV, V_T=-50 * mV, Delta_T=2 * mV)
+#: Values of a at which saddle_node(a) is tried (nS); k = 1 + aR <= 0 for the last two.
+SADDLE_TEST_A = (0.0, 0.5, -0.5, 1.0, 3.0, -1.9, -2.0, -4.0)
+#: The step current of the table (65 pA).
+STEP = 65 * pA
+#: Current of the fixed-point exercise (the 'transient' row: tau_m 10 ms, a 1 nS, tau_w 100 ms).
+FIXED_POINT_CURRENT = 40 * pA
+TRANSIENT_ROW = dict(tau_m=10 * ms, a=1 * nS, tau_w=100 * ms)
+#: Latency exercise: the 'adapting' row (tau_m 20 ms, a = 0), currents in pA.
+LATENCY_CURRENTS = np.array([40.0, 50.0, 65.0, 100.0]) * pA
+ADAPTING_ROW = dict(tau_m=20 * ms, a=0 * nS, tau_w=100 * ms, b=5 * pA, V_reset=-55 * mV)
+#: First-ISI exercise: the 'adapting' row at 65 pA with these b (pA).
+B_VALUES = np.array([0.0, 5.0, 20.0, 60.0]) * pA
+#: Predict-and-classify exercise: (tau_m ms, a nS, tau_w ms, b pA, u_r mV), all at 65 pA.
+PATTERN_SETS = {
+    "A": (5.0, -0.5, 100.0, 7.0, -55.0),   # the 'bursting' row with a low reset
+    "B": (20.0, 1.5, 100.0, 5.0, -55.0),   # the 'adapting' row with a = 1.5 nS
+    "C": (5.0, -0.5, 100.0, 7.0, -46.0),   # the 'bursting' row
+    "D": (20.0, 0.0, 30.0, 60.0, -55.0),   # the 'tonic' row
+}
+PATTERN_DURATION = 500 * ms
+
+_R, _EL, _VT, _D = (float(COMMON[k]) for k in ("R", "E_L", "V_T", "Delta_T"))
+_VPEAK = _VT + 5 * _D
+
+
+def _saddle_node_value(a_siemens: float) -> float:
+    """I_SN = k (V_T - E_L - Delta_T + Delta_T ln k)/R with k = 1 + aR (amp); NaN for k <= 0."""
+    k = 1 + a_siemens * _R
+    if k <= 0:
+        return float("nan")
+    return k * (_VT - _EL - _D + _D * np.log(k)) / _R
+
+
+def check_adex_saddle_node(saddle_node) -> Feedback:
+    """``saddle_node(a)``: the saddle-node current of the table's neurons for coupling ``a``."""
+    for a in SADDLE_TEST_A:
+        value, problem = call_safely(saddle_node, a * nS, name="saddle_node(a)")
+        if problem is not None:
+            return problem
+        ref = _saddle_node_value(a * 1e-9)
+        if np.isnan(ref):
+            try:
+                arr = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                return Feedback(False, "type", "saddle_node(a) must return a current (amp).")
+            if arr.size != 1 or not np.isnan(arr).all():
+                return Feedback(False, "concept", "For k = 1 + aR <= 0 the two fixed points never "
+                                                  "merge (there is only one): saddle_node(a) "
+                                                  "should return NaN amp there.")
+            continue
+        feedback = check_quantity(value, ref * amp, rtol=1e-6, name="saddle_node(a)")
+        if not feedback:
+            if a == 0.0 or feedback.kind in ("units", "type", "nan"):
+                return feedback
+            return Feedback(False, "wrong", "saddle_node(a) is right for a = 0 but not for a != 0: "
+                                            "check how k = 1 + aR enters the formula.")
+    return Feedback(True, "right", "saddle_node(a) is right.")
+
+
+@functools.lru_cache(maxsize=None)
+def _a_transient_reference() -> float:
+    """The coupling a (siemens) at which I_SN(a) equals the 65 pA step."""
+    return brentq(lambda a: _saddle_node_value(a) - float(STEP), 0.0, 20e-9, xtol=1e-18)
+
+
+def check_adex_a_transient(a_transient) -> Feedback:
+    """Smallest a for which the 65 pA step leaves a fixed point (a conductance)."""
+    return check_quantity(a_transient, _a_transient_reference() * siemens, rtol=0.002,
+                          name="a_transient")
+
+
+def _fixed_point_reference(a=float(TRANSIENT_ROW["a"]), current=float(FIXED_POINT_CURRENT)):
+    """Both roots of -(1 + aR)(u - E_L) + Delta_T exp((u - V_T)/Delta_T) + R I = 0 (volt)."""
+    k = 1 + a * _R
+
+    def g(u):
+        return -k * (u - _EL) + _D * np.exp((u - _VT) / _D) + _R * current
+
+    u_min = _VT + _D * np.log(k)  # minimum of g: one root on each side
+    lower = brentq(g, _EL - 0.1, u_min, xtol=1e-15)
+    upper = brentq(g, u_min, _VT + 40 * _D, xtol=1e-15)
+    return np.array([lower, upper])
+
+
+def check_adex_fixed_points(u_fixed) -> Feedback:
+    """The two fixed-point voltages of the 'transient' row at 40 pA, lower one first."""
+    ref = _fixed_point_reference()
+    feedback = check_quantity(u_fixed, ref * volt, rtol=2e-4, name="u_fixed")
+    if not feedback and feedback.kind not in ("units", "type", "missing", "nan"):
+        flipped = check_quantity(np.asarray(u_fixed, dtype=float)[::-1] * volt, ref * volt,
+                                 rtol=2e-4, name="u_fixed")
+        if flipped:
+            return Feedback(False, "order", "u_fixed holds the right values in the wrong order: "
+                                            "put the lower fixed point first.")
+    return feedback
+
+
+def _eigenvalues(a, tau_m, tau_w, u):
+    """Eigenvalues (1/s, ascending) of the AdEx Jacobian at voltage u, from trace and determinant."""
+    j11 = (np.exp((u - _VT) / _D) - 1) / tau_m
+    j12, j21, j22 = -_R / tau_m, a / tau_w, -1 / tau_w
+    tr, det = j11 + j22, j11 * j22 - j12 * j21
+    disc = tr ** 2 / 4 - det
+    root = np.sqrt(complex(disc))
+    return np.array([tr / 2 - root, tr / 2 + root])
+
+
+def _rest_eigenvalue_reference():
+    u_rest = _fixed_point_reference()[0]
+    eig = _eigenvalues(float(TRANSIENT_ROW["a"]), float(TRANSIENT_ROW["tau_m"]),
+                       float(TRANSIENT_ROW["tau_w"]), u_rest)
+    return np.sort(eig.real)
+
+
+def check_adex_rest_eigenvalues(eig_rest) -> Feedback:
+    """Eigenvalues (Hz, ascending) of the Jacobian at the stable fixed point of the exercise."""
+    ref = _rest_eigenvalue_reference()
+    answer = eig_rest
+    if isinstance(answer, (np.ndarray, list, tuple)) and np.iscomplexobj(np.asarray(answer)):
+        arr = np.asarray(answer)
+        if np.all(np.abs(arr.imag) < 1e-9 * np.maximum(np.abs(arr.real), 1)):
+            return Feedback(False, "type", "eig_rest is complex: these eigenvalues are real; "
+                                           "store their real parts, with units (… * Hz).")
+    try:
+        if isinstance(answer, Quantity) and np.size(answer) == 2:
+            answer = np.sort(np.asarray(answer, dtype=float)) * Quantity(1, dim=answer.dim)
+    except (TypeError, ValueError):
+        pass
+    feedback = check_quantity(answer, ref * Hz, rtol=2e-3, name="eig_rest")
+    if not feedback and feedback.kind == "wrong" and isinstance(answer, Quantity):
+        flipped = np.sort(-np.asarray(answer, dtype=float)) * Quantity(1, dim=answer.dim)
+        if check_quantity(flipped, ref * Hz, rtol=2e-3):
+            return Feedback(False, "sign", "eig_rest has the wrong sign.")
+    if not feedback and feedback.kind == "imprecise":
+        at_rest = np.sort(_eigenvalues(float(TRANSIENT_ROW["a"]), float(TRANSIENT_ROW["tau_m"]),
+                                       float(TRANSIENT_ROW["tau_w"]), _EL).real)
+        if check_quantity(answer, at_rest * Hz, rtol=2e-3):
+            return Feedback(False, "concept", "eig_rest looks like the Jacobian at u = u_rest; "
+                                              "evaluate it at the fixed point of the 40 pA step.")
+    return feedback
+
+
+def check_adex_focus(choice) -> Feedback:
+    """Multiple choice: the kind of the resting state with a = 8 nS (a stable focus)."""
+    return check_choice(choice, "b", "abcd", name="focus_choice")
+
+
+def _eif_latency(current, tau_m=float(ADAPTING_ROW["tau_m"]), u0=_EL):
+    """Time (s) from u0 to the spike cut for the EIF: integral of tau_m du / (f(u) + R I)."""
+    value, _ = quad(lambda u: tau_m / (-(u - _EL) + _D * np.exp((u - _VT) / _D) + _R * current),
+                    u0, _VPEAK, limit=200, epsabs=1e-13, epsrel=1e-11)
+    return value
+
+
+@functools.lru_cache(maxsize=None)
+def _latency_reference():
+    return np.array([_eif_latency(float(I)) for I in LATENCY_CURRENTS])
+
+
+def check_adex_latency(latency) -> Feedback:
+    """First-spike latencies (ms) of the 'adapting' row for :data:`LATENCY_CURRENTS`."""
+    return check_quantity(latency, _latency_reference() * second, rtol=0.003, name="latency")
+
+
+def _spike_train(tau_m, a, tau_w, b, u_r, current, duration, max_spikes=1000):
+    """Spike times (s) of the AdEx from rest (u = E_L, w = 0), by solve_ivp between spikes."""
+
+    def rhs(t, y):
+        u, w = y
+        uc = min(u, _VPEAK)
+        return [(-(u - _EL) + _D * np.exp((uc - _VT) / _D) - _R * w + _R * current) / tau_m,
+                (a * (uc - _EL) - w) / tau_w]
+
+    def cut(t, y):
+        return y[0] - _VPEAK
+
+    cut.terminal, cut.direction = True, 1
+    t, y, spikes = 0.0, [_EL, 0.0], []
+    while t < duration and len(spikes) < max_spikes:
+        sol = solve_ivp(rhs, (t, duration), y, events=cut, method="LSODA", rtol=1e-8,
+                        atol=[1e-9, 1e-15])
+        if sol.t_events[0].size == 0:
+            break
+        t = float(sol.t_events[0][0])
+        spikes.append(t)
+        y = [u_r, float(sol.y_events[0][0][1]) + b]
+    return np.array(spikes)
+
+
+@functools.lru_cache(maxsize=None)
+def _first_isi_reference():
+    row = {k: float(v) for k, v in ADAPTING_ROW.items()}
+    out = []
+    for b in B_VALUES:
+        train = _spike_train(row["tau_m"], row["a"], row["tau_w"], float(b), row["V_reset"],
+                             float(STEP), 0.4, max_spikes=2)
+        out.append(train[1] - train[0])
+    return np.array(out)
+
+
+def check_adex_first_isi(first_isi) -> Feedback:
+    """First inter-spike interval (ms) of the 'adapting' row at 65 pA for each b of B_VALUES."""
+    return check_quantity(first_isi, _first_isi_reference() * second, rtol=0.004,
+                          name="first_isi")
+
+
+@functools.lru_cache(maxsize=None)
+def _pattern_reference():
+    labels = []
+    for tau_m, a, tau_w, b, u_r in PATTERN_SETS.values():
+        train = _spike_train(tau_m * 1e-3, a * 1e-9, tau_w * 1e-3, b * 1e-12, u_r * 1e-3,
+                             float(STEP), float(PATTERN_DURATION))
+        labels.append(classify_pattern(train * second, 0 * ms, PATTERN_DURATION))
+    return tuple(labels)
+
+
+def check_adex_pattern_labels(pattern_labels) -> Feedback:
+    """Labels of the classifier for the four parameter sets of :data:`PATTERN_SETS`, in order."""
+    name = "pattern_labels"
+    if pattern_labels is None or pattern_labels is Ellipsis:
+        return Feedback(False, "missing", f"{name}: no answer yet.")
+    if isinstance(pattern_labels, str) or not hasattr(pattern_labels, "__len__"):
+        return Feedback(False, "type", f"{name} must be a list of {len(PATTERN_SETS)} strings.")
+    labels = list(pattern_labels)
+    if len(labels) != len(PATTERN_SETS) or not all(isinstance(x, str) for x in labels):
+        return Feedback(False, "type", f"{name} must be a list of {len(PATTERN_SETS)} strings "
+                                       "(one label per parameter set, in the order A, B, C, D).")
+    unknown = [x for x in labels if x.strip().lower() not in PATTERNS]
+    if unknown:
+        return Feedback(False, "type", f"{name} contains labels the classifier never returns; use "
+                                       f"the names in sfa_helpers.firing_patterns.PATTERNS.")
+    ref = _pattern_reference()
+    wrong = [k for k, (x, r) in enumerate(zip(labels, ref)) if x.strip().lower() != r]
+    if not wrong:
+        return Feedback(True, "right", f"{name} is right.")
+    which = ", ".join("ABCD"[k] for k in wrong)
+    return Feedback(False, "wrong", f"{len(wrong)} of {len(ref)} labels are not what the classifier "
+                                    f"gives (set {which}): simulate 500 ms at dt = 0.02 ms from rest "
+                                    "and classify each train on [0, 500 ms).")
+
+
+def check_adex_reset_role(choice) -> Feedback:
+    """Multiple choice: why lowering u_r turns the burster into an adapting neuron."""
+    return check_choice(choice, "b", "abcd", name="reset_role")

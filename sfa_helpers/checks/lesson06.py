@@ -1,0 +1,438 @@
+"""Self-checks for exercise sheet 06 (CV, autocorrelation and serial ISI correlation).
+
+References come from closed forms (CV and LV of hand-made trains, CV = 1/sqrt(k) of gamma
+intervals, LV = 3/(2k + 1), the Siegert formula of :mod:`sfa_helpers.theory`) or from small numpy
+computations written here (the autocorrelogram as a direct loop over spike pairs), never from the
+statistics functions of :mod:`sfa_helpers.analysis` that the student may call.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from brian2 import Hz, Quantity, get_dimensions, mV, ms, pA, pF, second
+from brian2.units.fundamentalunits import DIMENSIONLESS
+
+from .. import theory
+from ..models import LIF
+from .core import Feedback, call_safely, check_choice, check_integers, check_quantity
+
+__all__ = ["check_cv_isi", "check_lv_isi", "check_gamma_train", "check_k_local",
+           "check_nonstationary_metric", "check_autocorrelogram", "check_siegert_rate", "check_adaptation_rates",
+           "check_adaptation_rho1", "check_fano_adaptation",
+           "NEURON", "SIEGERT_CASES", "ADAPT_DELTAS", "ADAPT_MU", "ADAPT_SIGMA", "ADAPT_T",
+           "ADAPT_T0", "ADAPT_DT", "ACG_CASES", "acg_pair_counts", "acg_poisson_train"]
+
+#: The non-adapting neuron of lesson 06 (NEST-compatible LIF, rheobase 375 pA).
+NEURON = dict(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, t_ref=2 * ms,
+              C_m=250 * pF)
+#: (mu, sigma) pairs at which ``siegert_rate`` is tested.
+SIEGERT_CASES = ((300 * pA, 20 * pA * second ** 0.5), (400 * pA, 20 * pA * second ** 0.5),
+                 (500 * pA, 10 * pA * second ** 0.5))
+#: The adaptation sweep: Delta_Theta values, white-noise input, duration, transient, time step.
+ADAPT_DELTAS = np.array([0.0, 5.0, 10.0]) * mV
+ADAPT_MU = 400 * pA
+ADAPT_SIGMA = 20 * pA * second ** 0.5
+ADAPT_T = 50 * second
+ADAPT_T0 = 1 * second
+ADAPT_DT = 0.1 * ms
+
+
+def _plain(value):
+    """Float value of a student's scalar (NaN if it is not numeric)."""
+    try:
+        return float(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        return None
+
+
+def _is_dimensionless(value):
+    return not isinstance(value, Quantity) or get_dimensions(value) is DIMENSIONLESS
+
+
+def _numpy_cv(t):
+    isi = np.diff(t)
+    return isi.std() / isi.mean()
+
+
+def _numpy_lv(t):
+    isi = np.diff(t)
+    a, b = isi[:-1], isi[1:]
+    return 3 * np.mean(((a - b) / (a + b)) ** 2)
+
+
+def _test_trains():
+    """Trains with known statistics (second): regular, hand-made, random, too short."""
+    regular = np.arange(1, 200) * 0.025
+    rng = np.random.default_rng(606)
+    irregular = np.cumsum(rng.exponential(0.05, 400))
+    return regular, irregular
+
+
+def _check_statistic(function, name, closed_forms, numpy_statistic, distractors):
+    """Shared checks of cv_isi / lv_isi: closed-form cases, a random train, NaN for < 3 spikes.
+
+    ``closed_forms``: [(intervals in ms, expected)]; ``distractors``: [(intervals, value, message)]
+    for typical slips (a sample instead of a population SD, CV2 instead of LV, ...)."""
+    regular, irregular = _test_trains()
+    value, problem = call_safely(function, regular * second, name=f"{name}(regular train)")
+    if problem is not None:
+        return problem
+    if not _is_dimensionless(value):
+        return Feedback(False, "units", f"{name} must return a plain number (dimensionless): "
+                                        "intervals divided by intervals.")
+    feedback = check_quantity(value, 0.0, atol=1e-6, name=f"{name}(regular train)")
+    if not feedback:
+        return feedback
+    for intervals, expected in closed_forms:
+        train = np.concatenate([[5.0], 5.0 + np.cumsum(intervals)]) * ms
+        value, problem = call_safely(function, train, name=name)
+        if problem is not None:
+            return problem
+        v = _plain(value)
+        for slip_intervals, slip_value, message in distractors:
+            if slip_intervals is intervals and v is not None and abs(v - slip_value) < 1e-6:
+                return Feedback(False, "concept", message)
+        feedback = check_quantity(value, expected, rtol=1e-6, name=f"{name}(train)")
+        if not feedback:
+            return feedback
+    value, problem = call_safely(function, irregular * second, name=name)
+    if problem is not None:
+        return problem
+    feedback = check_quantity(value, numpy_statistic(irregular), rtol=1e-6,
+                              name=f"{name}(random train)")
+    if not feedback:
+        return feedback
+    for short in (np.array([0.1, 0.2]), np.array([0.3]), np.zeros(0)):
+        value, problem = call_safely(function, short * second, name=f"{name}(short train)")
+        if problem is not None:
+            return problem
+        v = _plain(value)
+        if v is None or not np.isnan(v):
+            return Feedback(False, "concept", f"With fewer than 3 spikes (fewer than 2 intervals) "
+                                              f"{name} is undefined: return np.nan.")
+    return Feedback(True, "right", f"{name} is right.")
+
+
+_CV_INTERVALS = np.array([10.0, 20.0, 30.0, 40.0])
+
+
+def check_cv_isi(cv_isi) -> Feedback:
+    """``cv_isi(train)``: SD(ISI)/mean(ISI) with the population SD; NaN for < 3 spikes."""
+    sample = np.std(_CV_INTERVALS, ddof=1) / _CV_INTERVALS.mean()
+    return _check_statistic(
+        cv_isi, "cv_isi", [(_CV_INTERVALS, np.sqrt(125.0) / 25.0)], _numpy_cv,
+        [(_CV_INTERVALS, sample, "cv_isi uses the sample SD (ddof=1); the CV of this course uses "
+                                 "the population SD (divide by n, numpy's default).")])
+
+
+_LV_INTERVALS = np.array([10.0, 30.0, 10.0, 30.0, 10.0])
+
+
+def check_lv_isi(lv_isi) -> Feedback:
+    """``lv_isi(train)``: the local variation of Shinomoto et al. (2003); NaN for < 3 spikes."""
+    a, b = _LV_INTERVALS[:-1], _LV_INTERVALS[1:]
+    cv2_value = np.mean(2 * np.abs(b - a) / (a + b))
+    by_n = 3 / _LV_INTERVALS.size * np.sum(((a - b) / (a + b)) ** 2)
+    return _check_statistic(
+        lv_isi, "lv_isi", [(_LV_INTERVALS, 0.75)], _numpy_lv,
+        [(_LV_INTERVALS, cv2_value, "lv_isi computes CV2 (Holt et al.), not LV: LV averages the "
+                                    "squared ratio (I_i - I_{i+1})/(I_i + I_{i+1}) and multiplies "
+                                    "by 3."),
+         (_LV_INTERVALS, by_n, "lv_isi divides by the number of intervals n; there are only "
+                               "n - 1 neighbouring pairs.")])
+
+
+_GAMMA_CASES = ((1, 20 * Hz, 20000, 0), (9, 50 * Hz, 20000, 1))
+
+
+def check_gamma_train(gamma_train) -> Feedback:
+    """``gamma_train(k, rate, n, seed)``: n spike times whose intervals are gamma of order k
+    with mean 1/rate. Tested statistically (5 standard errors) on 20000 intervals."""
+    for k, rate, n, seed in _GAMMA_CASES:
+        label = f"gamma_train({k}, {float(rate / Hz):g} * Hz, {n}, seed={seed})"
+        train, problem = call_safely(gamma_train, k, rate, n, seed, name=label)
+        if problem is not None:
+            return problem
+        if not isinstance(train, Quantity) or get_dimensions(train) is not second.dim:
+            return Feedback(False, "units", f"{label} must return spike times with units of "
+                                            "time (multiply by second).")
+        t = np.asarray(train, dtype=float).ravel()
+        if t.size != n:
+            return Feedback(False, "type", f"{label} should return {n} spike times, got {t.size}.")
+        if not np.all(np.isfinite(t)) or t[0] < 0 or np.any(np.diff(t) < 0):
+            return Feedback(False, "concept", f"{label}: spike times must be positive and "
+                                              "increasing (the cumulative sum of the intervals, "
+                                              "starting at t = 0).")
+        again, problem = call_safely(gamma_train, k, rate, n, seed, name=label)
+        if problem is not None:
+            return problem
+        if not np.array_equal(np.asarray(again, dtype=float).ravel(), t):
+            return Feedback(False, "concept", f"{label} gives a different train on every call: "
+                                              "draw the intervals from np.random.default_rng(seed).")
+        isi = np.diff(np.concatenate([[0.0], t]))
+        mean_ref = 1 / float(rate)
+        tol_mean = 5 / np.sqrt(k * n)
+        fb = check_quantity(isi.mean() * second, mean_ref * second, rtol=tol_mean,
+                            name=f"the mean interval of {label}")
+        if not fb:
+            if fb.kind in ("imprecise", "wrong", "factor"):
+                return Feedback(False, fb.kind, f"The mean interval of {label} is not 1/rate: "
+                                                "numpy's gamma(shape, scale) has mean shape*scale.")
+            return fb
+        c = 1 / np.sqrt(k)
+        tol_cv = 5 * np.sqrt((1 + c * c) / (2 * n))
+        fb = check_quantity(isi.std() / isi.mean(), c, rtol=tol_cv, name=f"the CV of {label}")
+        if not fb:
+            return Feedback(False, fb.kind, f"The CV of {label} does not match gamma intervals of "
+                                            "order k: the shape parameter of the gamma "
+                                            "distribution is k.")
+    return Feedback(True, "right", "gamma_train is right.")
+
+
+def check_k_local(k_local) -> Feedback:
+    """The local gamma order of the switching train (LV = 3/(2k + 1) for gamma intervals)."""
+    value = _plain(k_local) if not isinstance(k_local, (str, bytes)) else None
+    if k_local is not None and k_local is not Ellipsis and value is not None \
+            and np.isfinite(value) and round(value) in (0, 1) and value == round(value):
+        return Feedback(False, "concept", "k_local is what the CV of the whole train suggests; but "
+                                          "the rate switches, which inflates the CV. Use a local "
+                                          "measure.")
+    return check_integers(k_local, 4, name="k_local")
+
+
+def check_nonstationary_metric(choice) -> Feedback:
+    """Multiple choice: what a slow rate drift does to CV and LV."""
+    return check_choice(choice, "b", "abcd", name="nonstationary_metric")
+
+
+# --- the autocorrelogram ------------------------------------------------------------------
+
+def acg_pair_counts(t, window, bins):
+    """Reference autocorrelogram by a direct loop over spike pairs (times and window in second).
+
+    Every ordered pair i != j with |t_j - t_i| < window is counted once, in bin
+    k = floor((d + window) / b) of ``bins`` bins of width b = 2 window / bins covering
+    [-window, window). ``t`` must be sorted."""
+    t = np.asarray(t, dtype=float)
+    b = 2 * window / bins
+    counts = np.zeros(bins, dtype=int)
+    for i in range(t.size):
+        for j in range(i + 1, t.size):
+            d = t[j] - t[i]
+            if d >= window:
+                break  # sorted: later spikes are further away
+            for signed in (d, -d):
+                counts[min(int(np.floor((signed + window) / b)), bins - 1)] += 1
+    return counts
+
+
+#: Duration (s) of the Poisson train of the autocorrelogram check.
+ACG_POISSON_DURATION = 20.0
+
+
+def acg_poisson_train(rate=50.0, duration=ACG_POISSON_DURATION, seed=616):
+    """A Poisson train (second) of the given rate on [0, duration): exponential intervals."""
+    rng = np.random.default_rng(seed)
+    t = np.cumsum(rng.exponential(1 / rate, int(3 * rate * duration) + 100))
+    return t[t < duration]
+
+
+#: Trains of the autocorrelogram check: (label, spike times in s, window in s, bins, kind).
+#: No pairwise difference lies within 1e-7 s of a bin edge or of +-window (tested), so every
+#: correct binning gives the same counts.
+ACG_CASES = (
+    ("[5, 8, 9, 13.5] * ms", np.array([5.0, 8.0, 9.0, 13.5]) * 1e-3, 10e-3, 5, "hand"),
+    ("[2, 3, 10, 31] * ms", np.array([2.0, 3.0, 10.0, 31.0]) * 1e-3, 20e-3, 4, "hand"),
+    ("a regular train (60 spikes, period 12 ms)", (3.0 + 12.0 * np.arange(60)) * 1e-3, 50e-3, 41, "regular"),
+    ("a Poisson train (50 Hz, 20 s)", None, 50e-3, 41, "poisson"),
+)
+
+
+@functools.lru_cache(maxsize=None)
+def _acg_reference(case):
+    label, t, window, bins, kind = ACG_CASES[case]
+    if t is None:
+        t = acg_poisson_train()
+    b = 2 * window / bins
+    return t, acg_pair_counts(t, window, bins), -window + (np.arange(bins) + 0.5) * b
+
+
+def _acg_flat_violations(t, counts, window, bins, duration):
+    """Bins of a Poisson autocorrelogram further than 5 SD from the flat expectation.
+
+    Given n spikes on [0, T], ordered pairs at lag s have density n (n - 1) (T - |s|) / T^2; a
+    bin of width b expects E = n (n - 1) b (T - |s|) / T^2 pairs. Each pair is counted at +d and
+    -d, and pairs sharing a spike are correlated, so Var ~ 2 E (1 + 4 r b), r = n / T."""
+    n, T = t.size, duration
+    b = 2 * window / bins
+    lags = -window + (np.arange(bins) + 0.5) * b
+    expected = n * (n - 1) * b * (T - np.abs(lags)) / T ** 2
+    sd = np.sqrt(2 * expected * (1 + 4 * n / T * b))
+    return int(np.count_nonzero(np.abs(np.asarray(counts, dtype=float) - expected) > 5 * sd))
+
+
+def _acg_mistake(call, values, ref, ref_lags, n_spikes, bins):
+    """Feedback for a typical slip in the counts, or None."""
+    centre = bins // 2 if bins % 2 else None
+    if centre is not None and values[centre] - ref[centre] == n_spikes and np.array_equal(
+            np.delete(values, centre), np.delete(ref, centre)):
+        return Feedback(False, "concept", f"{call} pairs each spike with itself (d = 0): leave "
+                                          "out i = j.")
+    positive, negative = ref_lags > 0, ref_lags < 0
+    if np.array_equal(values[positive], ref[positive]) and not np.any(values[negative]):
+        return Feedback(False, "concept", f"{call} counts only t_j - t_i with j > i: count both "
+                                          "orders, so that the histogram is symmetric.")
+    if np.array_equal(values[negative], ref[negative]) and not np.any(values[positive]):
+        return Feedback(False, "concept", f"{call} counts only one order of each pair: count "
+                                          "both t_j - t_i and t_i - t_j.")
+    if np.array_equal(2 * values, ref):
+        return Feedback(False, "concept", f"{call} counts every pair once; count both orders "
+                                          "(t_j - t_i and t_i - t_j).")
+    return None
+
+
+def check_autocorrelogram(autocorrelogram) -> Feedback:
+    """``autocorrelogram(train, window, bins)`` returns ``(lags, counts)``: bin centres (second)
+    and the number of ordered spike pairs i != j whose difference t_j - t_i falls in each of
+    ``bins`` equal bins covering [-window, window) (pairs with |t_j - t_i| < window only).
+    Checked on hand-computable trains against a direct count of the pairs, on a regular train
+    (peaks only at multiples of the period) and on a Poisson train (flat within statistics)."""
+    for case, (label, _, window, bins, kind) in enumerate(ACG_CASES):
+        t, ref, ref_lags = _acg_reference(case)
+        call = f"autocorrelogram({label}, {window * 1e3:g} * ms, {bins})"
+        result, problem = call_safely(autocorrelogram, t * second, window * second, bins,
+                                      name=call)
+        if problem is not None:
+            return problem
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            return Feedback(False, "type", f"{call} must return a tuple (lags, counts).")
+        lags, counts = result
+        if (isinstance(counts, Quantity) and get_dimensions(counts) is second.dim
+                and _is_dimensionless(lags)):
+            return Feedback(False, "order", f"{call} returns (counts, lags); return (lags, counts).")
+        if np.size(lags) == bins + 1:
+            return Feedback(False, "concept", f"{call}: the lags are the {bins} bin centres, not "
+                                              f"the {bins + 1} bin edges.")
+        fb = check_quantity(lags, ref_lags * second, rtol=1e-9, atol=1e-12 * second,
+                            name=f"the lags of {call}")
+        if not fb:
+            return fb
+        fb = check_integers(counts, ref, name=f"the counts of {call}")
+        if fb:
+            continue
+        if fb.kind in ("missing", "units", "type"):
+            return fb
+        values = np.asarray(counts, dtype=float).ravel()
+        mistake = _acg_mistake(call, values, ref, ref_lags, t.size, bins)
+        if mistake is not None:
+            return mistake
+        if kind == "regular":
+            period, b = 12e-3, 2 * window / bins
+            k = np.round(ref_lags / period)
+            peaks = (np.abs(ref_lags - k * period) < b / 2) & (k != 0)
+            if np.any(values[~peaks] != 0) or np.any(values[peaks] <= 0):
+                return Feedback(False, "concept", f"{call}: a regular train has pairs only at "
+                                                  "multiples of its period; the counts must peak "
+                                                  "in those bins and be 0 elsewhere.")
+        if kind == "poisson":
+            bad = _acg_flat_violations(t, values, window, bins, ACG_POISSON_DURATION)
+            if bad:
+                return Feedback(False, "concept", f"{call} is not flat: {bad} of {bins} bins are "
+                                                  "further than 5 standard errors from the "
+                                                  "constant level that a Poisson train gives.")
+        if fb.kind == "imprecise":
+            return Feedback(False, "imprecise", f"{fb.message.split(':')[0]}: "
+                                                f"the counts of {call} are off by one; check the "
+                                                "bins: bin k holds -window + k b <= d < "
+                                                "-window + (k + 1) b, and only |d| < window "
+                                                "counts.")
+        return fb
+    return Feedback(True, "right", "autocorrelogram is right.")
+
+
+def check_siegert_rate(siegert_rate) -> Feedback:
+    """``siegert_rate(mu, sigma)``: the Siegert rate of the lesson's LIF (continuous time)."""
+    model = LIF(**NEURON)
+    for mu, sigma in SIEGERT_CASES:
+        label = (f"siegert_rate({float(mu / pA):g} * pA, "
+                 f"{float(sigma / (pA * second ** 0.5)):g} * pA * second ** 0.5)")
+        value, problem = call_safely(siegert_rate, mu, sigma, name=label)
+        if problem is not None:
+            return problem
+        reference = theory.lif_white_noise_rate(model, mu, sigma)
+        feedback = check_quantity(value, reference, rtol=2e-3, name=label)
+        if not feedback:
+            if feedback.kind == "imprecise":
+                no_ref = 1 / (1 / reference - NEURON["t_ref"])
+                if abs(_plain(value) / float(no_ref) - 1) < 2e-3:
+                    return Feedback(False, "concept", f"{label} leaves out the refractory period "
+                                                      "t_ref: it adds to the mean interval.")
+            return feedback
+    return Feedback(True, "right", "siegert_rate is right.")
+
+
+@functools.lru_cache(maxsize=None)
+def _adapt_reference():
+    """Siegert rate and CV (with the time-step correction) of the non-adapting neuron."""
+    model = LIF(**NEURON)
+    rate = float(theory.lif_white_noise_rate(model, ADAPT_MU, ADAPT_SIGMA, dt=ADAPT_DT))
+    cv = float(theory.lif_white_noise_cv(model, ADAPT_MU, ADAPT_SIGMA, dt=ADAPT_DT))
+    return rate, cv
+
+
+def check_adaptation_rates(rates) -> Feedback:
+    """Rates of the three neurons of the adaptation sweep (Hz); the first (no adaptation) is
+    compared with the Siegert formula within 5 standard errors plus 2 %."""
+    rate, cv = _adapt_reference()
+    T = float(ADAPT_T - ADAPT_T0)
+    tol = (5 * cv * np.sqrt(rate / T) + 0.02 * rate) / rate
+    n = ADAPT_DELTAS.size
+    if rates is None or rates is Ellipsis:
+        return Feedback(False, "missing", "rates_sfa: no answer yet.")
+    shape_ok = np.size(rates) == n if not isinstance(rates, (str, bytes)) else False
+    if not shape_ok:
+        return Feedback(False, "type", f"rates_sfa should hold {n} rates, one per neuron.")
+    fb = check_quantity(rates, np.full(n, rate) * Hz, rtol=np.inf, name="rates_sfa")
+    if fb.kind in ("units", "type", "nan"):
+        return fb
+    values = np.asarray(rates, dtype=float).ravel()
+    fb = check_quantity(values[0] * Hz, rate * Hz, rtol=tol,
+                        name="the rate of the non-adapting neuron (rates_sfa[0])")
+    if not fb:
+        return fb
+    if np.any(values[1:] <= 0) or np.any(np.diff(values) >= 0):
+        return Feedback(False, "concept", "rates_sfa must fall as Delta_Theta grows: each spike "
+                                          "raises the threshold.")
+    return Feedback(True, "right", "rates_sfa is right.")
+
+
+def check_adaptation_rho1(rho1) -> Feedback:
+    """rho_1 of the three neurons: about 0 without adaptation (renewal), clearly negative with."""
+    rate, _ = _adapt_reference()
+    n = ADAPT_DELTAS.size
+    if rho1 is None or rho1 is Ellipsis:
+        return Feedback(False, "missing", "rho1_sfa: no answer yet.")
+    fb = check_quantity(rho1, np.zeros(n), rtol=np.inf, atol=np.inf, name="rho1_sfa")
+    if fb.kind in ("units", "type", "nan"):
+        return fb
+    values = np.asarray(rho1, dtype=float).ravel()
+    if np.any(np.abs(values) > 1):
+        return Feedback(False, "wrong", "rho1_sfa: a correlation coefficient lies between -1 "
+                                        "and 1.")
+    bound = 5 / np.sqrt(rate * float(ADAPT_T - ADAPT_T0)) + 0.02
+    if abs(values[0]) > bound:
+        return Feedback(False, "wrong", "rho1_sfa[0] is too far from 0: without adaptation the "
+                                        "LIF with white noise is a renewal process.")
+    if np.all(values[1:] > 0.05):
+        return Feedback(False, "sign", "rho1_sfa of the adapting neurons has the wrong sign.")
+    if np.any(values[1:] > -0.05):
+        return Feedback(False, "wrong", "rho1_sfa of the adapting neurons should be clearly "
+                                        "different from 0.")
+    return Feedback(True, "right", "rho1_sfa is right.")
+
+
+def check_fano_adaptation(choice) -> Feedback:
+    """Multiple choice: the long-window Fano factor of the adapting neuron versus CV^2."""
+    return check_choice(choice, "b", "abcd", name="fano_adaptation")

@@ -1,0 +1,279 @@
+"""Self-checks for exercise sheet 07 (escape noise and GLM likelihood).
+
+References come from closed forms (the kernel eta of the adaptive LIF, the survivor function of a
+recovering hazard, the GLM bias of the escape SRM) or from small numpy computations written here
+(the log-likelihood on a grid, the greedy coincidence count, the sine-modulated Poisson train),
+never from the sfa_helpers functions the student is asked to call.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+from brian2 import Hz, Mohm, Quantity, get_dimensions, mV, ms, pA, second
+from brian2.units.fundamentalunits import DIMENSIONLESS
+from scipy.integrate import quad
+
+from .core import Feedback, call_safely, check_choice, check_quantity
+
+__all__ = ["check_eta_limit", "check_eta_peak_time", "check_eta_minimum",
+           "check_log_likelihood", "check_survivor_50ms", "check_mean_isi_hazard",
+           "check_threshold_fit", "check_identifiable", "check_bits_per_spike_sine",
+           "check_gamma_factor",
+           "ETA_PARAMS", "HAZARD_PARAMS", "SRM_PARAMS", "SINE_PARAMS", "sine_train"]
+
+#: The adaptive LIF of lesson 07: tau_m, tau_w, R, b.
+ETA_PARAMS = dict(tau_m=10 * ms, tau_w=100 * ms, R=100 * Mohm, b=20 * pA)
+#: Recovering hazard rho(t) = rho_0 (1 - exp(-t/tau_r)) after a spike.
+HAZARD_PARAMS = dict(rho_0=50 * Hz, tau_r=20 * ms)
+#: The escape SRM whose threshold is recovered from spikes (lesson 07, section 4).
+SRM_PARAMS = dict(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV, delta_u=1 * mV,
+                  tau_0=10 * ms, eta_0=-8 * mV, tau_eta=15 * ms, delta_theta=3 * mV,
+                  tau_theta=60 * ms)
+#: Sine-modulated Poisson train: mean rate, modulation depth, frequency, duration, seed.
+SINE_PARAMS = dict(nu_0=20.0, depth=0.8, frequency=2.0, duration=500.0, seed=7)
+
+
+def _plain(value):
+    try:
+        return float(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        return None
+
+
+# --- exercise 1: the kernel eta of the adaptive LIF ------------------------------------------
+
+def check_eta_limit(choice) -> Feedback:
+    """Multiple choice: eta(s) when tau_w = tau_m."""
+    return check_choice(choice, "a", "abcd", name="eta_limit")
+
+
+def _eta_peak():
+    tau_m, tau_w = float(ETA_PARAMS["tau_m"]), float(ETA_PARAMS["tau_w"])
+    s = tau_m * tau_w / (tau_w - tau_m) * math.log(tau_w / tau_m)
+    Rb = float(ETA_PARAMS["R"] * ETA_PARAMS["b"])
+    eta = -Rb * tau_w / (tau_w - tau_m) * (math.exp(-s / tau_w) - math.exp(-s / tau_m))
+    return s, eta
+
+
+def check_eta_peak_time(s_peak) -> Feedback:
+    """Time after the spike at which eta is most negative (set d eta/ds = 0)."""
+    s, _ = _eta_peak()
+    feedback = check_quantity(s_peak, s * second, rtol=0.01, name="s_peak")
+    if not feedback and feedback.kind == "imprecise" and _plain(s_peak) is not None:
+        if abs(_plain(s_peak) - float(ETA_PARAMS["tau_m"])) < 1e-4 or \
+                abs(_plain(s_peak) - float(ETA_PARAMS["tau_w"])) < 1e-4:
+            return Feedback(False, "concept", "s_peak is one of the two time constants; the "
+                                              "extremum of a difference of exponentials lies "
+                                              "where its derivative vanishes.")
+    return feedback
+
+
+def check_eta_minimum(eta_min) -> Feedback:
+    """Value of eta at its extremum (a negative voltage)."""
+    _, eta = _eta_peak()
+    return check_quantity(eta_min, eta * 1e3 * mV, rtol=0.01, name="eta_min")
+
+
+# --- exercise 2: the log-likelihood on a grid -----------------------------------------------
+
+def _ll_reference(spikes, rate, dt):
+    idx = np.floor(spikes / dt + 1e-9).astype(int)
+    return float(np.sum(np.log(rate[idx])) - dt * np.sum(rate))
+
+
+def _ll_cases():
+    dt = 1e-3
+    spikes_a = np.array([0.0127, 0.2503, 0.2519, 0.6001, 0.9876])
+    rate_a = np.full(1000, 15.0)
+    n = np.arange(500)
+    rate_b = 5.0 + 40.0 * (n % 7)
+    # spikes 70 % of the way into their bins: floor and round pick different bins
+    spikes_b = (np.array([3, 13, 20, 41, 76, 150, 202, 333, 404, 498]) + 0.7) * dt
+    return [(spikes_a, rate_a, dt, 5 * math.log(15.0) - 15.0), (spikes_b, rate_b, dt, None)]
+
+
+def check_log_likelihood(log_likelihood) -> Feedback:
+    """``log_likelihood(spikes, rate, dt)``: sum of ln rho at the spikes minus dt * sum(rho)."""
+    for spikes, rate, dt, closed in _ll_cases():
+        reference = _ll_reference(spikes, rate, dt) if closed is None else closed
+        value, problem = call_safely(log_likelihood, spikes * second, rate * Hz, dt * second,
+                                     name="log_likelihood")
+        if problem is not None:
+            return problem
+        if isinstance(value, Quantity) and get_dimensions(value) is not DIMENSIONLESS:
+            return Feedback(False, "units", "log_likelihood must return a plain number (nats): "
+                                            "take the log of rate/Hz and multiply rates by dt.")
+        v = _plain(value)
+        if v is not None and np.isfinite(v):
+            log_terms = float(np.sum(np.log(rate[np.floor(spikes / dt + 1e-9).astype(int)])))
+            if abs(v - log_terms) < 1e-6:
+                return Feedback(False, "concept", "log_likelihood leaves out the integral of the "
+                                                  "rate (the probability of no spike elsewhere).")
+            if abs(v - (log_terms - np.sum(rate))) < 1e-6:
+                return Feedback(False, "concept", "log_likelihood: the integral of the rate is "
+                                                  "the sum of the samples times dt.")
+            rounded = np.minimum(np.round(spikes / dt).astype(int), rate.size - 1)
+            if closed is None and abs(v - (np.sum(np.log(rate[rounded])) - dt * np.sum(rate))) < 1e-6:
+                return Feedback(False, "concept", "log_likelihood takes the wrong bin: bin n covers "
+                                                  "[n dt, (n+1) dt), so use floor, not round.")
+        feedback = check_quantity(value, reference, rtol=1e-6, name="log_likelihood")
+        if not feedback:
+            return feedback
+    return Feedback(True, "right", "log_likelihood is right.")
+
+
+# --- exercise 3: survivor function of a recovering hazard ----------------------------------
+
+def _survivor(t):
+    rho_0, tau_r = float(HAZARD_PARAMS["rho_0"]), float(HAZARD_PARAMS["tau_r"])
+    return math.exp(-rho_0 * (t - tau_r * (1 - math.exp(-t / tau_r))))
+
+
+def check_survivor_50ms(S_50ms) -> Feedback:
+    """Probability of no spike in the first 50 ms after a spike."""
+    feedback = check_quantity(S_50ms, _survivor(0.05), rtol=0.005, name="S_50ms")
+    v = _plain(S_50ms) if not isinstance(S_50ms, str) else None
+    if not feedback and v is not None and abs(v - math.exp(-float(HAZARD_PARAMS["rho_0"]) * 0.05)) < 1e-3:
+        return Feedback(False, "concept", "S_50ms treats the hazard as constant; integrate the "
+                                          "recovering hazard from 0 to 50 ms.")
+    return feedback
+
+
+@functools.lru_cache(maxsize=None)
+def _mean_isi():
+    value, _ = quad(_survivor, 0, np.inf, epsabs=1e-13, epsrel=1e-10)
+    return value
+
+
+def check_mean_isi_hazard(mean_isi) -> Feedback:
+    """Mean interval = integral of the survivor function."""
+    feedback = check_quantity(mean_isi, _mean_isi() * second, rtol=0.005, name="mean_isi")
+    v = _plain(mean_isi) if not isinstance(mean_isi, str) else None
+    if not feedback and v is not None and abs(v - 1 / float(HAZARD_PARAMS["rho_0"])) < 1e-5:
+        return Feedback(False, "concept", "mean_isi is 1/rho_0, the mean of a constant hazard; "
+                                          "the recovery after the spike makes intervals longer.")
+    return feedback
+
+
+# --- exercise 4: the threshold from a GLM fit ---------------------------------------------
+
+def _true_bias():
+    p = SRM_PARAMS
+    return math.log(1 / float(p["tau_0"])) + float((p["u_rest"] - p["theta_0"]) / p["delta_u"])
+
+
+def check_threshold_fit(theta_0_hat) -> Feedback:
+    """Threshold recovered from the fitted bias: within 0.75 mV of the true -50 mV."""
+    p = SRM_PARAMS
+    feedback = check_quantity(theta_0_hat, p["theta_0"], rtol=0.015, name="theta_0_hat")
+    v = _plain(theta_0_hat) if isinstance(theta_0_hat, Quantity) else None
+    if not feedback and feedback.kind == "imprecise" and v is not None:
+        u_rest, du, b = float(p["u_rest"]), float(p["delta_u"]), _true_bias()
+        if abs(v - (u_rest - du * b)) < 0.75e-3:
+            return Feedback(False, "concept", "theta_0_hat leaves out ln(tau_0) of the bias "
+                                              "b = ln(1/tau_0) + (u_rest - theta_0)/Delta_u.")
+        if abs(v - (u_rest - du * (b + math.log(float(p["tau_0"] / ms))))) < 0.75e-3:
+            return Feedback(False, "concept", "theta_0_hat: the bias is ln(rho/Hz), so tau_0 "
+                                              "enters in seconds, not in ms.")
+    return feedback
+
+
+def check_identifiable(choice) -> Feedback:
+    """Multiple choice: what spikes alone determine."""
+    return check_choice(choice, "b", "abcd", name="identifiable")
+
+
+# --- exercise 5: held-out bits per spike of a sine-modulated Poisson train -----------------
+
+def sine_train():
+    """The sine-modulated Poisson train of exercise 5 (spike times in s), by thinning."""
+    p = SINE_PARAMS
+    rng = np.random.default_rng(p["seed"])
+    peak = p["nu_0"] * (1 + p["depth"])
+    candidates = np.sort(rng.uniform(0, p["duration"], rng.poisson(peak * p["duration"])))
+    rate = p["nu_0"] * (1 + p["depth"] * np.sin(2 * np.pi * p["frequency"] * candidates))
+    keep = rng.uniform(size=candidates.size) < rate / peak
+    return candidates[keep]
+
+
+@functools.lru_cache(maxsize=None)
+def _bits_reference():
+    """Exact gain over a homogeneous Poisson process of rate nu_0 (the integrals of both rates
+    agree over whole periods), per spike, in bits."""
+    p = SINE_PARAMS
+    t = sine_train()
+    gain = np.sum(np.log1p(p["depth"] * np.sin(2 * np.pi * p["frequency"] * t)))
+    return float(gain / (t.size * math.log(2)))
+
+
+def check_bits_per_spike_sine(bits) -> Feedback:
+    """Log-likelihood gain of the true rate over the homogeneous one, bits per spike."""
+    reference = _bits_reference()
+    feedback = check_quantity(bits, reference, rtol=0.01, name="bits_sine")
+    v = _plain(bits) if not isinstance(bits, str) else None
+    if not feedback and v is not None and v != 0:
+        if abs(v / (reference * math.log(2)) - 1) < 0.01:
+            return Feedback(False, "concept", "bits_sine is in nats: divide by ln 2 for bits.")
+        n = sine_train().size
+        if abs(v / (reference * n) - 1) < 0.01 or abs(v / (reference * n * math.log(2)) - 1) < 0.01:
+            return Feedback(False, "concept", "bits_sine is the total gain; divide by the number "
+                                              "of spikes.")
+    return feedback
+
+
+# --- exercise 6: the coincidence factor -----------------------------------------------------
+
+def _coincidences(d, m, delta):
+    count, j = 0, 0
+    for t in d:
+        while j < m.size and m[j] < t - delta - 1e-12:
+            j += 1
+        if j < m.size and m[j] <= t + delta + 1e-12:
+            count += 1
+            j += 1
+    return count
+
+
+def _gamma(d, m, T, delta):
+    nu = m.size / T
+    expected = 2 * nu * delta * d.size
+    return (_coincidences(d, m, delta) - expected) / (0.5 * (d.size + m.size)) / (1 - 2 * nu * delta)
+
+
+def _gamma_cases():
+    rng = np.random.default_rng(707)
+    data = np.sort(rng.uniform(0, 5.0, 60))
+    jitter = data + rng.normal(0, 0.002, data.size)
+    model = np.sort(np.concatenate([jitter[(jitter > 0) & (jitter < 5)][::2],
+                                    rng.uniform(0, 5.0, 15)]))
+    return [(np.array([0.010, 0.050, 0.090]), np.array([0.011, 0.0525, 0.070, 0.130]), 1.0, 0.002),
+            (data, model, 5.0, 0.002), (data, model, 5.0, 0.005), (data, data.copy(), 5.0, 0.002)]
+
+
+def check_gamma_factor(gamma_factor) -> Feedback:
+    """``gamma_factor(data, model, duration, delta)``: Kistler's coincidence factor."""
+    for d, m, T, delta in _gamma_cases():
+        value, problem = call_safely(gamma_factor, d * second, m * second, T * second,
+                                     delta * second, name="gamma_factor")
+        if problem is not None:
+            return problem
+        if isinstance(value, Quantity) and get_dimensions(value) is not DIMENSIONLESS:
+            return Feedback(False, "units", "gamma_factor must return a plain number "
+                                            "(dimensionless).")
+        v = _plain(value)
+        if v is not None and np.isfinite(v) and d.size != m.size:
+            swapped = _gamma(m, d, T, delta) if m.size else None
+            nu_d = d.size / T
+            data_rate = ((_coincidences(d, m, delta) - 2 * nu_d * delta * d.size)
+                         / (0.5 * (d.size + m.size)) / (1 - 2 * nu_d * delta))
+            if abs(v - data_rate) < 1e-9 or (swapped is not None and abs(v - swapped) < 1e-9):
+                return Feedback(False, "concept", "gamma_factor: the chance level uses the rate "
+                                                  "of the *model* train, nu = N_model / T.")
+        feedback = check_quantity(value, _gamma(d, m, T, delta), rtol=1e-6, atol=1e-9,
+                                  name="gamma_factor")
+        if not feedback:
+            return feedback
+    return Feedback(True, "right", "gamma_factor is right.")

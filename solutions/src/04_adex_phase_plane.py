@@ -1,0 +1,339 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [markdown]
+# # Exercise sheet 04 — AdEx: phase plane and firing patterns
+#
+# Companion to lesson 04 (`notebooks/04_adex_phase_plane.ipynb`). Each exercise has a cell for
+# your answer (replace the line `raise NotImplementedError(...)`) followed by a test cell. Run the
+# test cell: it tells you whether your answer is right, or what kind of mistake it is, without
+# showing the answer. The grader runs the same test cells plus some hidden tests.
+#
+# You can also check an answer yourself at any time, e.g. `check_adex_a_transient(a_transient)`.
+# Keep the variable names given in each exercise: the tests look for them. Do not edit the test
+# cells (the grader uses its own copy).
+#
+# Points: 16 in total.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nS, pA, second, siemens
+from scipy.optimize import brentq
+
+from sfa_helpers import simulate, stimuli
+from sfa_helpers.checks import (check_adex_a_transient, check_adex_first_isi,
+                                check_adex_fixed_points, check_adex_focus, check_adex_latency,
+                                check_adex_pattern_labels, check_adex_reset_role,
+                                check_adex_rest_eigenvalues, check_adex_saddle_node, require)
+from sfa_helpers.firing_patterns import classify_pattern
+from sfa_helpers.models import AdEx
+from sfa_helpers.notebook import setup
+from sfa_helpers.phase_plane import fixed_points, saddle_node_current
+
+setup()
+
+# %% [markdown]
+# The AdEx of lesson 04, in the book's symbols (code names in brackets):
+#
+# $$\tau_m \frac{du}{dt} = -(u - u_{rest}) + \Delta_T \exp\!\left(\frac{u - \vartheta_{rh}}{\Delta_T}\right) - R\,w + R\,I, \qquad
+#   \tau_w \frac{dw}{dt} = a\,(u - u_{rest}) - w,$$
+#
+# and at a spike ($u > V_{peak} = \vartheta_{rh} + 5\Delta_T$) $u \to u_r$, $w \to w + b$.
+# Every neuron of this sheet has the values common to Table 6.1 of *Neuronal Dynamics*:
+# $R$ = 500 MΩ, $u_{rest}$ = −70 mV (`E_L`), $\vartheta_{rh}$ = −50 mV (`V_T`),
+# $\Delta_T$ = 2 mV. `table_neuron(...)` below builds one from the remaining parameters
+# (scalars, or arrays for one `NeuronGroup` with one neuron per value). Simulate the AdEx at
+# $dt$ = 0.02 ms.
+
+# %% nbgrader={"grade": false, "grade_id": "parameters", "locked": true, "schema_version": 3, "solution": false, "task": false}
+R, E_L, V_T, Delta_T = 500 * Mohm, -70 * mV, -50 * mV, 2 * mV
+DT = 0.02 * ms
+
+
+def table_neuron(tau_m, a, tau_w, b, V_reset):
+    """An AdEx with the common values of Table 6.1 and the given parameters."""
+    return AdEx(tau_m=tau_m, E_L=E_L, V_T=V_T, Delta_T=Delta_T, V_reset=V_reset, a=a, b=b,
+                tau_w=tau_w, R=R)
+
+
+adapting = table_neuron(20 * ms, 0 * nS, 100 * ms, 5 * pA, -55 * mV)
+transient = table_neuron(10 * ms, 1 * nS, 100 * ms, 10 * pA, -60 * mV)
+print(f"spike cut V_peak = {float(adapting.V_peak / mV):.0f} mV")
+
+# %% [markdown]
+# ## Exercise 1 — Where the resting state disappears (4 points)
+#
+# The fixed points lie where the $u$-nullcline $w = \frac{1}{R}\left[-(u - u_{rest}) +
+# \Delta_T e^{(u - \vartheta_{rh})/\Delta_T}\right] + I$ meets the $w$-nullcline
+# $w = a (u - u_{rest})$. With $k = 1 + aR > 0$ the two fixed points merge and vanish at the
+# saddle-node current
+#
+# $$I_{SN} = \frac{k}{R}\left(\vartheta_{rh} - u_{rest} - \Delta_T + \Delta_T \ln k\right),$$
+#
+# which for $a = 0$ is the EIF rheobase $(\vartheta_{rh} - u_{rest} - \Delta_T)/R$. For
+# $k \le 0$ there is only one fixed point and no saddle-node.
+#
+# **(a)** Write `saddle_node(a)`: `a` is a conductance (e.g. `0.5 * nS`); use `R`, `E_L`, `V_T`
+# and `Delta_T` from above; return $I_{SN}$ in amp (a Brian2 current), and `np.nan * amp` when
+# $k \le 0$.
+
+# %% nbgrader={"grade": false, "grade_id": "saddle_node", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def saddle_node(a):
+    """Saddle-node current (amp) of a Table 6.1 neuron with coupling a; NaN amp if 1 + aR <= 0."""
+    ### BEGIN SOLUTION
+    k = float(1 + a * R)
+    if k <= 0:
+        return np.nan * amp
+    return k * (V_T - E_L - Delta_T + Delta_T * np.log(k)) / R
+    ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "saddle_node_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("saddle_node")
+check_adex_saddle_node(saddle_node).assert_ok()
+### BEGIN HIDDEN TESTS
+for a_h in (0.0, 0.3, 1.0, -0.5, -1.5, 2.5):
+    m_h = table_neuron(10 * ms, a_h * nS, 100 * ms, 0 * pA, -60 * mV)
+    assert abs(float(saddle_node(a_h * nS) / saddle_node_current(m_h)) - 1) < 1e-6
+assert np.isnan(float(np.asarray(saddle_node(-3 * nS), dtype=float)))
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **(b)** A larger $a$ raises $I_{SN}$. For which coupling does the book's 65 pA step stop being
+# strong enough to remove the resting state? Find the value of $a$ at which $I_{SN}(a)$ = 65 pA
+# (e.g. with `brentq` on your function; for every larger $a$ the step leaves a stable fixed point
+# and the firing can stop: 'transient') and store it, with units, in `a_transient`.
+
+# %% nbgrader={"grade": false, "grade_id": "a_transient", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+a_transient = brentq(lambda a_nS: float(saddle_node(a_nS * nS) / pA) - 65, 0, 10) * nS
+print(f"a_transient = {float(a_transient / nS):.3f} nS")
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "a_transient_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("a_transient")
+check_adex_a_transient(a_transient).assert_ok()
+### BEGIN HIDDEN TESTS
+# Just above a_transient the 65 pA step leaves two fixed points, just below none.
+a_h = float(a_transient / nS)
+assert len(fixed_points(table_neuron(10 * ms, (a_h * 1.01) * nS, 100 * ms, 0 * pA, -60 * mV), 65 * pA)) == 2
+assert len(fixed_points(table_neuron(10 * ms, (a_h * 0.99) * nS, 100 * ms, 0 * pA, -60 * mV), 65 * pA)) == 0
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 — The fixed points under a weak step (2 points)
+#
+# The 'transient' row (`transient`: $\tau_m$ = 10 ms, $a$ = 1 nS, $\tau_w$ = 100 ms) under a
+# constant 40 pA, which is below its $I_{SN}$. On the $w$-nullcline $w = a(u - u_{rest})$, so
+# the fixed points are the roots of
+#
+# $$g(u) = -(1 + aR)(u - u_{rest}) + \Delta_T e^{(u - \vartheta_{rh})/\Delta_T} + R I = 0 .$$
+#
+# Find both (closed form with the Lambert W function, root finding on $g$ on either side of its
+# minimum at $u = \vartheta_{rh} + \Delta_T \ln(1 + aR)$, or `phase_plane.fixed_points`) and store
+# them as a Quantity array of two voltages, **lower one first**, in `u_fixed`.
+
+# %% nbgrader={"grade": false, "grade_id": "u_fixed", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+u_fixed = Quantity([float(fp.v) for fp in fixed_points(transient, 40 * pA)], dim=mV.dim)
+print(np.round(u_fixed / mV, 2))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "u_fixed_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("u_fixed")
+check_adex_fixed_points(u_fixed).assert_ok()
+### BEGIN HIDDEN TESTS
+# Lambert W: x = (u - V_T)/Delta_T solves k Delta_T x + k (V_T - E_L) - R I = Delta_T e^x.
+from scipy.special import lambertw
+
+k_h = 1.5
+c_h = (500e6 * 40e-12 - k_h * 0.020) / (k_h * 0.002)
+roots_h = sorted(-0.050 + 0.002 * (c_h - lambertw(-np.exp(c_h) / k_h, br).real) for br in (0, -1))
+assert np.allclose(np.asarray(u_fixed, dtype=float), roots_h, rtol=0, atol=1e-6)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 — Stability from the Jacobian (3 points)
+#
+# Near a fixed point $(u^*, w^*)$ the dynamics is linear, with the Jacobian
+#
+# $$J = \begin{pmatrix} \dfrac{e^{(u^* - \vartheta_{rh})/\Delta_T} - 1}{\tau_m} & -\dfrac{R}{\tau_m} \\[2mm]
+#       \dfrac{a}{\tau_w} & -\dfrac{1}{\tau_w} \end{pmatrix}.$$
+#
+# The fixed point is stable when both eigenvalues have a negative real part; complex eigenvalues
+# mean that the state spirals (a *focus*: damped oscillations), real ones that it slides in (a
+# *node*). **(a)** Compute the two eigenvalues of $J$ at the **lower** fixed point of Exercise 2
+# (they are real here). Store them in ascending order, in Hz (1/s), in `eig_rest`.
+
+# %% nbgrader={"grade": false, "grade_id": "eig_rest", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+u_star = u_fixed[0]
+tau_m_tr, a_tr, tau_w_tr = 10 * ms, 1 * nS, 100 * ms
+J = np.array([[float((np.exp((u_star - V_T) / Delta_T) - 1) / tau_m_tr), float(-R / tau_m_tr)],
+              [float(a_tr / tau_w_tr), float(-1 / tau_w_tr)]])
+eig_rest = np.sort(np.linalg.eigvals(J).real) * Hz
+print(np.round(eig_rest / Hz, 2))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "eig_rest_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("eig_rest")
+check_adex_rest_eigenvalues(eig_rest).assert_ok()
+### BEGIN HIDDEN TESTS
+lower_h = fixed_points(transient, 40 * pA)[0]
+assert lower_h.kind == "stable node"
+assert np.allclose(np.sort(np.asarray(eig_rest, dtype=float)), np.sort(lower_h.eigenvalues.real), rtol=1e-3)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **(b)** Keep the 'transient' row but raise the coupling to $a$ = 8 nS (same $\tau_m$ = 10 ms,
+# $\tau_w$ = 100 ms) and look at the resting state without input ($I$ = 0). Use the Jacobian
+# (at rest the exponential term is negligible: compare $\mathrm{tr}(J)^2/4$ with $\det J$).
+# The resting state is
+#
+# * **a** a stable node: $u$ relaxes to rest without overshoot, as for $a$ = 1 nS;
+# * **b** a stable focus: the eigenvalues are complex with a negative real part, so after a
+#   small kick $u$ returns to rest with a damped oscillation;
+# * **c** a saddle: a large $a$ makes rest unstable in one direction;
+# * **d** an unstable focus: the neuron starts to oscillate by itself.
+#
+# Store `"a"`, `"b"`, `"c"` or `"d"` in `focus_choice`.
+
+# %% nbgrader={"grade": false, "grade_id": "focus_choice", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+focus_choice = "b"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "focus_choice_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+require("focus_choice")
+check_adex_focus(focus_choice).assert_ok()
+### BEGIN HIDDEN TESTS
+assert focus_choice.strip().lower() == "b"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 — The latency of the first spike (2 points)
+#
+# In the 'adapting' row (`adapting`) $a = 0$, so $w$ stays 0 until the first spike: up to
+# then the neuron is an EIF, and the time from rest to the spike cut is
+# $t_1 = \int_{u_{rest}}^{V_{peak}} \frac{\tau_m\,du}{f(u) + R I}$, which grows without bound as
+# $I$ approaches the rheobase (36 pA). Simulate `adapting` under steps (switched on at
+# $t$ = 0) of 40, 50, 65 and 100 pA — **one** group: `stimuli.step(currents, 0 * ms)` with an
+# array of currents — for 120 ms at `dt=DT`, and store the time of each neuron's first spike in
+# `latency` (a Quantity array of 4 times).
+
+# %% nbgrader={"grade": false, "grade_id": "latency", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+currents = np.array([40.0, 50.0, 65.0, 100.0]) * pA
+lat_run = simulate(adapting, stimuli.step(currents, 0 * ms), 120 * ms, dt=DT, record=())
+latency = Quantity([float(train[0]) for train in lat_run.spike_trains], dim=second.dim)
+print(np.round(latency / ms, 2))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "latency_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("latency")
+check_adex_latency(latency).assert_ok()
+### BEGIN HIDDEN TESTS
+# Trapezoidal rule for t1 = int tau_m du / (f(u) + R I) on a fine voltage grid (SI units).
+u_h = np.linspace(-0.070, -0.040, 300001)
+for I_h, t_sim in zip((40e-12, 50e-12, 65e-12, 100e-12), np.asarray(latency, dtype=float)):
+    speed = (-(u_h + 0.070) + 0.002 * np.exp((u_h + 0.050) / 0.002) + 500e6 * I_h) / 0.020
+    t_h = np.sum(np.diff(u_h) * 0.5 * (1 / speed[1:] + 1 / speed[:-1]))
+    assert t_h - 0.05e-3 < t_sim <= t_h + 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 5 — What $b$ does (2 points)
+#
+# After the first spike $w$ jumps to $b$ and then decays, $w(t) = b\,e^{-t/\tau_w}$ (for
+# $a$ = 0), and holds the next spike back. Simulate `adapting` with $b$ = 0, 5, 20 and 60 pA
+# (**one** group: `adapting.replace(b=...)` with an array) under a 65 pA step for 200 ms at
+# `dt=DT`, and store each neuron's first inter-spike interval $t_2 - t_1$ in `first_isi`
+# (a Quantity array of 4 times).
+
+# %% nbgrader={"grade": false, "grade_id": "first_isi", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+b_values = np.array([0.0, 5.0, 20.0, 60.0]) * pA
+b_run = simulate(adapting.replace(b=b_values), stimuli.step(65 * pA, 0 * ms), 200 * ms, dt=DT,
+                 record=())
+first_isi = Quantity([float(train[1] - train[0]) for train in b_run.spike_trains], dim=second.dim)
+print(np.round(first_isi / ms, 2))
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "first_isi_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("first_isi")
+check_adex_first_isi(first_isi).assert_ok()
+### BEGIN HIDDEN TESTS
+isi_h = np.asarray(first_isi, dtype=float)
+assert np.all(np.diff(isi_h) > 0), "a larger b must delay the second spike"
+# b = 0: the EIF from u_r = -55 mV to the cut (trapezoidal rule).
+u_h = np.linspace(-0.055, -0.040, 300001)
+speed = (-(u_h + 0.070) + 0.002 * np.exp((u_h + 0.050) / 0.002) + 500e6 * 65e-12) / 0.020
+t_h = np.sum(np.diff(u_h) * 0.5 * (1 / speed[1:] + 1 / speed[:-1]))
+assert abs(isi_h[0] - t_h) < 0.05e-3
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 6 — Predict the pattern, then classify (3 points)
+#
+# Four parameter sets, all with the common values above and a 65 pA step:
+#
+# | set | $\tau_m$ (ms) | $a$ (nS) | $\tau_w$ (ms) | $b$ (pA) | $u_r$ (mV) |
+# | --- | --- | --- | --- | --- | --- |
+# | A | 5 | −0.5 | 100 | 7 | −55 |
+# | B | 20 | 1.5 | 100 | 5 | −55 |
+# | C | 5 | −0.5 | 100 | 7 | −46 |
+# | D | 20 | 0 | 30 | 60 | −55 |
+#
+# First **predict** each pattern on paper from the phase plane (where does the reset line
+# $u = u_r$ lie relative to the minimum of the $u$-nullcline at $u = \vartheta_{rh}$? how big is
+# $b$, how fast is $\tau_w$? is 65 pA above $I_{SN}(a)$, Exercise 1?). Then check: simulate the
+# four as **one** group (`table_neuron` with arrays) for 500 ms at `dt=DT`, from rest, and
+# classify each spike train with `classify_pattern(train, 0 * ms, 500 * ms)`. Store the four
+# labels, in the order A, B, C, D, as a list of strings in `pattern_labels`.
+
+# %% nbgrader={"grade": false, "grade_id": "pattern_labels", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+sets = np.array([[5, -0.5, 100, 7, -55], [20, 1.5, 100, 5, -55],
+                 [5, -0.5, 100, 7, -46], [20, 0, 30, 60, -55]], dtype=float)
+quartet = table_neuron(sets[:, 0] * ms, sets[:, 1] * nS, sets[:, 2] * ms, sets[:, 3] * pA,
+                       sets[:, 4] * mV)
+pattern_run = simulate(quartet, stimuli.step(65 * pA, 0 * ms), 500 * ms, dt=DT, record=())
+pattern_labels = [classify_pattern(train, 0 * ms, 500 * ms) for train in pattern_run.spike_trains]
+print(pattern_labels)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "pattern_labels_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("pattern_labels")
+check_adex_pattern_labels(pattern_labels).assert_ok()
+### BEGIN HIDDEN TESTS
+assert [x.strip().lower() for x in pattern_labels] == ["adapting", "transient", "bursting", "tonic"]
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Sets A and C differ only in $u_r$: lowering the reset from −46 mV to −55 mV turned the
+# burster into an adapting neuron. Why? Store `"a"`, `"b"`, `"c"` or `"d"` in `reset_role`.
+#
+# * **a** A lower $u_r$ makes the jump $b$ of $w$ smaller.
+# * **b** From $u_r$ = −55 mV the trajectory restarts to the *left* of the $u$-nullcline's
+#   minimum ($u = \vartheta_{rh}$ = −50 mV) and has to go round the nullcline before every
+#   spike, so each spike's jump in $w$ slows the next one down; from −46 mV it restarts to the
+#   right of the minimum and runs straight back to the spike cut, spike after spike, until $w$
+#   is large.
+# * **c** A lower $u_r$ raises the saddle-node current above 65 pA, so the neuron stops firing.
+# * **d** A lower $u_r$ turns the negative $a$ into an effectively positive coupling.
+
+# %% nbgrader={"grade": false, "grade_id": "reset_role", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+reset_role = "b"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "reset_role_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+require("reset_role")
+check_adex_reset_role(reset_role).assert_ok()
+### BEGIN HIDDEN TESTS
+assert reset_role.strip().lower() == "b"
+### END HIDDEN TESTS

@@ -1,0 +1,323 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+# ---
+
+# %% [markdown]
+# # Exercise sheet 07 — Escape noise, spike-train likelihood and GLM fitting
+#
+# Companion to lesson 07 (`notebooks/07_glm_likelihood.ipynb`). Each exercise has a cell for your
+# answer (replace the line `raise NotImplementedError(...)`) followed by a test cell. Run the
+# test cell: it tells you whether your answer is right, or what kind of mistake it is, without
+# showing the answer. The grader runs the same test cells plus some hidden tests.
+#
+# You can also check an answer yourself at any time, e.g. `check_log_likelihood(log_likelihood)`.
+# Keep the variable names given in each exercise: the tests look for them. Do not edit the test
+# cells (the grader uses its own copy).
+#
+# Points: 14 in total.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import math
+
+import numpy as np
+import scipy.signal
+from brian2 import Hz, Mohm, mV, ms, pA, second
+from scipy.integrate import quad
+
+from sfa_helpers import glm, simulate, stimuli
+from sfa_helpers.checks import (check_bits_per_spike_sine, check_eta_limit, check_eta_minimum,
+                                check_eta_peak_time, check_gamma_factor, check_identifiable,
+                                check_log_likelihood, check_mean_isi_hazard, check_survivor_50ms,
+                                check_threshold_fit, require)
+from sfa_helpers.models import EscapeSRM
+from sfa_helpers.notebook import setup
+from sfa_helpers.spike_prediction import coincidences
+
+setup()
+
+# %% [markdown]
+# ## Exercise 1 — The spike-afterpotential of the adaptive LIF (3 points)
+#
+# Lesson 07 integrated the adaptive LIF without reset,
+# $\tau_m \dot u = -(u - u_{rest}) - R w + R I$, $\tau_w \dot w = -w + b\,\tau_w \sum_f \delta(t - t_f)$,
+# and found the kernel of one spike
+#
+# $$\eta(s) = -\frac{R b\, \tau_w}{\tau_w - \tau_m}\left(e^{-s/\tau_w} - e^{-s/\tau_m}\right).$$
+#
+# It starts at 0, dips and relaxes back. For $\tau_m$ = 10 ms, $\tau_w$ = 100 ms, $R$ = 100 MΩ
+# and $b$ = 20 pA, find the time $s_{peak}$ after the spike at which $\eta$ is most negative and
+# the value $\eta(s_{peak})$ (by calculus, or numerically on a fine grid). Store them, with
+# units, in `s_peak` and `eta_min`.
+
+# %% nbgrader={"grade": false, "grade_id": "eta_peak", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+tau_m, tau_w, R, b = 10 * ms, 100 * ms, 100 * Mohm, 20 * pA
+# d eta/ds = 0  <=>  e^{-s/tau_w}/tau_w = e^{-s/tau_m}/tau_m
+s_peak = tau_m * tau_w / (tau_w - tau_m) * np.log(tau_w / tau_m)
+eta_min = -R * b * tau_w / (tau_w - tau_m) * (np.exp(-s_peak / tau_w) - np.exp(-s_peak / tau_m))
+print(f"s_peak = {s_peak / ms:.2f} ms, eta_min = {eta_min / mV:.3f} mV")
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "eta_peak_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("s_peak", "eta_min")
+check_eta_peak_time(s_peak).assert_ok()
+check_eta_minimum(eta_min).assert_ok()
+### BEGIN HIDDEN TESTS
+# Independent truth: forward Euler of the two equations after one spike (step 1 us).
+h_s, u_h, w_h, best = 1e-6, 0.0, 20e-12, (0.0, 0.0)
+for n_h in range(60000):
+    u_h += h_s / 0.01 * (-u_h - 1e8 * w_h)
+    w_h -= h_s / 0.1 * w_h
+    if u_h < best[1]:
+        best = ((n_h + 1) * h_s, u_h)
+assert abs(float(s_peak) / best[0] - 1) < 0.01
+assert abs(float(eta_min) / best[1] - 1) < 0.01
+### END HIDDEN TESTS
+
+# %% [markdown]
+# What is $\eta(s)$ when the adaptation is as fast as the membrane, $\tau_w = \tau_m$? (Take the
+# limit of the formula, or integrate the equations again.) Store `"a"`, `"b"`, `"c"` or `"d"` in
+# `eta_limit`.
+#
+# * **a** $\eta(s) = -R b\, \dfrac{s}{\tau_m}\, e^{-s/\tau_m}$
+# * **b** $\eta(s) = -R b\, e^{-s/\tau_m}$
+# * **c** $\eta(s) = 0$: the two exponentials cancel.
+# * **d** $\eta$ is not defined: the prefactor $\tau_w/(\tau_w - \tau_m)$ diverges.
+
+# %% nbgrader={"grade": false, "grade_id": "eta_limit", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+eta_limit = "a"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "eta_limit_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+require("eta_limit")
+check_eta_limit(eta_limit).assert_ok()
+### BEGIN HIDDEN TESTS
+assert eta_limit.strip().lower() == "a"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 — The log-likelihood of a spike train (2 points)
+#
+# For spike times $t_f$ in $[0, T)$ under a rate $\rho(t)$ held constant over bins
+# $[n\Delta, (n+1)\Delta)$, $n = 0 \ldots N-1$, $T = N\Delta$:
+#
+# $$\ln L = \sum_f \ln\frac{\rho(t_f)}{\mathrm{Hz}} - \int_0^T \rho(t)\,dt
+#        = \sum_f \ln\frac{\rho_{n(t_f)}}{\mathrm{Hz}} - \Delta\sum_{n=0}^{N-1}\rho_n .$$
+#
+# Write `log_likelihood(spikes, rate, dt)` without `sfa_helpers.glm`: `spikes` is a Quantity
+# array of spike times, `rate` a Quantity array of the $N$ samples $\rho_n$ (Hz), `dt` the bin
+# width; return $\ln L$ as a plain number (nats). A spike at $t$ belongs to bin
+# $\lfloor t/\Delta \rfloor$. For a constant rate you should get $n\ln\rho - \rho T$.
+
+# %% nbgrader={"grade": false, "grade_id": "log_likelihood", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def log_likelihood(spikes, rate, dt):
+    """Point-process log-likelihood (nats) of spike times under a binned rate."""
+    ### BEGIN SOLUTION
+    t = np.asarray(spikes / second, dtype=float)
+    r = np.asarray(rate / Hz, dtype=float)
+    step = float(dt / second)
+    bins = np.floor(t / step + 1e-9).astype(int)
+    return float(np.sum(np.log(r[bins])) - step * np.sum(r))
+    ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "log_likelihood_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("log_likelihood")
+check_log_likelihood(log_likelihood).assert_ok()
+### BEGIN HIDDEN TESTS
+spikes_h = np.array([0.5, 1.5, 2.25, 7.9]) * second
+assert abs(log_likelihood(spikes_h, np.full(10, 2.0) * Hz, 1 * second) - (4 * np.log(2.0) - 20.0)) < 1e-9
+rate_h = np.array([1.0, 2.0, 4.0, 8.0]) * Hz
+assert abs(log_likelihood(np.array([0.9, 1.1, 3.5]) * second, rate_h, 1 * second)
+           - (np.log(1.0) + np.log(2.0) + np.log(8.0) - 15.0)) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 — Survivor function of a recovering neuron (2 points)
+#
+# After a spike, a neuron's hazard recovers from 0 towards $\rho_0$ = 50 Hz with the time
+# constant $\tau_r$ = 20 ms: $\rho(t) = \rho_0\,(1 - e^{-t/\tau_r})$ ($t$: time since the spike).
+# With the survivor function $S(t) = \exp\!\big(-\int_0^t \rho(t')\,dt'\big)$ and the interval
+# distribution $P(t) = \rho(t) S(t)$, store
+#
+# * `S_50ms`: the probability that the neuron stays silent for the first 50 ms (a plain number),
+# * `mean_isi`: the mean interval $\int_0^\infty t\,P(t)\,dt$ (with units). Hint: integrate by parts.
+
+# %% nbgrader={"grade": false, "grade_id": "survivor", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+rho_0, tau_r = 50.0, 0.020   # Hz, s
+
+
+def survivor(t):
+    """S(t) for the recovering hazard; t in seconds."""
+    return np.exp(-rho_0 * (t - tau_r * (1 - np.exp(-t / tau_r))))
+
+
+S_50ms = float(survivor(0.050))
+mean_isi = quad(survivor, 0, np.inf)[0] * second   # <T> = int t P dt = int S dt
+print(f"S(50 ms) = {S_50ms:.3f}, mean ISI {mean_isi / ms:.2f} ms")
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "survivor_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("S_50ms", "mean_isi")
+check_survivor_50ms(S_50ms).assert_ok()
+check_mean_isi_hazard(mean_isi).assert_ok()
+### BEGIN HIDDEN TESTS
+# Independent truth: the interval density rho(t) S(t) on a fine grid.
+t_h = np.arange(1, 2_000_001) * 1e-6          # 1 us steps up to 2 s
+rho_h = 50.0 * (1 - np.exp(-t_h / 0.02))
+S_h = np.exp(-np.cumsum(rho_h) * 1e-6)
+assert abs(S_50ms / S_h[49_999] - 1) < 1e-3
+assert abs(float(mean_isi) / np.sum(t_h * rho_h * S_h * 1e-6) - 1) < 1e-3
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 — The threshold, recovered from spikes alone (3 points)
+#
+# The spike-response model of lesson 07 with escape noise,
+# $\rho = \tau_0^{-1}\exp((u - \vartheta)/\Delta_u)$, is a GLM with the bias
+#
+# $$b = \ln\frac{1}{\tau_0\cdot\mathrm{Hz}} + \frac{u_{rest} - \vartheta_0}{\Delta_u}.$$
+#
+# The cell below defines the neuron, a frozen noisy current (120 s, $\Delta$ = 0.5 ms) and the
+# two raised-cosine bases. Simulate the neuron (`simulate(srm, stimuli.from_array(current, dt),
+# T_fit, dt=dt, record=(), seed=1)`), build the design matrix of its spikes
+# (`glm.design_matrix(current, spikes, dt, stimulus_basis=stim_basis, history_basis=hist_basis,
+# history_window=200 * ms)`), fit it with `glm.fit_glm(..., likelihood="bernoulli")`, and turn
+# the fitted bias (`fit.bias`) into the threshold $\vartheta_0$, with $u_{rest}$, $\Delta_u$ and
+# $\tau_0$ known. Store it, with units, in `theta_0_hat`.
+
+# %% nbgrader={"grade": false, "grade_id": "srm_data", "locked": true, "schema_version": 3, "solution": false, "task": false}
+srm = EscapeSRM(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV, delta_u=1 * mV,
+                tau_0=10 * ms, eta_0=-8 * mV, tau_eta=15 * ms, delta_theta=3 * mV,
+                tau_theta=60 * ms)
+dt, T_fit = 0.5 * ms, 120 * second
+a_I = math.exp(-float(dt / (3 * ms)))
+xi = np.random.default_rng(0).standard_normal(int(round(float(T_fit / dt))))
+current = 100 * pA + 150 * pA * scipy.signal.lfilter([math.sqrt(1 - a_I ** 2)], [1, -a_I], xi)
+stim_basis = glm.RaisedCosineBasis(8, 60 * ms, dt, stretch=5 * ms)
+hist_basis = glm.RaisedCosineBasis(8, 200 * ms, dt, first_lag=dt, stretch=5 * ms)
+
+# %% nbgrader={"grade": false, "grade_id": "theta_fit", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+spikes = simulate(srm, stimuli.from_array(current, dt), T_fit, dt=dt, record=(), seed=1).spike_trains[0]
+design = glm.design_matrix(current, spikes, dt, stimulus_basis=stim_basis, history_basis=hist_basis,
+                           history_window=200 * ms)
+fit = glm.fit_glm(design, likelihood="bernoulli")
+theta_0_hat = srm.u_rest - srm.delta_u * (fit.bias + math.log(float(srm.tau_0 / second)))
+print(f"{spikes.size} spikes; converged: {fit.converged}; theta_0_hat = {theta_0_hat / mV:.1f} mV")
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "theta_fit_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("theta_0_hat")
+check_threshold_fit(theta_0_hat).assert_ok()
+### BEGIN HIDDEN TESTS
+assert abs(float(theta_0_hat / mV) + 50) < 0.75
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Which quantities do the spikes alone (no voltage recording) determine? Store `"a"`, `"b"`,
+# `"c"` or `"d"` in `identifiable`.
+#
+# * **a** $\vartheta_0$, $\Delta_u$ and $\tau_0$ separately, because each of them changes the
+#   firing rate.
+# * **b** Only the bias $b$ and the filters $\kappa/\Delta_u$ and $(\eta - \vartheta_1)/\Delta_u$:
+#   scaling all voltages by the same factor as $\Delta_u$ leaves the spike probabilities unchanged.
+# * **c** The membrane filter $\kappa$ itself (in Ω/s), because the input current is known in
+#   amperes.
+# * **d** Nothing reliably: the log-likelihood has many local maxima.
+
+# %% nbgrader={"grade": false, "grade_id": "identifiable", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+identifiable = "b"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "identifiable_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+require("identifiable")
+check_identifiable(identifiable).assert_ok()
+### BEGIN HIDDEN TESTS
+assert identifiable.strip().lower() == "b"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 5 — Bits per spike (2 points)
+#
+# The train `sine_spikes` below comes from an inhomogeneous Poisson process with the rate
+# $\rho(t) = \nu_0\,(1 + m \sin 2\pi f t)$, $\nu_0$ = 20 Hz, $m$ = 0.8, $f$ = 2 Hz, over
+# $T$ = 500 s. How much better does the true rate predict these spikes than a homogeneous Poisson
+# process with the mean rate $\nu_0$? Compute the log-likelihood gain per spike in bits,
+#
+# $$\frac{\ln L_{\rho} - \ln L_{\nu_0}}{n \ln 2},$$
+#
+# with your `log_likelihood` on a grid of $\Delta$ = 1 ms (rate sampled at the bin starts), and
+# store it in `bits_sine` (a plain number).
+
+# %% nbgrader={"grade": false, "grade_id": "sine_data", "locked": true, "schema_version": 3, "solution": false, "task": false}
+rng_sine = np.random.default_rng(7)
+T_sine, nu_0, depth, f_mod = 500.0, 20.0, 0.8, 2.0       # s, Hz, -, Hz
+candidates = np.sort(rng_sine.uniform(0, T_sine, rng_sine.poisson(nu_0 * (1 + depth) * T_sine)))
+accept = (1 + depth * np.sin(2 * np.pi * f_mod * candidates)) / (1 + depth)
+sine_spikes = candidates[rng_sine.uniform(size=candidates.size) < accept] * second
+print(f"{sine_spikes.size} spikes in {T_sine:.0f} s")
+
+# %% nbgrader={"grade": false, "grade_id": "bits_sine", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+grid = np.arange(int(round(T_sine / 1e-3))) * 1e-3
+rate_true = nu_0 * (1 + depth * np.sin(2 * np.pi * f_mod * grid)) * Hz
+rate_flat = np.full(grid.size, nu_0) * Hz
+gain = (log_likelihood(sine_spikes, rate_true, 1 * ms)
+        - log_likelihood(sine_spikes, rate_flat, 1 * ms))
+bits_sine = gain / (sine_spikes.size * np.log(2))
+print(f"{bits_sine:.3f} bits/spike")
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "bits_sine_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("bits_sine")
+check_bits_per_spike_sine(bits_sine).assert_ok()
+### BEGIN HIDDEN TESTS
+# Expected gain per spike: <(rho/nu_0) log2(rho/nu_0)> over a period (about 0.255 bits).
+expected_h = quad(lambda x: (1 + 0.8 * np.sin(x)) * np.log2(1 + 0.8 * np.sin(x)), 0, 2 * np.pi)[0] / (2 * np.pi)
+assert abs(float(bits_sine) / expected_h - 1) < 0.05
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 6 — The coincidence factor (2 points)
+#
+# With $N_{data}$ spikes in the recorded train, $N_{model}$ in the predicted one (rate
+# $\nu = N_{model}/T$) and $N_{coinc}$ data spikes matched one-to-one with a model spike at most
+# $\Delta$ away,
+#
+# $$\Gamma = \frac{N_{coinc} - 2\nu\Delta N_{data}}{\tfrac12 (N_{data} + N_{model})}\,
+#   \frac{1}{1 - 2\nu\Delta}.$$
+#
+# Write `gamma_factor(data, model, duration, delta)` (Quantities in seconds; return a plain
+# number). Count $N_{coinc}$ with `coincidences(data, model, delta)` (imported above), and write
+# the rest yourself. Before you test: what is $\Gamma$ of a train with itself?
+
+# %% nbgrader={"grade": false, "grade_id": "gamma_factor", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def gamma_factor(data, model, duration, delta):
+    """Coincidence factor of a predicted spike train against the recorded one."""
+    ### BEGIN SOLUTION
+    n_data, n_model = len(data), len(model)
+    nu_delta = float(n_model / duration * delta)
+    chance = 2 * nu_delta * n_data
+    n_coinc = coincidences(data, model, delta)
+    return (n_coinc - chance) / (0.5 * (n_data + n_model)) / (1 - 2 * nu_delta)
+    ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "gamma_factor_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("gamma_factor")
+check_gamma_factor(gamma_factor).assert_ok()
+### BEGIN HIDDEN TESTS
+# Hand-counted: data 10, 50, 90 ms; model 11, 52.5, 70, 130 ms; T = 1 s, delta = 2 ms:
+# one coincidence (10/11), nu = 4 Hz.
+value_h = gamma_factor(np.array([10, 50, 90]) * ms, np.array([11, 52.5, 70, 130]) * ms,
+                       1 * second, 2 * ms)
+assert abs(value_h - (1 - 2 * 4 * 0.002 * 3) / 3.5 / (1 - 2 * 4 * 0.002)) < 1e-9
+train_h = np.sort(np.random.default_rng(5).uniform(0, 9.9, 200)) * second
+assert abs(gamma_factor(train_h, train_h, 10 * second, 2 * ms) - 1) < 1e-9
+### END HIDDEN TESTS

@@ -1,0 +1,153 @@
+"""Sheet 03 (spike-frequency adaptation): every check accepts the right answer, computed here
+independently (by simulation or a closed form), and classifies the typical mistakes without
+showing the answer."""
+
+import re
+
+import numpy as np
+import pytest
+from brian2 import Hz, Mohm, kHz, mV, ms, nA, nS, pA, pF, second, volt
+
+from sfa_helpers import analysis, checks, simulate, stimuli, theory
+from sfa_helpers.adaptation_theory import adaptive_lif_rate
+from sfa_helpers.checks import lesson03
+from sfa_helpers.models import LIF, AdaptationCurrent, AdaptiveThreshold, ConductanceSRA
+
+LIF_A = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, t_ref=2 * ms, C_m=250 * pF)
+ADAPTING = LIF_A + AdaptationCurrent(tau_sfa=100 * ms, Delta_I_sfa=150 * pA)
+SRA = (LIF(tau_m=10 * ms, E_L=-75 * mV, V_th=-50 * mV, V_reset=-80 * mV, R=100 * Mohm)
+       + ConductanceSRA(tau_SRA=200 * ms, Delta_G_SRA=1 * nS, E_K=-80 * mV))
+
+
+def _no_reference_in(message, reference, unit):
+    values = np.atleast_1d(np.asarray(reference / unit, dtype=float))
+    numbers = [float(x) for x in re.findall(r"-?\d+\.\d+|-?\d+", message)]
+    return not any(abs(n - v) <= 0.01 * abs(v) + 1e-9 for n in numbers for v in values if v != 0)
+
+
+@pytest.fixture(scope="module")
+def overlap():
+    n = len(lesson03.OVERLAP_CURRENTS)
+    model = (LIF_A + AdaptationCurrent(tau_sfa=100 * ms, Delta_I_sfa=np.repeat([150, 0], n) * pA)
+             + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=np.repeat([0, 6], n) * mV))
+    run = simulate(model, stimuli.constant(np.tile(lesson03.OVERLAP_CURRENTS, 2)), 3 * second,
+                   record=())
+    rates = analysis.isi_rate(run.spike_trains, start=1 * second)
+    return rates[:n], rates[n:]
+
+
+@pytest.fixture(scope="module")
+def sra_run():
+    return simulate(SRA, stimuli.constant(lesson03.SRA_CURRENTS), 5 * second, record=())
+
+
+def test_loop_reference_reproduces_the_model():
+    """The plain-Python reference gives the simulator's spike times (same update, same grid)."""
+    run = simulate(ADAPTING, stimuli.constant(600 * pA), 0.5 * second, record=())
+    mine = lesson03._spike_times(600e-12, 0.5, tau_I=0.1, dI=150e-12, **lesson03._part_a_kwargs())
+    assert np.allclose(np.asarray(run.spike_trains[0]), mine, atol=1e-9)
+
+
+def test_equivalent_threshold_jump():
+    right = LIF_A.R * 150 * pA
+    assert abs(right / mV - 6) < 1e-9
+    assert checks.check_equivalent_threshold_jump(right)
+    assert checks.check_equivalent_threshold_jump(4 * mV).kind == "imprecise"   # lesson's value
+    assert checks.check_equivalent_threshold_jump(6 * volt).kind == "factor"
+    assert checks.check_equivalent_threshold_jump(-6 * mV).kind == "sign"
+    assert checks.check_equivalent_threshold_jump(6.0).kind == "units"
+    assert checks.check_equivalent_threshold_jump(150 * pA).kind == "units"
+    fb = checks.check_equivalent_threshold_jump(100 * Mohm * 150 * pA)   # R_m of lesson 02
+    assert fb.kind == "imprecise" and _no_reference_in(fb.message, right, mV)
+    assert checks.check_equivalent_threshold_jump(60 * mV).kind == "wrong"
+
+
+def test_overlap_rates(overlap):
+    current, threshold = overlap
+    fb = checks.check_sfa_overlap_rates(current, threshold)
+    assert fb and "rates_sfa_current and rates_sfa_threshold" in fb.message
+    assert checks.check_sfa_overlap_rates(current, current).kind == "imprecise"
+    assert checks.check_sfa_overlap_rates(current / kHz * Hz, threshold).kind == "factor"
+    assert checks.check_sfa_overlap_rates(np.asarray(current), threshold).kind == "units"
+    assert checks.check_sfa_overlap_rates(current, None).kind == "missing"
+    # the lesson's 2 mV jump instead of the equivalent one: the threshold curve is off
+    plain = theory.lif_rate(LIF_A, lesson03.OVERLAP_CURRENTS)
+    fb = checks.check_sfa_overlap_rates(current, plain)
+    assert not fb and _no_reference_in(fb.message, threshold, Hz)
+
+
+def test_adapted_rate():
+    def right(I):
+        return adaptive_lif_rate(ADAPTING, I)
+
+    assert checks.check_adapted_rate(right)
+    fb = checks.check_adapted_rate(lambda I: theory.lif_rate(LIF_A, I))
+    assert fb.kind == "concept" and "without adaptation" in fb.message
+    assert checks.check_adapted_rate(lambda I: float(right(I))).kind == "units"
+    assert checks.check_adapted_rate(lambda I: right(I) / kHz * Hz).kind == "factor"
+    # a fixed point with the wrong adaptation strength (the lesson's 100 pA)
+    lesson = LIF_A + AdaptationCurrent(tau_sfa=100 * ms, Delta_I_sfa=100 * pA)
+    fb = checks.check_adapted_rate(lambda I: adaptive_lif_rate(lesson, I))
+    assert fb.kind == "imprecise" and _no_reference_in(fb.message, right(500 * pA), Hz)
+
+    def nan_below(I):
+        return np.nan * Hz if I <= 375 * pA else right(I)
+
+    assert checks.check_adapted_rate(nan_below).kind == "nan"
+
+    def crashes(I):
+        raise ValueError("f(a) and f(b) must have different signs")
+
+    assert checks.check_adapted_rate(crashes).kind == "error"
+
+
+def test_sra_first_steady(sra_run):
+    first = analysis.first_isi_rate(sra_run.spike_trains)
+    steady = analysis.steady_state_isi_rate(sra_run.spike_trains)
+    fb = checks.check_sra_first_steady(first, steady)
+    assert fb and "first_rates and steady_rates" in fb.message
+    assert checks.check_sra_first_steady(steady, first).kind == "concept"
+    # the mean-adaptation theory is not the simulated last interval
+    assert not checks.check_sra_first_steady(first, adaptive_lif_rate(SRA, lesson03.SRA_CURRENTS))
+    # the mean rate over the run instead of the first interval
+    assert not checks.check_sra_first_steady(sra_run.rates(), steady)
+    assert checks.check_sra_first_steady(first / kHz * Hz, steady).kind == "factor"
+    assert checks.check_sra_first_steady(first, np.asarray(steady)).kind == "units"
+    assert checks.check_sra_first_steady(first[:2], steady).kind == "type"
+
+
+def test_single_spike_current():
+    run = simulate(SRA, stimuli.constant(lesson03.SINGLE_CURRENTS), 0.5 * second, record=())
+    counts = run.spike_counts()
+    right = lesson03.SINGLE_CURRENTS[counts == 1].max()
+    assert np.all(counts >= 1)
+    assert checks.check_single_spike_current(right)
+    assert checks.check_single_spike_current(right + 1 * pA).kind == "imprecise"
+    assert checks.check_single_spike_current(lesson03.SINGLE_CURRENTS[0]).kind == "imprecise"
+    assert checks.check_single_spike_current(250 * pA).kind == "concept"
+    assert checks.check_single_spike_current(right / pA * nA).kind == "factor"
+    assert checks.check_single_spike_current(float(right / pA)).kind == "units"
+    fb = checks.check_single_spike_current(right - 2 * pA)
+    assert _no_reference_in(fb.message, right, pA)
+
+
+@pytest.mark.parametrize("check,right", [(checks.check_sfa_theory_gap, "b"),
+                                         (checks.check_adaptation_time_scale, "c")])
+def test_choices(check, right):
+    assert check(right) and check(f" {right.upper()} ")
+    for wrong in sorted(set("abcd") - {right}):
+        fb = check(wrong)
+        assert fb.kind == "wrong" and f"'{right}'" not in fb.message
+    assert check("e").kind == "type"
+    assert check(None).kind == "missing"
+
+
+def test_checks_are_fast():
+    import time
+
+    for reference in (lesson03._overlap_reference, lesson03._sra_reference,
+                      lesson03._single_spike_counts):
+        reference.cache_clear()
+        start = time.perf_counter()
+        reference()
+        assert time.perf_counter() - start < 1.0   # 0.05-0.25 s idle; margin for load

@@ -1,0 +1,211 @@
+"""Sheet 04 checks: right answers pass, typical mistakes get the expected kind of feedback, and
+no message shows the reference value. Right answers come from the course's simulations and
+phase-plane tools (independent of the check module's quadrature / solve_ivp references)."""
+
+import re
+
+import numpy as np
+import pytest
+from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nS, pA, second, volt
+
+from sfa_helpers import checks, simulate, stimuli
+from sfa_helpers.checks import lesson04
+from sfa_helpers.firing_patterns import classify_pattern
+from sfa_helpers.models import AdEx
+from sfa_helpers.phase_plane import fixed_points, saddle_node_current
+
+
+def _table(tau_m, a, tau_w, b, V_reset):
+    return AdEx(tau_m=tau_m, E_L=-70 * mV, V_T=-50 * mV, Delta_T=2 * mV, V_reset=V_reset, a=a,
+                b=b, tau_w=tau_w, R=500 * Mohm)
+
+
+ADAPTING = _table(20 * ms, 0 * nS, 100 * ms, 5 * pA, -55 * mV)
+TRANSIENT = _table(10 * ms, 1 * nS, 100 * ms, 10 * pA, -60 * mV)
+
+
+def _numbers(text):
+    return [float(x) for x in re.findall(r"\d+\.\d+|\d+", text)]
+
+
+def _hides(message, *values):
+    """No number in the message is within 0.5 % of a reference value (in any common unit)."""
+    for v in values:
+        for scale in (1, 1e3, 1e6, 1e9, 1e12):
+            target = abs(v) * scale
+            if target == 0:
+                continue
+            if any(abs(x - target) <= 0.002 * target for x in _numbers(message)):
+                return False
+    return True
+
+
+# --- Exercise 1 ----------------------------------------------------------------------------
+
+def _right_saddle(a):
+    k = float(1 + a * 500 * Mohm)
+    if k <= 0:
+        return np.nan * amp
+    return saddle_node_current(_table(10 * ms, a, 100 * ms, 0 * pA, -60 * mV))
+
+
+def test_saddle_node_right_and_mistakes():
+    assert checks.check_adex_saddle_node(_right_saddle)
+
+    def no_log(a):
+        k = float(1 + a * 500 * Mohm)
+        return np.nan * amp if k <= 0 else k * 18 * mV / (500 * Mohm)
+
+    def no_nan(a):
+        k = abs(float(1 + a * 500 * Mohm)) + 1e-9
+        return k * (18 * mV + 2 * mV * np.log(k)) / (500 * Mohm)
+
+    def plain_float(a):
+        return float(_right_saddle(a))
+
+    def in_pA_number(a):
+        return _right_saddle(a) / pA * amp
+
+    def crashes(a):
+        raise ZeroDivisionError("boom")
+
+    fb = checks.check_adex_saddle_node(no_log)
+    assert fb.kind == "wrong" and "a != 0" in fb.message
+    assert checks.check_adex_saddle_node(no_nan).kind == "concept"
+    assert checks.check_adex_saddle_node(plain_float).kind == "units"
+    assert checks.check_adex_saddle_node(in_pA_number).kind == "factor"
+    assert checks.check_adex_saddle_node(crashes).kind == "error"
+    assert checks.check_adex_saddle_node(None).kind == "type"
+
+
+def test_a_transient():
+    # Independent: bisection on the phase-plane tools' saddle-node current.
+    lo, hi = 0.0, 5.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if float(saddle_node_current(TRANSIENT.replace(a=mid * nS)) / pA) < 65:
+            lo = mid
+        else:
+            hi = mid
+    right = lo * nS
+    assert checks.check_adex_a_transient(right)
+    assert checks.check_adex_a_transient(right * 1.001)
+    assert checks.check_adex_a_transient(right * 1.05).kind == "imprecise"
+    assert checks.check_adex_a_transient(float(right)).kind == "units"
+    assert checks.check_adex_a_transient(float(right) * 1e9 * amp).kind == "units"
+    assert checks.check_adex_a_transient(float(right / nS) * 1e-12 * amp / volt).kind == "factor"
+    assert checks.check_adex_a_transient(-right).kind == "sign"
+    fb = checks.check_adex_a_transient(1.49 * nS)   # the first all-transient column of the map
+    assert fb.kind == "imprecise" and _hides(fb.message, float(right))
+
+
+# --- Exercise 2 and 3 ----------------------------------------------------------------------
+
+def test_fixed_points_and_eigenvalues():
+    fps = fixed_points(TRANSIENT, 40 * pA)
+    u = Quantity([float(fp.v) for fp in fps], dim=mV.dim)
+    assert checks.check_adex_fixed_points(u)
+    assert checks.check_adex_fixed_points(u / mV * mV)
+    assert checks.check_adex_fixed_points(u[::-1]).kind == "order"
+    assert checks.check_adex_fixed_points(np.asarray(u)).kind == "units"
+    assert checks.check_adex_fixed_points(np.asarray(u / mV) * volt).kind == "factor"
+    assert checks.check_adex_fixed_points(u[:1]).kind == "type"
+    # Fixed points at 30 pA instead of 40 pA: right order of magnitude, not right.
+    wrong_current = Quantity([float(fp.v) for fp in fixed_points(TRANSIENT, 30 * pA)], dim=mV.dim)
+    fb = checks.check_adex_fixed_points(wrong_current)
+    assert fb.kind == "imprecise" and _hides(fb.message, *np.asarray(u))
+
+    eig = np.sort(fps[0].eigenvalues.real) * Hz
+    assert checks.check_adex_rest_eigenvalues(eig)
+    assert checks.check_adex_rest_eigenvalues(eig[::-1])          # order is not graded
+    assert checks.check_adex_rest_eigenvalues(np.asarray(eig)).kind == "units"
+    assert checks.check_adex_rest_eigenvalues(eig / 1000).kind == "factor"
+    assert checks.check_adex_rest_eigenvalues(-eig).kind == "sign"
+    assert checks.check_adex_rest_eigenvalues(fps[0].eigenvalues).kind == "type"  # complex
+    # Jacobian at u_rest instead of the fixed point.
+    at_rest = np.sort(np.linalg.eigvals(np.array([[-100.0, -5e10], [1e-8, -10.0]])).real) * Hz
+    assert checks.check_adex_rest_eigenvalues(at_rest).kind == "concept"
+    fb = checks.check_adex_rest_eigenvalues(eig * 1.2)
+    assert fb.kind == "imprecise" and _hides(fb.message, *np.asarray(eig))
+
+
+def test_focus_choice_matches_phase_plane():
+    fps = fixed_points(TRANSIENT.replace(a=8 * nS), 0 * pA)
+    assert fps[0].kind == "stable focus"
+    assert checks.check_adex_focus("b") and checks.check_adex_focus(" B ")
+    assert checks.check_adex_focus("a").kind == "wrong"
+    assert checks.check_adex_focus("e").kind == "type"
+    assert checks.check_adex_focus(None).kind == "missing"
+
+
+# --- Exercises 4 to 6: simulations of the course (one group each) --------------------------
+
+@pytest.fixture(scope="module")
+def latency_sim():
+    run = simulate(ADAPTING, stimuli.step(lesson04.LATENCY_CURRENTS, 0 * ms), 120 * ms,
+                   dt=0.02 * ms, record=())
+    return Quantity([float(tr[0]) for tr in run.spike_trains], dim=second.dim)
+
+
+def test_latency(latency_sim):
+    assert checks.check_adex_latency(latency_sim)
+    assert checks.check_adex_latency(latency_sim / ms * ms)
+    assert checks.check_adex_latency(np.asarray(latency_sim / ms)).kind == "units"
+    assert checks.check_adex_latency(np.asarray(latency_sim / ms) * second).kind == "factor"
+    # Latency of the 0.1 ms-step EIF is off by up to 0.1 ms: at 100 pA that is too imprecise?
+    fb = checks.check_adex_latency(latency_sim * 1.02)
+    assert fb.kind == "imprecise" and _hides(fb.message, *np.asarray(latency_sim))
+    assert checks.check_adex_latency(latency_sim[:3]).kind == "type"
+
+
+@pytest.fixture(scope="module")
+def first_isi_sim():
+    run = simulate(ADAPTING.replace(b=lesson04.B_VALUES), stimuli.step(65 * pA, 0 * ms), 200 * ms,
+                   dt=0.02 * ms, record=())
+    return Quantity([float(tr[1] - tr[0]) for tr in run.spike_trains], dim=second.dim)
+
+
+def test_first_isi(first_isi_sim):
+    assert checks.check_adex_first_isi(first_isi_sim)
+    # A typical slip: the time of the second spike instead of the interval.
+    run = simulate(ADAPTING.replace(b=lesson04.B_VALUES), stimuli.step(65 * pA, 0 * ms), 200 * ms,
+                   dt=0.02 * ms, record=())
+    second_spike = Quantity([float(tr[1]) for tr in run.spike_trains], dim=second.dim)
+    assert not checks.check_adex_first_isi(second_spike)
+    assert checks.check_adex_first_isi(np.asarray(first_isi_sim)).kind == "units"
+    assert checks.check_adex_first_isi(first_isi_sim * 1000).kind == "factor"
+
+
+def test_pattern_labels():
+    sets = np.array(list(lesson04.PATTERN_SETS.values()))
+    quartet = _table(sets[:, 0] * ms, sets[:, 1] * nS, sets[:, 2] * ms, sets[:, 3] * pA,
+                     sets[:, 4] * mV)
+    run = simulate(quartet, stimuli.step(65 * pA, 0 * ms), 500 * ms, dt=0.02 * ms, record=())
+    labels = [classify_pattern(tr, 0 * ms, 500 * ms) for tr in run.spike_trains]
+    assert labels == ["adapting", "transient", "bursting", "tonic"]
+    assert checks.check_adex_pattern_labels(labels)
+    assert checks.check_adex_pattern_labels(tuple(x.upper() for x in labels))
+    swapped = [labels[2], labels[1], labels[0], labels[3]]
+    fb = checks.check_adex_pattern_labels(swapped)
+    assert fb.kind == "wrong" and fb.message.startswith("2 of 4")
+    assert "bursting" not in fb.message and "adapting" not in fb.message
+    assert checks.check_adex_pattern_labels(labels[:3]).kind == "type"
+    assert checks.check_adex_pattern_labels("adapting").kind == "type"
+    assert checks.check_adex_pattern_labels(["adapting", "transient", "burst", "tonic"]).kind == "type"
+    assert checks.check_adex_pattern_labels(None).kind == "missing"
+
+
+def test_reset_role():
+    assert checks.check_adex_reset_role("b")
+    for wrong in "acd":
+        assert checks.check_adex_reset_role(wrong).kind == "wrong"
+
+
+def test_checks_are_fast():
+    import time
+
+    for f in (lesson04._first_isi_reference, lesson04._pattern_reference, lesson04._latency_reference):
+        f.cache_clear()
+        start = time.perf_counter()
+        f()
+        assert time.perf_counter() - start < 1.0

@@ -1,0 +1,274 @@
+"""Self-checks of sheet 07: right answers pass, typical mistakes get the right kind of feedback,
+and no message shows the reference value."""
+
+import math
+import re
+
+import numpy as np
+import pytest
+from brian2 import Hz, Mohm, kHz, mV, ms, pA, second, volt
+
+from sfa_helpers import checks
+from sfa_helpers.checks import lesson07
+
+
+def _numbers(text):
+    return [float(x) for x in re.findall(r"\d+\.\d+|\d+", text)]
+
+
+def _hides(feedback, *references):
+    for ref in references:
+        for x in _numbers(feedback.message):
+            if ref != 0 and abs(x / abs(ref) - 1) < 1e-3:
+                return False
+    return True
+
+
+# --- exercise 1: eta of the adaptive LIF -----------------------------------------------------
+
+def _euler_eta(step=1e-6, steps=60000):
+    """Forward Euler of tau_m du/ds = -u - R w, tau_w dw/ds = -w after one spike (w(0) = b)."""
+    u, w = 0.0, 20e-12
+    trace = np.empty(steps)
+    for n in range(steps):
+        u += step / 0.01 * (-u - 1e8 * w)
+        w -= step / 0.1 * w
+        trace[n] = u
+    k = int(np.argmin(trace))
+    return (k + 1) * step, trace[k]
+
+
+def test_eta_peak_against_integration():
+    s, eta = _euler_eta()
+    assert checks.check_eta_peak_time(s * second)
+    assert checks.check_eta_minimum(eta * volt)
+    assert checks.check_eta_peak_time(s * 1e3 * ms)
+    assert checks.check_eta_minimum(eta * 1e3 * mV)
+
+
+def test_eta_mistakes():
+    s, eta = lesson07._eta_peak()
+    assert checks.check_eta_peak_time(s).kind == "units"
+    assert checks.check_eta_peak_time(s * 1e3 * second).kind == "factor"
+    assert checks.check_eta_peak_time(10 * ms).kind == "concept"       # tau_m
+    assert checks.check_eta_peak_time(s * 1.05 * second).kind == "imprecise"
+    assert checks.check_eta_minimum(-eta * volt).kind == "sign"
+    assert checks.check_eta_minimum(eta * 1e3 * volt).kind == "factor"
+    assert checks.check_eta_minimum(eta * 1e12 * pA * Mohm / 1e6).kind == "right"
+    # -R b: the amplitude of w's current, not of eta
+    fb = checks.check_eta_minimum(-2 * mV)
+    assert fb.kind == "imprecise" and _hides(fb, s * 1e3, eta * 1e3)
+    assert checks.check_eta_minimum(eta * Hz).kind == "units"
+
+
+def test_eta_limit_choice():
+    assert checks.check_eta_limit("a")
+    for wrong in "bcd":
+        assert checks.check_eta_limit(wrong).kind == "wrong"
+    assert checks.check_eta_limit(1).kind == "type"
+
+
+# --- exercise 2: log-likelihood ------------------------------------------------------------
+
+def ll_right(spikes, rate, dt):
+    t = np.asarray(spikes / second, dtype=float)
+    r = np.asarray(rate / Hz, dtype=float)
+    h = float(dt / second)
+    return float(np.sum(np.log(r[np.floor(t / h + 1e-9).astype(int)])) - h * np.sum(r))
+
+
+def ll_no_integral(spikes, rate, dt):
+    t = np.asarray(spikes / second)
+    r = np.asarray(rate / Hz)
+    return float(np.sum(np.log(r[np.floor(t / float(dt) + 1e-9).astype(int)])))
+
+
+def ll_integral_without_dt(spikes, rate, dt):
+    return ll_no_integral(spikes, rate, dt) - float(np.sum(np.asarray(rate / Hz)))
+
+
+def ll_round(spikes, rate, dt):
+    t = np.asarray(spikes / second)
+    r = np.asarray(rate / Hz)
+    idx = np.minimum(np.round(t / float(dt)).astype(int), r.size - 1)
+    return float(np.sum(np.log(r[idx])) - float(dt) * r.sum())
+
+
+def ll_rate_in_khz(spikes, rate, dt):
+    t = np.asarray(spikes / second)
+    r = np.asarray(rate / kHz)
+    return float(np.sum(np.log(r[np.floor(t / float(dt) + 1e-9).astype(int)]))
+                 - float(dt / ms) * r.sum())
+
+
+def ll_quantity(spikes, rate, dt):
+    return ll_right(spikes, rate, dt) * second
+
+
+def ll_sign(spikes, rate, dt):
+    return -ll_right(spikes, rate, dt)
+
+
+def test_log_likelihood_function():
+    assert checks.check_log_likelihood(ll_right)
+    # the library's implementation agrees (independent implementation of the same formula)
+    from sfa_helpers import glm
+    assert checks.check_log_likelihood(
+        lambda s, r, dt: glm.point_process_log_likelihood(s, r, np.size(r) * dt, dt))
+    assert checks.check_log_likelihood(ll_no_integral).kind == "concept"
+    assert checks.check_log_likelihood(ll_integral_without_dt).kind == "concept"
+    fb = checks.check_log_likelihood(ll_round)
+    assert fb.kind == "concept" and "floor" in fb.message
+    assert not checks.check_log_likelihood(ll_rate_in_khz)
+    assert checks.check_log_likelihood(ll_quantity).kind == "units"
+    assert checks.check_log_likelihood(ll_sign).kind == "sign"
+    fb = checks.check_log_likelihood(lambda s, r, dt: 1.1 * ll_right(s, r, dt))
+    assert fb.kind == "imprecise" and _hides(fb, 5 * math.log(15) - 15)
+
+
+# --- exercise 3: survivor function ---------------------------------------------------------
+
+def _grid_survivor():
+    t = np.arange(1, 2_000_001) * 1e-6
+    rho = 50.0 * (1 - np.exp(-t / 0.02))
+    S = np.exp(-np.cumsum(rho) * 1e-6)
+    return t, rho, S
+
+
+def test_survivor_against_grid():
+    t, rho, S = _grid_survivor()
+    S50 = S[49_999]
+    mean = np.sum(t * rho * S * 1e-6)
+    assert checks.check_survivor_50ms(S50)
+    assert checks.check_mean_isi_hazard(mean * second)
+    assert checks.check_mean_isi_hazard(mean * 1e3 * ms)
+
+
+def test_survivor_mistakes():
+    fb = checks.check_survivor_50ms(math.exp(-50 * 0.05))
+    assert fb.kind == "concept" and "constant" in fb.message
+    assert checks.check_survivor_50ms(1 - lesson07._survivor(0.05)).kind in ("imprecise", "wrong")
+    assert checks.check_survivor_50ms(lesson07._survivor(0.05) * second).kind == "units"
+    fb = checks.check_mean_isi_hazard(20 * ms)
+    assert fb.kind == "concept" and "1/rho_0" in fb.message
+    mean = lesson07._mean_isi()
+    assert checks.check_mean_isi_hazard(mean).kind == "units"
+    assert checks.check_mean_isi_hazard(mean * 1e3 * second).kind == "factor"
+    fb = checks.check_mean_isi_hazard(40 * ms)                   # 1/rho_0 + tau_r
+    assert fb.kind == "imprecise" and _hides(fb, mean * 1e3, mean)
+
+
+# --- exercise 4: threshold from the GLM bias ---------------------------------------------
+
+def test_threshold_checks():
+    b = lesson07._true_bias()
+    assert abs(b - (math.log(100) - 15)) < 1e-12
+    assert checks.check_threshold_fit(-50 * mV)
+    assert checks.check_threshold_fit(-49.5 * mV)
+    assert checks.check_threshold_fit(-0.0498 * volt)
+    assert checks.check_threshold_fit(-51.0 * mV).kind == "imprecise"
+    fb = checks.check_threshold_fit((-65 - b) * mV)                       # ln tau_0 left out
+    assert fb.kind == "concept" and "ln(tau_0)" in fb.message
+    fb = checks.check_threshold_fit((-65 - (b + math.log(10))) * mV)       # tau_0 in ms
+    assert fb.kind == "concept" and "seconds" in fb.message
+    assert checks.check_threshold_fit(50 * mV).kind == "sign"
+    assert checks.check_threshold_fit(-50 * volt).kind == "factor"
+    assert checks.check_threshold_fit(-50).kind == "units"
+    assert _hides(checks.check_threshold_fit(-51.0 * mV), 50)
+    assert checks.check_identifiable("b")
+    for wrong in "acd":
+        assert checks.check_identifiable(wrong).kind == "wrong"
+
+
+# --- exercise 5: bits per spike ------------------------------------------------------------
+
+def _bits_on_grid():
+    t = lesson07.sine_train()
+    p = lesson07.SINE_PARAMS
+    grid = np.arange(int(round(p["duration"] / 1e-3))) * 1e-3
+    rate = p["nu_0"] * (1 + p["depth"] * np.sin(2 * np.pi * p["frequency"] * grid))
+    flat = np.full(grid.size, p["nu_0"])
+    gain = ll_right(t * second, rate * Hz, 1 * ms) - ll_right(t * second, flat * Hz, 1 * ms)
+    return gain, t.size
+
+
+def test_bits_per_spike():
+    gain, n = _bits_on_grid()
+    bits = gain / (n * math.log(2))
+    assert checks.check_bits_per_spike_sine(bits)
+    assert checks.check_bits_per_spike_sine(gain / n).kind == "concept"                 # nats
+    assert checks.check_bits_per_spike_sine(gain / math.log(2)).kind == "concept"       # total
+    assert checks.check_bits_per_spike_sine(-bits).kind == "sign"
+    assert checks.check_bits_per_spike_sine(bits * Hz).kind == "units"
+    fb = checks.check_bits_per_spike_sine(bits * 1.1)
+    assert fb.kind == "imprecise" and _hides(fb, bits)
+
+
+def test_sine_train_matches_the_sheet():
+    """The check regenerates the train of the sheet's locked cell; same numbers."""
+    rng = np.random.default_rng(7)
+    cand = np.sort(rng.uniform(0, 500.0, rng.poisson(20.0 * 1.8 * 500.0)))
+    accept = (1 + 0.8 * np.sin(2 * np.pi * 2.0 * cand)) / 1.8
+    train = cand[rng.uniform(size=cand.size) < accept]
+    assert np.array_equal(train, lesson07.sine_train())
+
+
+# --- exercise 6: coincidence factor --------------------------------------------------------
+
+def gamma_right(data, model, duration, delta):
+    from sfa_helpers.spike_prediction import coincidences
+    nd, nm = len(data), len(model)
+    x = float(nm / duration * delta)
+    return (coincidences(data, model, delta) - 2 * x * nd) / (0.5 * (nd + nm)) / (1 - 2 * x)
+
+
+def gamma_data_rate(data, model, duration, delta):
+    from sfa_helpers.spike_prediction import coincidences
+    nd, nm = len(data), len(model)
+    x = float(nd / duration * delta)
+    return (coincidences(data, model, delta) - 2 * x * nd) / (0.5 * (nd + nm)) / (1 - 2 * x)
+
+
+def gamma_no_normalisation(data, model, duration, delta):
+    from sfa_helpers.spike_prediction import coincidences
+    nd, nm = len(data), len(model)
+    x = float(nm / duration * delta)
+    return (coincidences(data, model, delta) - 2 * x * nd) / (0.5 * (nd + nm))
+
+
+def gamma_no_chance(data, model, duration, delta):
+    from sfa_helpers.spike_prediction import coincidences
+    return coincidences(data, model, delta) / (0.5 * (len(data) + len(model)))
+
+
+def test_gamma_factor_function():
+    assert checks.check_gamma_factor(gamma_right)
+    from sfa_helpers.spike_prediction import coincidence_factor
+    assert checks.check_gamma_factor(coincidence_factor)
+    fb = checks.check_gamma_factor(gamma_data_rate)
+    assert fb.kind == "concept" and "model" in fb.message
+    assert not checks.check_gamma_factor(gamma_no_normalisation)
+    assert not checks.check_gamma_factor(gamma_no_chance)
+    assert checks.check_gamma_factor(lambda d, m, T, delta: gamma_right(d, m, T, delta) * second).kind == "units"
+    fb = checks.check_gamma_factor(lambda d, m, T, delta: 1 / 0)
+    assert fb.kind == "error" and "ZeroDivisionError" in fb.message
+    # hand count of the first case: one coincidence, nu = 4 Hz
+    d, m, T, delta = lesson07._gamma_cases()[0]
+    assert abs(lesson07._gamma(d, m, T, delta) - (1 - 0.048) / 3.5 / (1 - 0.016)) < 1e-12
+
+
+def test_checks_are_fast():
+    import time
+    for check, answer in ((checks.check_log_likelihood, ll_right),
+                          (checks.check_gamma_factor, gamma_right),
+                          (checks.check_mean_isi_hazard, 34 * ms),
+                          (checks.check_bits_per_spike_sine, 0.26),
+                          (checks.check_threshold_fit, -50 * mV)):
+        start = time.perf_counter()
+        check(answer)
+        assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize("name", lesson07.__all__)
+def test_exported_names_exist(name):
+    assert hasattr(lesson07, name)
