@@ -120,9 +120,11 @@ def main(argv=None) -> int:
         write_results("## Whole course: cold and warm build cache (`benchmarks/bench_course.py`)\n\n"
                       f"{machine}.\n\n{body}\n\n"
                       "## Slider to redraw in the browser (`tests/e2e`, JupyterLab + Chromium)\n\n"
-                      "Time from the key press (PageUp/PageDown) on the first slider of each widget to "
-                      "its last figure change, decoded in the page, before the kernel went idle "
-                      "(MutationObserver in the page).\n\n"
+                      "Time from the key press on the first slider of each widget to its last "
+                      "figure change, decoded in the page, before the kernel went idle "
+                      "(MutationObserver in the page). Every timed move goes to a setting the "
+                      "widget has not shown before in the session (PageUp/PageDown in one "
+                      "direction, Home/End at the ends), so no cached result answers it.\n\n"
                       f"{redraw_table()}")
         print(f"updated {RESULTS.relative_to(ROOT)}")
     return 1 if failed else 0

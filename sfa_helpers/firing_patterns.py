@@ -412,16 +412,24 @@ def _edges(c):
     return np.concatenate([[2 * c[0] - mid[0]], mid, [2 * c[-1] - mid[-1]]])
 
 
-def _draw_map(ax, pmap, marks, x_unit, y_unit):
-    """The coloured mesh (returned, to update its data later) and the marked points."""
+def _mesh(ax, pmap, xu, yu):
     from matplotlib.colors import ListedColormap
 
-    xu, xl = _display_unit(pmap.x_values, x_unit)
-    yu, yl = _display_unit(pmap.y_values, y_unit)
     cmap = ListedColormap([PATTERN_COLORS[p] for p in PATTERNS])
     xv, yv = np.asarray(pmap.x_values / xu), np.asarray(pmap.y_values / yu)
-    mesh = ax.pcolormesh(_edges(xv), _edges(yv), _codes(pmap.labels), cmap=cmap, vmin=-0.5,
+    return ax.pcolormesh(_edges(xv), _edges(yv), _codes(pmap.labels), cmap=cmap, vmin=-0.5,
                          vmax=len(PATTERNS) - 0.5, shading="flat")
+
+
+def _ordinal(n):
+    return {1: "st", 2: "nd", 3: "rd"}.get(n if n < 20 else n % 10, "th")
+
+
+def _draw_map(ax, pmap, marks, x_unit, y_unit):
+    """The coloured mesh (returned, to update its data later) and the marked points."""
+    xu, xl = _display_unit(pmap.x_values, x_unit)
+    yu, yl = _display_unit(pmap.y_values, y_unit)
+    mesh = _mesh(ax, pmap, xu, yu)
     for name, (x, y) in (marks or {}).items():
         px, py = float(x / xu), float(y / yu)
         ax.plot(px, py, "*", ms=14, mfc="w", mec="k")
@@ -475,19 +483,27 @@ class PatternMapExplorer:
     Every slider move recomputes the whole map -- one ``NeuronGroup`` run of all grid points
     (:func:`pattern_map`; the grid, ``duration`` and ``dt`` are fixed, so the compiled program
     is reused and only new values are passed) -- and updates the colours of the existing mesh.
-    The figure is rendered as one PNG into an ``ipywidgets.Image`` (inline backend), or redrawn
-    in place with ``%matplotlib widget``.
+    To answer a move quickly the widget simulates every ``stride``-th point of the grid in each
+    direction (default 3; the title states the grid shown); a check box switches to the full
+    grid.
+    Maps are kept by slider values (:class:`sfa_helpers.widgets.ResultCache`, the last 16), so
+    a slider moved back to a value seen before recolours at once without simulating. The figure
+    is rendered as one PNG into an ``ipywidgets.Image`` (inline backend), or redrawn in place
+    with ``%matplotlib widget``.
 
     ``update(tau_w=50*ms, I=80*pA)`` sets sliders from code (Brian2 quantities) and recomputes.
 
     Attributes
     ----------
     sliders : dict of ipywidgets.FloatSlider
+    full_grid : ipywidgets.Checkbox
+        Ticked: the full grid (every point of ``x_values`` and ``y_values``).
     pmap : PatternMap
-        The map shown.
+        The map shown (on the grid shown, see :meth:`grid`).
     last_update_seconds : float
         Wall time of the last update (simulate + classify + redraw);
-        ``last_timings`` splits it (``'simulate'``, ``'classify'``, ``'draw'``).
+        ``last_timings`` splits it (``'simulate'``, ``'classify'``, ``'draw'``;
+        simulate and classify are 0 for a map taken from the cache).
     """
 
     #: name -> (display unit label, scale to SI, default slider range in display units).
@@ -499,12 +515,16 @@ class PatternMapExplorer:
     DEFAULT_SLIDERS = ("a", "b", "tau_w", "V_reset", "Delta_T", "I")
 
     def __init__(self, model, current, x_name, x_values, y_name, y_values, *, sliders=None,
-                 ranges=None, marks="presets", duration=500 * ms, dt=PATTERN_MAP_DT):
+                 ranges=None, marks="presets", duration=500 * ms, dt=PATTERN_MAP_DT, stride=3):
         import ipywidgets as W
 
         self.model, self.duration, self.dt = model, duration, dt
         self.x_name, self.y_name = x_name, y_name
         self.x_values, self.y_values = x_values, y_values
+        stride = int(stride)
+        if stride < 1:
+            raise ValueError(f"'stride' must be a positive integer, got {stride!r}.")
+        self.stride = stride
         current = as_quantity("current", current, amp, allow_array=False)
         self._current = current
         names = [s for s in (self.DEFAULT_SLIDERS if sliders is None else sliders)
@@ -520,6 +540,9 @@ class PatternMapExplorer:
         self.last_update_seconds = float("nan")
         self.last_timings = {}
         self._quiet = False
+        from .widgets import ResultCache
+
+        self._cache = ResultCache(16)
         self.sliders, self._scale, self._dims = {}, {}, {}
         for name in names:
             label, scale, (lo, hi) = self.SLIDER_SPECS[name]
@@ -538,13 +561,19 @@ class PatternMapExplorer:
             self.sliders[name], self._scale[name] = s, scale
             self._dims[name] = amp.dim if name == "I" else getattr(model, name).dim
         self.status = W.HTML()
+        nx, ny = np.size(x_values), np.size(y_values)
+        self.full_grid = W.Checkbox(
+            value=stride == 1, indent=False, layout=W.Layout(width="auto"),
+            description=f"full {nx} x {ny} grid ({nx * ny} neurons, about 0.5 s per move)")
+        self.full_grid.observe(self._on_change, names="value")
         pmap = self._compute()
         if pmap is None:
             raise ValueError(f"Cannot compute the map: {self.status.value}")
         self._build_figure(pmap)
         controls = W.GridBox(list(self.sliders.values()),
                              layout=W.Layout(grid_template_columns="repeat(2, 340px)"))
-        self.widget = W.VBox([controls, self._figure_widget, self.status])
+        children = [controls] + ([self.full_grid] if stride > 1 else [])
+        self.widget = W.VBox(children + [self._figure_widget, self.status])
         self._show(pmap, self.last_timings)
 
     def values(self) -> dict:
@@ -556,18 +585,34 @@ class PatternMapExplorer:
         if not self._quiet:
             self.update()
 
+    def grid(self):
+        """The grid values shown: every ``stride``-th point of ``x_values`` and ``y_values``
+        (all of them with the 'full grid' box ticked). The points are a subset of the full
+        grid, so their labels are those of the full map."""
+        step = 1 if self.full_grid.value else self.stride
+        return self.x_values[::step], self.y_values[::step]
+
     def _compute(self):
         vals = self.values()
         current = vals.pop("I", self._current)
+        from .widgets import slider_key
+
+        xs, ys = self.grid()
+        key = (slider_key(s.value for s in self.sliders.values()), len(xs), len(ys))
+        misses = self._cache.misses
         try:
             model = self.model.replace(**vals)
-            pmap = pattern_map(model, current, self.x_name, self.x_values, self.y_name, self.y_values,
-                               duration=self.duration, dt=self.dt)
+            pmap = self._cache.get(key, lambda: pattern_map(
+                model, current, self.x_name, xs, self.y_name, ys,
+                duration=self.duration, dt=self.dt))
         except (ValueError, TypeError) as err:
             self.status.value = f"<span style='color:#b00'>Not computed: {err}</span>"
             return None
         self.pmap = pmap
-        self.last_timings = dict(pmap.timings)
+        cached = self._cache.misses == misses
+        # a cached map took no simulation now
+        self.last_timings = ({"simulate": 0.0, "classify": 0.0, "cached": True} if cached
+                             else dict(pmap.timings))
         return pmap
 
     def _build_figure(self, pmap):
@@ -581,9 +626,9 @@ class PatternMapExplorer:
         with plt.ioff():
             self.figure, self.ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
         self._mesh = _draw_map(self.ax, pmap, self.marks, None, None)
-        # All labels in the legend, with their share of the grid (updated as text only).
+        # All labels in the legend; those absent from the map are dimmed.
         self._legend = self.ax.legend(
-            handles=[Patch(color=PATTERN_COLORS[p], label=f"{p} (100 %)") for p in PATTERNS],
+            handles=[Patch(color=PATTERN_COLORS[p], label=p) for p in PATTERNS],
             loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
         self.ax.set_title(self._title(pmap), fontsize="small")
         if self._live_canvas:
@@ -593,33 +638,66 @@ class PatternMapExplorer:
         # Solve the constrained layout once, then keep it (re-solving doubles the draw time).
         self.figure.canvas.draw()
         self.figure.set_layout_engine("none")
+        from .widgets import PNGRenderer
 
-    def _title(self, pmap):
+        # Image widget: the mesh (and the marks above it) are drawn over a kept picture of the
+        # axes. Title (the grid) and legend are part of the kept picture: the slider values and the
+        # shares of the grid are listed in the status line, as drawing text costs more than the
+        # mesh. Labels absent from the map are dimmed, which draws the picture anew.
+        legend_texts = self._legend.get_texts()
+        self._renderer = None if self._live_canvas else PNGRenderer(
+            self.figure, [self._mesh, *self.ax.lines, *self.ax.texts],
+            key=lambda: (self.ax.get_title(), tuple(t.get_alpha() for t in legend_texts)))
+
+    def _values_text(self, pmap):
         parts = [f"I = {float(pmap.current) / 1e-12:.4g} pA"]
         for name in self.sliders:
             if name != "I":
                 parts.append(f"{name} = {self.sliders[name].value:.4g} {self.SLIDER_SPECS[name][0]}")
         return ", ".join(parts)
 
+    def _title(self, pmap):
+        ny, nx = pmap.labels.shape
+        fx, fy = np.size(self.x_values), np.size(self.y_values)
+        if (nx, ny) == (fx, fy):
+            return f"firing patterns on the full {nx} x {ny} grid"
+        return (f"firing patterns on a {nx} x {ny} grid "
+                f"(every {self.stride}{_ordinal(self.stride)} point of the {fx} x {fy} grid)")
+
     def _show(self, pmap, timings):
         from .widgets import show_figure
 
         t0 = time.perf_counter()
-        self._mesh.set_array(_codes(pmap.labels).ravel())
+        if self._mesh.get_array().size == pmap.labels.size:
+            self._mesh.set_array(_codes(pmap.labels).ravel())
+        else:  # the other grid: a new mesh in place of the old one
+            xu, _ = _display_unit(pmap.x_values, None)
+            yu, _ = _display_unit(pmap.y_values, None)
+            old, self._mesh = self._mesh, _mesh(self.ax, pmap, xu, yu)
+            self._mesh.set_zorder(old.get_zorder())
+            old.remove()
+            if self._renderer is not None:
+                self._mesh.set_animated(True)
+                self._renderer.dynamic[self._renderer.dynamic.index(old)] = self._mesh
         fractions = pmap.fractions()
         for text, p in zip(self._legend.get_texts(), PATTERNS):
-            text.set_text(f"{p} ({100 * fractions.get(p, 0):.0f} %)")
             text.set_alpha(1.0 if p in fractions else 0.4)
         self.ax.set_title(self._title(pmap), fontsize="small")
-        show_figure(self.figure, self._figure_widget)
-        timings = dict(timings, draw=time.perf_counter() - t0)
+        show_figure(self.figure, self._figure_widget, renderer=self._renderer)
+        cached = timings.get("cached", False)
+        timings = {k: v for k, v in timings.items() if k != "cached"}
+        timings["draw"] = time.perf_counter() - t0
         self.last_timings = timings
         self.last_update_seconds = sum(timings.values())
         ny, nx = pmap.labels.shape
+        computed = ("map seen before, taken from the cache" if cached else
+                    f"simulated in {1000 * timings['simulate']:.0f} ms, classified in "
+                    f"{1000 * timings['classify']:.0f} ms")
+        shares = ", ".join(f"{p} {100 * fractions[p]:.0f} %" for p in PATTERNS if p in fractions)
         self.status.value = (
-            f"{nx} x {ny} = {nx * ny} neurons in one NeuronGroup; simulated in "
-            f"{1000 * timings['simulate']:.0f} ms, classified in {1000 * timings['classify']:.0f} "
-            f"ms, drawn in {1000 * timings['draw']:.0f} ms")
+            f"{self._values_text(pmap)}: {shares}<br>"
+            f"{nx} x {ny} = {nx * ny} neurons in one NeuronGroup; {computed}, drawn "
+            f"in {1000 * timings['draw']:.0f} ms")
 
     def update(self, **quantities):
         """Set sliders from ``quantities`` (Brian2 quantities, e.g. ``tau_w=50*ms``), recompute
@@ -649,7 +727,7 @@ class PatternMapExplorer:
 
 def explore_pattern_map(model, current, x_name, x_values, y_name, y_values, *, sliders=None,
                         ranges=None, marks="presets", duration=500 * ms,
-                        dt=PATTERN_MAP_DT) -> PatternMapExplorer:
+                        dt=PATTERN_MAP_DT, stride=3) -> PatternMapExplorer:
     """Interactive firing-pattern map (see :class:`PatternMapExplorer`).
 
     Parameters
@@ -666,6 +744,12 @@ def explore_pattern_map(model, current, x_name, x_values, y_name, y_values, *, s
         Points to mark, ``{name: (x, y)}``; ``'presets'`` (default) marks the presets of
         :data:`~sfa_helpers.models.adex.FIRING_PATTERNS` lying in the starting plane
         (:func:`presets_in_plane`).
+    stride : int
+        The widget simulates every ``stride``-th point of the grid in each direction (default
+        3: 14 x 14 = 196 of the 1600 neurons of a 40 x 40 grid, about 70 ms per move instead of
+        about 0.5 s); the grid shown is stated in the title. Its points are points of the full
+        grid, with the same labels. A check box switches to the full grid; ``stride=1`` starts
+        there.
 
     Examples
     --------
@@ -674,4 +758,5 @@ def explore_pattern_map(model, current, x_name, x_values, y_name, y_values, *, s
     >>> ex.update(tau_w=50*ms)  # doctest: +SKIP
     """
     return PatternMapExplorer(model, current, x_name, x_values, y_name, y_values,
-                              sliders=sliders, ranges=ranges, marks=marks, duration=duration, dt=dt)
+                              sliders=sliders, ranges=ranges, marks=marks, duration=duration, dt=dt,
+                              stride=stride)

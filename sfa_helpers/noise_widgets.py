@@ -7,7 +7,10 @@ autocorrelogram, with the firing rate, CV, CV2, LV, the serial correlation rho_1
 factor listed underneath. It is general: any model and stimulus that :func:`simulate` accepts.
 
 It is an :class:`sfa_helpers.widgets.Explorer` with its own ``_build_figure`` and ``_redraw``;
-sliders, units, validation and rendering are the explorer's.
+sliders, units, validation and rendering are the explorer's. The figure is built once: a move
+updates the data of its trace, histogram and autocorrelogram (no axes are cleared), and the
+axis limits are rounded (:func:`~sfa_helpers.widgets.nice_limits`) and kept while the data still
+fill at least half of them, so that the drawn frame can usually be reused.
 """
 
 from __future__ import annotations
@@ -19,7 +22,19 @@ import numpy as np
 from brian2 import Hz, mV, ms, second
 
 from . import analysis
-from .widgets import Explorer
+from .simulation import simulate
+from .widgets import Explorer, PNGRenderer, nice_limits
+
+
+def _sticky(current, wanted, data_lo, data_hi, fill=0.5):
+    """Axis limits: the ``current`` ones while the data range ``[data_lo, data_hi]`` lies inside
+    them and spans at least ``fill`` of them, else the ``wanted`` (new, rounded) ones. Limits
+    that stay let the renderer reuse its picture of the axes (no full draw of ticks and
+    labels), so most slider moves only redraw the data."""
+    lo, hi = current
+    if lo <= data_lo and data_hi <= hi and data_hi - data_lo >= fill * (hi - lo):
+        return current
+    return wanted
 
 
 def _fmt(value, digits=2):
@@ -35,7 +50,7 @@ class StatisticsExplorer(Explorer):
     sliders : dict
         Parameter name -> slider (see :class:`sfa_helpers.widgets.Explorer`).
     result : SimulationResult
-        The last simulation.
+        The last simulation (spikes only; :meth:`trace_result` has the trace shown).
     statistics : dict
         ``rate`` (Hz), ``cv``, ``cv2``, ``lv``, ``rho_1``, ``fano`` of the last simulation, from
         the spikes after ``transient``; NaN where undefined (too few spikes).
@@ -51,6 +66,11 @@ class StatisticsExplorer(Explorer):
                          parameters=include, seed=seed)
 
     def _build_figure(self):
+        # The statistics need only the spikes of the long run: it records no trace (writing
+        # and reading 10 s of samples costs twice the simulation). The trace shown is that of
+        # a run of ``trace`` alone with the same seed and values: the same noise, so the same
+        # first ``trace`` of the long run (tested).
+        self._record = ()
         backend = matplotlib.get_backend().lower()
         self._live_canvas = "ipympl" in backend or "widget" in backend
         with plt.ioff():
@@ -63,6 +83,19 @@ class StatisticsExplorer(Explorer):
         (self._v_line,) = self.ax_trace.plot([], [], lw=0.8)
         self.ax_trace.set_xlabel("time (ms)")
         self.ax_trace.set_ylabel("membrane potential (mV)")
+        # Artists kept for the life of the widget; every update only sets their data.
+        self._isi_patch = self.ax_isi.stairs([0.0], [0.0, 1.0], fill=True, color="0.6")
+        self._acg_patch = self.ax_acg.stairs([0.0], [0.0, 1.0], fill=True, color="0.6")
+        (self._rate_line,) = self.ax_acg.plot([], [], color="k", ls="--", lw=0.8)
+        self._few_spikes = [ax.text(0.5, 0.5, "fewer than 3 spikes", ha="center",
+                                    transform=ax.transAxes, visible=False)
+                            for ax in (self.ax_isi, self.ax_acg)]
+        window = float(self.acg_window / ms)
+        self.ax_acg.set_xlim(-window, window)
+        self.ax_isi.set_xlabel("inter-spike interval (ms)")
+        self.ax_isi.set_ylabel("density (1/s)")
+        self.ax_acg.set_xlabel("lag (ms)")
+        self.ax_acg.set_ylabel("autocorrelogram (Hz)")
         # Inline backend: one PNG per update into an Image widget (updated in place, and nothing
         # is printed into the notebook when no front end is attached).
         if self._live_canvas:
@@ -71,6 +104,9 @@ class StatisticsExplorer(Explorer):
             plt.close(fig)  # shown through the Image widget only, not by a later plt.show()
             self._figure_widget = W.Image(format="png", layout=W.Layout(width="760px"))
         self._layout_frozen = False
+        self._renderer = None if self._live_canvas else PNGRenderer(
+            fig, [self._v_line, self._isi_patch, self._acg_patch, self._rate_line,
+                  *self._few_spikes])
 
     def update(self, **overrides):
         """Re-simulate with the slider values (``overrides`` set sliders first), recompute the
@@ -103,35 +139,55 @@ class StatisticsExplorer(Explorer):
             "n_intervals": int(len(intervals)),
         }
 
+    def trace_result(self, result=None):
+        """The simulation of the first ``trace`` of ``result`` (default: the last one), with
+        the membrane potential recorded (cached like the long runs)."""
+        result = self.result if result is None else result
+        duration = min(self.trace, result.duration)
+        return self._cache.get(
+            ("trace only", self._slider_key(), float(duration)),
+            lambda: simulate(result.model, result.stimulus, duration, dt=result.dt,
+                             record=("v",), seed=result.seed))
+
     def _redraw(self, result):
         self.statistics = self._statistics(result)
-        t = np.asarray(result.t / ms)
+        trace = self.trace_result(result)
+        t = np.asarray(trace.t / ms)
         show = t < float(self.trace / ms)
-        self._v_line.set_data(t[show], np.asarray(result.v[0] / mV)[show])
-        v = np.asarray(result.v[0] / mV)[show]
+        v = np.asarray(trace.v[0] / mV)[show]
+        self._v_line.set_data(t[show], v)
         self.ax_trace.set_xlim(0, float(self.trace / ms))
-        self.ax_trace.set_ylim(v.min() - 2, v.max() + 5)
+        self.ax_trace.set_ylim(*_sticky(self.ax_trace.get_ylim(),
+                                        nice_limits(v.min() - 2, v.max() + 5, pad=0),
+                                        v.min() - 2, v.max() + 5))
 
         train = result.spike_trains[0]
-        for ax in (self.ax_isi, self.ax_acg):
-            ax.cla()
         n_after = np.count_nonzero(np.asarray(train) >= float(self.transient))
-        if n_after >= 3:
+        enough = n_after >= 3
+        for artist in (self._isi_patch, self._acg_patch, self._rate_line):
+            artist.set_visible(enough)
+        for text in self._few_spikes:
+            text.set_visible(not enough)
+        if enough:
             edges, density = analysis.isi_histogram(train, bins=30, start=self.transient)
-            self.ax_isi.stairs(np.asarray(density / Hz), np.asarray(edges / ms), fill=True,
-                               color="0.6")
+            edges, density = np.asarray(edges / ms), np.asarray(density / Hz)
+            self._isi_patch.set_data(density, edges)
+            # new limits leave 20 % headroom, so that the next small move keeps them
+            self.ax_isi.set_xlim(_sticky(self.ax_isi.get_xlim(),
+                                         (0, nice_limits(0, 1.2 * edges[-1], pad=0)[1]), 0, edges[-1]))
+            self.ax_isi.set_ylim(_sticky(self.ax_isi.get_ylim(),
+                                         (0, nice_limits(0, 1.2 * density.max())[1]), 0, density.max()))
             lags, acg = analysis.autocorrelogram(train, self.acg_window, self.acg_bins,
                                                  start=self.transient, warn=False)
-            self.ax_acg.bar(np.asarray(lags / ms), np.asarray(acg / Hz),
-                            width=float(2 * self.acg_window / self.acg_bins / ms), color="0.6")
-            self.ax_acg.axhline(self.statistics["rate"], color="k", ls="--", lw=0.8)
-        else:
-            for ax in (self.ax_isi, self.ax_acg):
-                ax.text(0.5, 0.5, "fewer than 3 spikes", ha="center", transform=ax.transAxes)
-        self.ax_isi.set_xlabel("inter-spike interval (ms)")
-        self.ax_isi.set_ylabel("density (1/s)")
-        self.ax_acg.set_xlabel("lag (ms)")
-        self.ax_acg.set_ylabel("autocorrelogram (Hz)")
+            lags, acg = np.asarray(lags / ms), np.asarray(acg / Hz)
+            half = float(self.acg_window / self.acg_bins / ms)  # bars one bin wide, centred
+            self._acg_patch.set_data(acg, np.append(lags - half, lags[-1] + half))
+            rate = self.statistics["rate"]
+            window = float(self.acg_window / ms)
+            self._rate_line.set_data([-window, window], [rate, rate])
+            top = max(np.nanmax(acg), rate)
+            self.ax_acg.set_ylim(_sticky(self.ax_acg.get_ylim(), (0, nice_limits(0, 1.2 * top)[1]),
+                                         0, top))
         self._render()
 
 

@@ -193,6 +193,53 @@ def vector_field(model, current, v, w):
     return dv * volt / second, dw * amp / second
 
 
+def _auto_w_range(p, v, wv, ww, traj_w=None):
+    """w range (amp) of the plot: the w-nullcline, the v-nullcline below V_T + Delta_T and the
+    trajectory, with 10 % padding."""
+    cand = [ww, wv[(v >= p["E_L"] - 5e-3) & (v <= p["V_T"] + p["Delta_T"])]]
+    if traj_w is not None:
+        cand.append(traj_w)
+    lo, hi = min(np.min(c) for c in cand), max(np.max(c) for c in cand)
+    pad = 0.1 * (hi - lo) if hi > lo else 10e-12
+    return lo - pad, hi + pad
+
+
+def _field_arrows(model, current, v_lo, v_hi, w_lo, w_hi):
+    """Grid (V, W in volt and amp, 14 x 18) and unit direction vectors of the vector field in
+    axis-scaled units (the speeds differ by orders of magnitude, so only directions are shown)."""
+    V, Wg = np.meshgrid(np.linspace(v_lo, v_hi, 18), np.linspace(w_lo, w_hi, 14))
+    dv, dw = vector_field(model, current, V * volt, Wg * amp)
+    dx, dy = np.asarray(dv) / (v_hi - v_lo), np.asarray(dw) / (w_hi - w_lo)
+    norm = np.hypot(dx, dy)
+    norm[norm == 0] = 1
+    return V, Wg, dx / norm, dy / norm
+
+
+def _trajectory_paths(p, result, neuron=0):
+    """The trajectory as polylines in (mV, pA): ``(v, w)`` of the segments between spikes, each
+    ending at the spike cut ``(V_peak, w)``, separated by NaN; ``(v, w)`` of the reset jumps
+    (dashed: from ``(V_peak, w)`` to the next sample), separated by NaN; and the start point."""
+    tv = np.asarray(result.traces["v"][neuron])
+    tw = np.asarray(result.traces["w"][neuron])
+    spikes = np.asarray(result.spike_trains[neuron]) / float(result.dt)
+    idx = np.unique(np.clip(np.round(spikes).astype(int), 0, len(tv) - 1))
+    # segment ends: after each spike sample the spike cut (V_peak, w at the spike) is appended
+    pieces_v, pieces_w = [], []
+    start = 0
+    for k in idx:
+        pieces_v += [tv[start:k + 1], [p["V_peak"]], [np.nan]]
+        pieces_w += [tw[start:k + 1], [tw[k]], [np.nan]]
+        start = k + 1
+    pieces_v.append(tv[start:])
+    pieces_w.append(tw[start:])
+    seg_v, seg_w = np.concatenate(pieces_v), np.concatenate(pieces_w)
+    jumps = idx[idx + 1 < len(tv)]
+    jump_v = np.column_stack([np.full(jumps.size, p["V_peak"]), tv[jumps + 1],
+                              np.full(jumps.size, np.nan)]).ravel()
+    jump_w = np.column_stack([tw[jumps], tw[jumps + 1], np.full(jumps.size, np.nan)]).ravel()
+    return (seg_v / 1e-3, seg_w / 1e-12), (jump_v / 1e-3, jump_w / 1e-12), (tv[0] / 1e-3, tw[0] / 1e-12)
+
+
 def plot_phase_plane(model, current, *, result=None, neuron=0, ax=None, v_range=None,
                      w_range=None, field=True, trajectory_color="C0"):
     """Draw the AdEx phase plane: both nullclines, fixed points (filled: stable, open: unstable),
@@ -213,47 +260,23 @@ def plot_phase_plane(model, current, *, result=None, neuron=0, ax=None, v_range=
     if result is not None:
         traj = (np.asarray(result.traces["v"][neuron]), np.asarray(result.traces["w"][neuron]))
     if w_range is None:
-        cand = [ww]
-        finite = wv[(v >= p["E_L"] - 5e-3) & (v <= p["V_T"] + p["Delta_T"])]
-        cand.append(finite)
-        if traj is not None:
-            cand.append(traj[1])
-        lo, hi = min(np.min(c) for c in cand), max(np.max(c) for c in cand)
-        pad = 0.1 * (hi - lo) if hi > lo else 10e-12
-        w_lo, w_hi = lo - pad, hi + pad
+        w_lo, w_hi = _auto_w_range(p, v, wv, ww, None if traj is None else traj[1])
     else:
         w_lo, w_hi = (float(x) for x in as_quantity("w_range", w_range, amp))
     if field:
-        V, Wg = np.meshgrid(np.linspace(v_lo, v_hi, 18), np.linspace(w_lo, w_hi, 14))
-        dv, dw = vector_field(model, current, V * volt, Wg * amp)
-        # Direction only, in axis-scaled units (the speeds differ by orders of magnitude).
-        dx, dy = np.asarray(dv) / (v_hi - v_lo), np.asarray(dw) / (w_hi - w_lo)
-        norm = np.hypot(dx, dy)
-        norm[norm == 0] = 1
-        ax.quiver(V / mV, Wg / pA, dx / norm, dy / norm, color="0.75", angles="xy",
-                  pivot="mid", scale=30, width=0.003)
+        V, Wg, ux, uy = _field_arrows(model, current, v_lo, v_hi, w_lo, w_hi)
+        ax.quiver(V / mV, Wg / pA, ux, uy, color="0.75", angles="xy", pivot="mid", scale=30,
+                  width=0.003)
     ax.plot(v / mV, wv / pA, color="C3", lw=1.5, label="v-nullcline")
     ax.plot(v / mV, ww / pA, color="C2", lw=1.5, label="w-nullcline")
     for fp in fixed_points(model, current):
         ax.plot(float(fp.v / mV), float(fp.w / pA), "o", ms=7, color="k",
                 mfc="k" if fp.stable else "w", zorder=5)
     if traj is not None:
-        tv, tw = traj
-        spikes = np.asarray(result.spike_trains[neuron]) / float(result.dt)
-        idx = np.clip(np.round(spikes).astype(int), 0, len(tv) - 1)
-        starts = np.concatenate([[0], idx + 1])
-        stops = np.concatenate([idx + 1, [len(tv)]])
-        for s0, s1 in zip(starts, stops):
-            seg_v, seg_w = tv[s0:s1], tw[s0:s1]
-            if s1 - 1 in set(idx) and s1 - 1 < len(tv):  # the segment ends with a spike
-                seg_v = np.append(seg_v, p["V_peak"])
-                seg_w = np.append(seg_w, tw[s1 - 1])
-            ax.plot(seg_v / 1e-3, seg_w / 1e-12, color=trajectory_color, lw=1)
-        for k in idx:
-            if k + 1 < len(tv):
-                ax.plot([p["V_peak"] / 1e-3, tv[k + 1] / 1e-3], [tw[k] / 1e-12, tw[k + 1] / 1e-12],
-                        ls="--", lw=0.8, color=trajectory_color)
-        ax.plot(tv[0] / 1e-3, tw[0] / 1e-12, "s", ms=5, color=trajectory_color)
+        segments, jumps, first = _trajectory_paths(p, result, neuron)
+        ax.plot(*segments, color=trajectory_color, lw=1)
+        ax.plot(*jumps, ls="--", lw=0.8, color=trajectory_color)
+        ax.plot(*first, "s", ms=5, color=trajectory_color)
     ax.set_xlim(v_lo / 1e-3, v_hi / 1e-3 + 1)
     ax.set_ylim(w_lo / 1e-12, w_hi / 1e-12)
     ax.set_xlabel("membrane potential v (mV)")
@@ -266,6 +289,12 @@ class PhasePlaneExplorer:
     re-simulates the AdEx (fixed duration and dt, so the compiled program is reused) and redraws
     the nullclines, fixed points, trajectory and the voltage trace together.
 
+    The figure is built once (as :func:`plot_phase_plane` draws it) and a move only updates the
+    data of its artists; it is shown as one PNG in an ``ipywidgets.Image`` (inline backend,
+    rendered by :class:`sfa_helpers.widgets.PNGRenderer`) or redrawn in place with
+    ``%matplotlib widget``. Simulations are cached by slider values
+    (:class:`sfa_helpers.widgets.ResultCache`), so moving a slider back is answered at once.
+
     ``update(a=..., I=...)`` sets sliders from code (Brian2 quantities) and redraws; the last
     simulation is in ``result``.
     """
@@ -276,13 +305,15 @@ class PhasePlaneExplorer:
 
     def __init__(self, model, current, duration=400 * ms, *, dt=0.02 * ms, t_on=20 * ms):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
+
+        from .widgets import ResultCache
 
         if not isinstance(model, AdEx):
             raise TypeError("PhasePlaneExplorer needs an AdEx model.")
         self.model, self.duration, self.dt, self.t_on = model, duration, dt, t_on
         self.result = None
         self.last_update_seconds = float("nan")
+        self._cache = ResultCache(16)
         start = {"a": model.a, "b": model.b, "tau_w": model.tau_w, "V_reset": model.V_reset,
                  "I": as_quantity("current", current, amp, allow_array=False)}
         self.sliders, self._scale = {}, {}
@@ -292,16 +323,60 @@ class PhasePlaneExplorer:
             s = W.FloatSlider(value=val, min=lo, max=hi, step=(hi - lo) / 200,
                               description=f"{name} ({label})", continuous_update=False,
                               readout_format=".3g", style={"description_width": "initial"})
-            s.observe(lambda _c: self.update(), names="value")
+            s.observe(self._on_change, names="value")
             self.sliders[name], self._scale[name] = s, scale
+        self._build_figure()
+        self.status = W.HTML()
+        self.widget = W.VBox([W.HBox(list(self.sliders.values())[:3]),
+                              W.HBox(list(self.sliders.values())[3:]), self._figure_widget,
+                              self.status])
+        self.update()
+
+    def _on_change(self, _change):
+        self.update()
+
+    def _build_figure(self):
+        import ipywidgets as W
+        import matplotlib
+        import matplotlib.pyplot as plt
+
+        from .widgets import PNGRenderer
+
+        backend = matplotlib.get_backend().lower()
+        self._live_canvas = "ipympl" in backend or "widget" in backend
         with plt.ioff():
             self.figure, (self.ax_pp, self.ax_v) = plt.subplots(
                 1, 2, figsize=(10, 3.8), layout="constrained", width_ratios=[1, 1.3])
-        self.status = W.HTML()
-        self._out = W.Output()
-        self.widget = W.VBox([W.HBox(list(self.sliders.values())[:3]),
-                              W.HBox(list(self.sliders.values())[3:]), self._out, self.status])
-        self.update()
+        ax = self.ax_pp
+        p = _values(self.model)
+        self._v_grid = np.linspace(p["E_L"] - 5e-3, p["V_peak"], 400)  # E_L, V_peak: no slider
+        V, Wg = np.meshgrid(np.linspace(self._v_grid[0], self._v_grid[-1], 18), np.zeros(14))
+        self._quiver = ax.quiver(V / 1e-3, Wg, np.zeros_like(V), np.zeros_like(V), color="0.75",
+                                 angles="xy", pivot="mid", scale=30, width=0.003)
+        (self._v_null,) = ax.plot([], [], color="C3", lw=1.5, label="v-nullcline")
+        (self._w_null,) = ax.plot([], [], color="C2", lw=1.5, label="w-nullcline")
+        (self._traj,) = ax.plot([], [], color="C0", lw=1)
+        (self._jumps,) = ax.plot([], [], color="C0", lw=0.8, ls="--")
+        (self._start,) = ax.plot([], [], "s", ms=5, color="C0")
+        (self._fp_stable,) = ax.plot([], [], "o", ms=7, color="k", mfc="k", ls="none", zorder=5)
+        (self._fp_unstable,) = ax.plot([], [], "o", ms=7, color="k", mfc="w", ls="none", zorder=5)
+        ax.set_xlim(self._v_grid[0] / 1e-3, self._v_grid[-1] / 1e-3 + 1)
+        ax.set_xlabel("membrane potential v (mV)")
+        ax.set_ylabel("adaptation current w (pA)")
+        (self._trace,) = self.ax_v.plot([], [], lw=1)
+        self.ax_v.set_xlim(0, float(self.duration / ms))
+        self.ax_v.set_xlabel("time (ms)")
+        self.ax_v.set_ylabel("membrane potential v (mV)")
+        if self._live_canvas:
+            self._figure_widget = self.figure.canvas
+        else:
+            plt.close(self.figure)  # shown through the Image widget only
+            self._figure_widget = W.Image(format="png",
+                                          layout=W.Layout(width="1000px", max_width="100%"))
+        self._renderer = None if self._live_canvas else PNGRenderer(self.figure, [
+            self._quiver, self._v_null, self._w_null, self._traj, self._jumps, self._start,
+            self._fp_stable, self._fp_unstable, self._trace])
+        self._layout_frozen = False
 
     def values(self) -> dict:
         """Slider values as Brian2 quantities."""
@@ -310,46 +385,74 @@ class PhasePlaneExplorer:
 
     def update(self, **overrides):
         """Re-simulate with the slider values (``overrides`` set sliders first) and redraw."""
-        from IPython.display import display
-
         from . import stimuli
         from .simulation import simulate
+        from .widgets import show_figure, slider_key
 
         for name, value in overrides.items():
             if name not in self.sliders:
                 raise ValueError(f"No slider '{name}'; sliders: {list(self.sliders)}")
             s = self.sliders[name]
-            s.unobserve_all()
+            s.unobserve(self._on_change, names="value")
             s.value = float(value) / self._scale[name]
-            s.observe(lambda _c: self.update(), names="value")
+            s.observe(self._on_change, names="value")
         t0 = time.perf_counter()
         vals = self.values()
         current = vals.pop("I")
+        key = slider_key(s.value for s in self.sliders.values())
         try:
             model = self.model.replace(**vals)
-            result = simulate(model, stimuli.step(current, self.t_on), self.duration, dt=self.dt,
-                              record=("v", "w"), seed=0)
+            result = self._cache.get(key, lambda: simulate(
+                model, stimuli.step(current, self.t_on), self.duration, dt=self.dt,
+                record=("v", "w"), seed=0))
         except (ValueError, TypeError) as err:
             self.status.value = f"<span style='color:#b00'>Not simulated: {err}</span>"
             return self.result
         self.result, self.current_model, self.current = result, model, current
-        self.ax_pp.clear()
-        self.ax_v.clear()
-        plot_phase_plane(model, current, result=result, ax=self.ax_pp)
-        self.ax_v.plot(np.asarray(result.t / ms), np.asarray(result.v[0] / mV), lw=1)
-        self.ax_v.set_xlabel("time (ms)")
-        self.ax_v.set_ylabel("membrane potential v (mV)")
-        self.figure.canvas.draw()
-        with self._out:
-            self._out.clear_output(wait=True)
-            display(self.figure)
+        fps = fixed_points(model, current)
+        self._redraw(model, current, result, fps)
+        if not self._layout_frozen:
+            # solve the constrained layout once, then keep it (re-solving doubles the draw time)
+            self.figure.draw_without_rendering()
+            self.figure.set_layout_engine("none")
+            self._layout_frozen = True
+        show_figure(self.figure, self._figure_widget, renderer=self._renderer)
         self.last_update_seconds = time.perf_counter() - t0
         n = len(result.spike_trains[0])
-        fps = fixed_points(model, current)
         self.status.value = (f"{n} spikes; fixed points: "
                              f"{', '.join(fp.kind for fp in fps) or 'none'} "
                              f"(updated in {1000 * self.last_update_seconds:.0f} ms)")
         return result
+
+    def _redraw(self, model, current, result, fps):
+        """The same picture as plot_phase_plane(model, current, result=result) next to the
+        voltage trace, by updating the existing artists."""
+        from .widgets import nice_limits
+
+        p = _values(model)
+        v = self._v_grid
+        wv = np.asarray(v_nullcline(model, current, v * volt))
+        ww = np.asarray(w_nullcline(model, v * volt))
+        w_lo, w_hi = _auto_w_range(p, v, wv, ww, np.asarray(result.traces["w"][0]))
+        # round the w range outwards (pA) so that small moves keep the frame
+        w_lo, w_hi = (x * 1e-12 for x in nice_limits(w_lo / 1e-12, w_hi / 1e-12, pad=0))
+        V, Wg, ux, uy = _field_arrows(model, current, v[0], v[-1], w_lo, w_hi)
+        self._quiver.set_offsets(np.column_stack([(V / 1e-3).ravel(), (Wg / 1e-12).ravel()]))
+        self._quiver.set_UVC(ux, uy)
+        self._v_null.set_data(v / 1e-3, wv / 1e-12)
+        self._w_null.set_data(v / 1e-3, ww / 1e-12)
+        segments, jumps, first = _trajectory_paths(p, result)
+        self._traj.set_data(*segments)
+        self._jumps.set_data(*jumps)
+        self._start.set_data([first[0]], [first[1]])
+        for line, stable in ((self._fp_stable, True), (self._fp_unstable, False)):
+            pts = [(float(fp.v / mV), float(fp.w / pA)) for fp in fps if fp.stable == stable]
+            line.set_data([x for x, _ in pts], [y for _, y in pts])
+        self.ax_pp.set_ylim(w_lo / 1e-12, w_hi / 1e-12)
+        t = np.asarray(result.t / ms)
+        trace = np.asarray(result.v[0] / mV)
+        self._trace.set_data(t, trace)
+        self.ax_v.set_ylim(*nice_limits(trace.min(), trace.max()))
 
     def _ipython_display_(self):
         from IPython.display import display

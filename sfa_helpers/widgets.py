@@ -15,11 +15,23 @@ grey. A model with a moving threshold (a recordable ``Theta``, e.g. ``ThresholdI
 With the ``ipympl`` backend (``%matplotlib widget``) the figure canvas is itself a widget and is
 redrawn in place; with the default inline backend each update renders one PNG into an
 ``ipywidgets.Image``.
+
+What keeps a slider move cheap (all widgets of the course use these):
+
+* :class:`ResultCache`: simulations are kept by slider values (:func:`slider_key`), so a slider
+  moved back to a value seen before is answered without simulating (the seed is fixed, so the
+  cached result is the one a new simulation would give).
+* :class:`PNGRenderer`: the figure is built once; a move sets the data of its lines, and only
+  those are drawn again over a kept picture of the axes, ticks and labels while the axis
+  limits stay the same. :func:`nice_limits` rounds the limits outwards so that they usually do.
+* :func:`render_png`: one Agg draw and a fast PNG encoder (``savefig`` draws twice when a layout
+  engine is set and compresses harder).
 """
 
 from __future__ import annotations
 
 import io
+import math
 import time
 
 import ipywidgets as W
@@ -53,6 +65,77 @@ def _display_unit(name, value):
     return None, ""
 
 
+class ResultCache:
+    """The last ``maxsize`` results of a deterministic computation, looked up by their inputs.
+
+    Keys are compared with ``==`` (parameter sets and quantities need not be hashable), most
+    recent first. A widget asks the cache before recomputing, so moving a slider back to a value
+    seen before shows the same result at once; a fixed seed makes the simulations deterministic,
+    so a cached result is the one a fresh computation would give.
+    """
+
+    def __init__(self, maxsize=16):
+        self.maxsize = int(maxsize)
+        self._items = []  # [(key, value)], most recent first
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def _same(a, b):
+        if a is b:
+            return True
+        if isinstance(a, tuple) and isinstance(b, tuple):
+            return len(a) == len(b) and all(ResultCache._same(x, y) for x, y in zip(a, b))
+        try:
+            same = a == b
+            return bool(np.all(same)) if not isinstance(same, bool) else same
+        except Exception:  # noqa: BLE001 - e.g. quantities of different dimensions
+            return False
+
+    def get(self, key, compute):
+        """The cached value for ``key``, or ``compute()`` (then stored)."""
+        for k, (stored, value) in enumerate(self._items):
+            if type(stored) is type(key) and self._same(stored, key):
+                self.hits += 1
+                if k:
+                    self._items.insert(0, self._items.pop(k))
+                return value
+        self.misses += 1
+        value = compute()
+        self._items.insert(0, (key, value))
+        del self._items[self.maxsize:]
+        return value
+
+    def clear(self):
+        self._items.clear()
+
+    def __len__(self):
+        return len(self._items)
+
+
+def slider_key(values) -> tuple:
+    """Slider values as a cache key: rounded to 12 significant digits, so that a slider moved
+    up and back down by the same step (0.1 + 0.5 - 0.5 = 0.09999999999999998) finds its
+    earlier result."""
+    return tuple(float(f"{float(v):.12g}") for v in values)
+
+
+def nice_limits(lo, hi, pad=0.05):
+    """Axis limits around ``[lo, hi]``: 5 % padding, then rounded outwards to a multiple of a
+    round step (1, 2 or 5 x 10^k, about a tenth of the span). A small change of the data leaves
+    them unchanged, so the frame of a plot does not jump at every slider move (and the widget's
+    :class:`PNGRenderer` can reuse the drawn frame)."""
+    lo, hi = float(lo), float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return -1.0, 1.0
+    if not hi > lo:
+        return lo - 1.0, hi + 1.0
+    lo, hi = lo - pad * (hi - lo), hi + pad * (hi - lo)
+    raw = (hi - lo) / 10
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+
+
 def _default_range(value, dim, min_positive):
     """Slider range (in display units) around a parameter's initial value: voltages +-20 mV,
     currents from 0 (or -|2I|) to 2I, everything else from 0 (time constants: 2 dt) to 3x."""
@@ -81,6 +164,9 @@ class Explorer:
         ``fi.rates``) and the one of the starting values (drawn in grey); else None.
     last_update_seconds : float
         Wall time of the last slider response (simulations + redraw).
+
+    Simulations (trace and f-I curve) are cached by slider values (the last 8), see
+    :class:`ResultCache`.
     """
 
     def __init__(self, model, stimulus, duration, *, dt=0.1 * ms, ranges=None, exclude=(),
@@ -91,6 +177,8 @@ class Explorer:
         self.result = None
         self.fi = self.fi_reference = None
         self.last_update_seconds = float("nan")
+        # simulations by (model, stimulus): a slider moved back is answered without simulating
+        self._cache = ResultCache(8)
         self._setup_fi(fi_currents, fi_duration, fi_transient, fi_rate)
         ranges = dict(ranges or {})
         time_constants = set(model.spec().time_constants)
@@ -218,6 +306,11 @@ class Explorer:
             plt.close(fig)
             self._figure_widget = W.Image(format="png", layout=W.Layout(width=width))
         self._layout_frozen = False
+        dynamic = [self._v_line, self._spike_lines, self._th_line, self._i_line]
+        if self.fi_currents is not None:
+            dynamic += [self._fi_ref_line, self._fi_line]
+        # (ipympl draws the canvas itself: animated artists would vanish there)
+        self._renderer = None if self._live_canvas else PNGRenderer(fig, dynamic)
 
     def values(self):
         """Current slider values as Brian2 quantities, split into model and stimulus changes."""
@@ -245,9 +338,13 @@ class Explorer:
         try:
             model = self.model.replace(**model_changes)
             stimulus = self.stimulus.replace(**stim_changes)
-            result = simulate(model, stimulus, self.duration, dt=self.dt, record=self._record,
-                              seed=self.seed)
-            fi = self._simulate_fi(model)
+            # The model and stimulus differ from the starting ones only by the slider values:
+            # those values are the cache key (parameter sets need not compare exactly).
+            result = self._cache.get(
+                ("trace", self._slider_key()),
+                lambda: simulate(model, stimulus, self.duration, dt=self.dt, record=self._record,
+                                 seed=self.seed))
+            fi = self._simulate_fi(model, self._slider_key("model"))
         except (ValueError, TypeError) as err:
             self.status.value = f"<span style='color:#b00'>Not simulated: {err}</span>"
             return self.result
@@ -261,15 +358,22 @@ class Explorer:
                              f"(updated in {1000 * self.last_update_seconds:.0f} ms)")
         return result
 
-    def _simulate_fi(self, model):
-        """The f-I curve of ``model`` (one fi_curve call), or the last one if the model is
-        unchanged; None without ``fi_currents``."""
+    def _slider_key(self, owner=None):
+        return slider_key(s.value for name, s in self.sliders.items()
+                          if owner is None or self._owners[name] == owner)
+
+    def _simulate_fi(self, model, key=None):
+        """The f-I curve of ``model`` (one fi_curve call), or a cached one if this model was
+        shown before (e.g. only a stimulus slider moved); None without ``fi_currents``."""
         if self.fi_currents is None:
             return None
-        if self.fi is not None and self.fi.result.model == model:
-            return self.fi
-        return fi_curve(model, self.fi_currents, self.fi_duration, transient=self.fi_transient,
-                        dt=self.dt, rate=self.fi_rate, seed=self.seed)
+        if key is None:
+            return fi_curve(model, self.fi_currents, self.fi_duration, transient=self.fi_transient,
+                            dt=self.dt, rate=self.fi_rate, seed=self.seed)
+        return self._cache.get(
+            ("fi", key),
+            lambda: fi_curve(model, self.fi_currents, self.fi_duration, transient=self.fi_transient,
+                             dt=self.dt, rate=self.fi_rate, seed=self.seed))
 
     def _redraw(self, result):
         t = np.asarray(result.t / ms)
@@ -290,11 +394,10 @@ class Explorer:
             self._th_line.set_data([t[0], t[-1]], [float(v_th / mV)] * 2)
         else:
             self._th_line.set_data([], [])
-        self._i_line.set_data(t, np.asarray(result.I_stim[0] / nA))
-        for ax, lo, hi in ((self.ax_v, min(v.min(), top), hi),
-                           (self.ax_i, *np.percentile(result.I_stim[0] / nA, [0, 100]))):
-            pad = 0.05 * (hi - lo) if hi > lo else 1.0
-            ax.set_ylim(lo - pad, hi + pad)
+        i_stim = np.asarray(result.I_stim[0] / nA)
+        self._i_line.set_data(t, i_stim)
+        self.ax_v.set_ylim(*nice_limits(min(v.min(), top), hi))
+        self.ax_i.set_ylim(*nice_limits(i_stim.min(), i_stim.max()))
         self.ax_v.set_xlim(t[0], t[-1] if len(t) > 1 else 1)
         if self.fi is not None:
             self._redraw_fi()
@@ -309,7 +412,7 @@ class Explorer:
         both = np.concatenate([r, ref])
         top = np.nanmax(both) if np.any(np.isfinite(both)) else 0.0
         self.ax_fi.set_xlim(x.min(), x.max())
-        self.ax_fi.set_ylim(0, 1.1 * top if top > 0 else 1.0)
+        self.ax_fi.set_ylim(0, nice_limits(0, top)[1] if top > 0 else 1.0)
 
     def _render(self):
         if not self._layout_frozen:
@@ -319,23 +422,112 @@ class Explorer:
             self.figure.draw_without_rendering()
             self.figure.set_layout_engine("none")
             self._layout_frozen = True
-        show_figure(self.figure, self._figure_widget)
+        # Image widget: only the lines are redrawn over the kept frame while the axis limits
+        # stay the same (PNGRenderer).
+        show_figure(self.figure, self._figure_widget, renderer=getattr(self, "_renderer", None))
 
     def _ipython_display_(self):
         display(self.widget)
 
 
-def show_figure(figure, target, dpi=None) -> None:
+def show_figure(figure, target, dpi=None, *, renderer=None) -> None:
     """Put the current state of ``figure`` on screen in its widget ``target``: an ipympl canvas
     (``target is figure.canvas``) redraws in place; otherwise ``target`` is an
-    ``ipywidgets.Image`` and receives one PNG (no tight-bbox pass, no flicker, and nothing is
-    printed into the notebook when no front end is attached)."""
+    ``ipywidgets.Image`` and receives one PNG from :func:`render_png` (or from ``renderer``, a
+    :class:`PNGRenderer` of this figure that redraws only what changed). No tight-bbox pass, no
+    flicker, and nothing is printed into the notebook when no front end is attached."""
     if target is figure.canvas:
         figure.canvas.draw_idle()
         return
+    target.value = renderer.render() if renderer is not None else render_png(figure, dpi)
+
+
+#: zlib level of the PNGs sent to the browser: 1 encodes 2x faster than matplotlib's default 6
+#: for a file about 10 % larger (the same pixels: PNG is lossless).
+PNG_COMPRESS_LEVEL = 1
+
+
+def _agg_canvas(figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = figure.canvas
+    return canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+
+
+def _encode_png(canvas) -> bytes:
+    from PIL import Image
+
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi or figure.dpi)
-    target.value = buffer.getvalue()
+    image.convert("RGB").save(buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
+    return buffer.getvalue()
+
+
+def render_png(figure, dpi=None) -> bytes:
+    """The figure as PNG bytes (RGB), drawn once by Agg at ``dpi`` (default: the figure's).
+
+    Cheaper than ``savefig``, which draws the figure twice whenever a layout engine is set (even
+    a frozen one) and compresses harder."""
+    old = figure.dpi
+    if dpi is not None and dpi != old:
+        figure.dpi = dpi
+    try:
+        canvas = _agg_canvas(figure)
+        canvas.draw()
+        return _encode_png(canvas)
+    finally:
+        if figure.dpi != old:
+            figure.dpi = old
+
+
+class PNGRenderer:
+    """Renders a figure whose data artists change but whose frame mostly does not.
+
+    The ``dynamic`` artists (lines, collections, texts) are marked *animated*: a full draw
+    leaves them out, and its picture (axes, ticks, labels, legends) is kept as a background.
+    Each :meth:`render` restores the background and draws only the dynamic artists over it.
+    Backgrounds are kept by key -- the view limits of every axes, the figure size and dpi, and
+    ``key()`` (optional callable, for any other text the caller changes) -- the last
+    ``backgrounds`` of them, so a slider moved back and forth needs no full draw either. The
+    result is the same picture as a full draw, except that dynamic artists are drawn above the
+    static ones (keep them from overlapping legends and annotations).
+    """
+
+    def __init__(self, figure, dynamic, key=None, backgrounds=8):
+        self.figure, self.dynamic, self._extra_key = figure, list(dynamic), key
+        for artist in self.dynamic:
+            artist.set_animated(True)
+        self._backgrounds = {}  # key -> saved region, oldest first
+        self._size = None
+        self._max_backgrounds = int(backgrounds)
+        self.full_draws = 0
+
+    def _current_key(self):
+        fig = self.figure
+        limits = tuple((tuple(ax.viewLim.get_points().ravel()), ax.get_visible()) for ax in fig.axes)
+        extra = self._extra_key() if self._extra_key is not None else None
+        return (tuple(fig.get_size_inches()), fig.dpi, limits, extra)
+
+    def render(self) -> bytes:
+        canvas = _agg_canvas(self.figure)
+        key = self._current_key()
+        background = self._backgrounds.pop(key, None)
+        if background is None or canvas.get_width_height(physical=True) != self._size:
+            canvas.draw()  # every artist but the animated ones
+            background = canvas.copy_from_bbox(self.figure.bbox)
+            self.full_draws += 1
+            self._size = canvas.get_width_height(physical=True)
+        else:
+            canvas.restore_region(background)
+        self._backgrounds[key] = background  # now the most recent
+        while len(self._backgrounds) > self._max_backgrounds:
+            self._backgrounds.pop(next(iter(self._backgrounds)))
+        renderer = canvas.get_renderer()
+        for artist in sorted(self.dynamic, key=lambda a: a.get_zorder()):
+            if artist.get_visible() and artist.figure is self.figure:
+                artist.draw(renderer)
+        return _encode_png(canvas)
 
 
 def explore(model, stimulus, duration, *, dt=0.1 * ms, ranges=None, exclude=(), parameters=None,

@@ -126,6 +126,55 @@ def test_bernoulli_likelihood_closed_form():
     assert d.log_likelihood(w, "poisson") == pytest.approx(math.log(100) - 2 * 100 * 5e-4, rel=1e-12)
 
 
+def _bernoulli_terms_reference(eta, y, dt):
+    """The Bernoulli terms written out on every bin (the textbook form)."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        lam = dt * np.exp(eta)
+        spike = y > 0
+        q = -np.expm1(-lam)
+        value = np.log(q[spike]).sum() - lam[~spike].sum()
+        e = np.exp(-lam)
+        d1 = np.where(spike, lam * e / q, -lam)
+        d1[spike & (lam == 0)] = 1.0
+        d1[spike & ~np.isfinite(d1)] = 0.0
+        w = np.where(spike, lam * e * (lam - q) / q ** 2, lam)
+        w[spike & ~np.isfinite(w)] = 0.0
+    return value, d1, np.clip(w, 0.0, None)
+
+
+def test_bernoulli_terms_on_spike_bins_only_equal_the_full_expressions():
+    rng = np.random.default_rng(5)
+    eta = rng.normal(3.0, 2.0, 50_000)
+    y = (rng.random(eta.size) < 0.02).astype(float)
+    eta[:4], y[:4] = [800.0, -60.0, 0.0, 9.0], [1, 1, 0, 1]  # a certain spike, lam ~ 0, ...
+    ref = _bernoulli_terms_reference(eta, y, 5e-4)
+    value, d1, w = glm._terms(eta, y, 5e-4, "bernoulli")
+    assert value == pytest.approx(ref[0], rel=1e-12)
+    np.testing.assert_allclose(d1, ref[1], rtol=1e-13, atol=0)
+    np.testing.assert_allclose(w, ref[2], rtol=1e-13, atol=0)
+    assert glm._terms(eta, y, 5e-4, "bernoulli", order=0)[0] == value
+    # a spike bin with lam = 0 makes the log-likelihood -inf, as in the full expressions
+    eta[1] = -1e4
+    assert glm._terms(eta, y, 5e-4, "bernoulli")[0] == -np.inf == _bernoulli_terms_reference(eta, y, 5e-4)[0]
+
+
+@pytest.mark.parametrize("likelihood", ["poisson", "bernoulli"])
+def test_a_last_newton_step_without_hessian_lands_on_the_optimum(small_design, likelihood):
+    design, w_true = small_design
+    ref = glm.fit_glm(design, likelihood=likelihood)
+    start = ref.weights + 0.05 * np.sqrt(np.diag(ref.covariance))  # a warm start nearby
+    exact = glm.fit_glm(design, likelihood=likelihood, weights=start)
+    quick = glm.fit_glm(design, likelihood=likelihood, weights=start, final_step_tol=1e-2)
+    assert quick.converged and "final_step_tol" in quick.message, quick.message
+    assert quick.n_iter == exact.n_iter - 1  # one Hessian less
+    se = np.sqrt(np.diag(ref.covariance))
+    assert np.max(np.abs(quick.weights - ref.weights) / se) < 1e-3
+    np.testing.assert_allclose(quick.covariance, ref.covariance, rtol=1e-2, atol=1e-3 * se.max() ** 2)
+    assert quick.log_likelihood == pytest.approx(ref.log_likelihood, abs=1e-4)
+    with pytest.raises(ValueError, match="final_step_tol"):
+        glm.fit_glm(design, final_step_tol=-1)
+
+
 @pytest.mark.parametrize("likelihood", ["poisson", "bernoulli"])
 def test_fit_recovers_ground_truth_weights_within_five_standard_errors(likelihood):
     sb, hb = _bases()

@@ -15,7 +15,8 @@ U_R = np.linspace(-65, -42, 16) * mV
 
 @pytest.fixture(scope="module")
 def explorer():
-    return explore_pattern_map(BASE, 65 * pA, "a", A, "V_reset", U_R)
+    # the full grid (the coarse default grid is tested below)
+    return explore_pattern_map(BASE, 65 * pA, "a", A, "V_reset", U_R, stride=1)
 
 
 def _direct(**changes):
@@ -70,3 +71,45 @@ def test_invalid_values_keep_the_last_map(explorer):
     with pytest.raises(Exception, match="tau_w"):
         explorer.update(tau_w=30 * mV)
     explorer.update(Delta_T=2 * mV)
+
+
+def test_a_slider_moved_back_takes_the_map_from_the_cache(explorer):
+    first = explorer.update(I=65 * pA, tau_w=100 * ms, b=7 * pA)
+    png = explorer._figure_widget.value
+    moved = explorer.update(b=40 * pA)
+    assert moved is not first
+    np.testing.assert_array_equal(moved.labels, _direct(b=40 * pA))
+    back = explorer.update(b=7 * pA)
+    assert back is first  # the same map, not simulated again
+    np.testing.assert_array_equal(back.labels, _direct())
+    assert explorer.last_timings["simulate"] == 0 and "cache" in explorer.status.value
+    assert explorer._figure_widget.value == png
+
+
+def test_coarse_grid_is_every_stride_th_point_of_the_full_map_and_can_be_switched():
+    """The default widget simulates every 3rd grid point: the labels there are those of the full
+    map, the title says which grid is shown, and the check box switches to the full grid."""
+    coarse = explore_pattern_map(BASE, 65 * pA, "a", A, "V_reset", U_R)
+    assert coarse.stride == 3 and not coarse.full_grid.value
+    assert coarse.full_grid in coarse.widget.children
+    assert coarse.pmap.labels.shape == (6, 6)  # indices 0, 3, ..., 15: both ends of the grid
+    assert "36 neurons" in coarse.status.value
+    assert "6 x 6 grid (every 3rd point of the 16 x 16 grid)" in coarse.ax.get_title()
+    full = _direct()
+    np.testing.assert_array_equal(coarse.pmap.labels, full[::3, ::3])
+    moved = coarse.update(b=40 * pA)
+    np.testing.assert_array_equal(moved.labels, _direct(b=40 * pA)[::3, ::3])
+    png = coarse._figure_widget.value
+    coarse.full_grid.value = True  # the full grid, in a new mesh
+    assert coarse.pmap.labels.shape == (16, 16)
+    np.testing.assert_array_equal(coarse.pmap.labels, _direct(b=40 * pA))
+    assert coarse._mesh.get_array().size == 256 and coarse._mesh in coarse.ax.collections
+    assert len(coarse.ax.collections) == 1
+    assert "full 16 x 16 grid" in coarse.ax.get_title()
+    assert coarse._figure_widget.value != png
+    misses = coarse._cache.misses
+    coarse.full_grid.value = False  # back: from the cache
+    assert coarse._cache.misses == misses and coarse.pmap is moved
+    assert coarse._figure_widget.value == png
+    with pytest.raises(ValueError, match="stride"):
+        explore_pattern_map(BASE, 65 * pA, "a", A, "V_reset", U_R, stride=0)

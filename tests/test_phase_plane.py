@@ -108,3 +108,35 @@ def test_bad_input():
         fixed_points(model.replace(a=np.array([0.0, 1.0]) * nS), 10 * pA)
     with pytest.raises(TypeError):
         fixed_points("not a model", 10 * pA)
+
+
+# --- the interactive explorer --------------------------------------------------------------
+
+def test_phase_plane_explorer_draws_the_model_of_its_sliders_and_caches_moves_back():
+    from sfa_helpers.phase_plane import explore_phase_plane
+
+    model = FIRING_PATTERNS["adapting"].model
+    explorer = explore_phase_plane(model, 65 * pA)
+    first, png = explorer.result, explorer._figure_widget.value
+    assert png[:4] == b"\x89PNG"
+    explorer.sliders["V_reset"].value = -46.0  # mV
+    moved = model.replace(V_reset=-46 * mV)
+    assert explorer.current_model == moved
+    fresh = simulate(moved, stimuli.step(65 * pA, 20 * ms), 400 * ms, dt=0.02 * ms,
+                     record=("v", "w"), seed=0)
+    np.testing.assert_array_equal(np.asarray(explorer.result.spike_trains[0]),
+                                  np.asarray(fresh.spike_trains[0]))
+    # the drawn nullclines and trace are those of the moved model
+    v = explorer._v_null.get_xdata() * 1e-3 * volt
+    np.testing.assert_allclose(explorer._v_null.get_ydata(),
+                               np.asarray(v_nullcline(moved, 65 * pA, v) / pA))
+    np.testing.assert_allclose(explorer._trace.get_ydata(), np.asarray(fresh.v[0] / mV))
+    n_fixed = len(explorer._fp_stable.get_xdata()) + len(explorer._fp_unstable.get_xdata())
+    assert n_fixed == len(fixed_points(moved, 65 * pA))
+    assert explorer._figure_widget.value != png
+    assert len(explorer.result.spike_trains[0]) != len(first.spike_trains[0])
+    explorer.sliders["V_reset"].value = float(model.V_reset / mV)  # back: cached
+    assert explorer.result is first
+    assert explorer._cache.hits >= 1
+    with pytest.raises(ValueError, match="No slider"):
+        explorer.update(tau_m=5 * ms)

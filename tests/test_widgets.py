@@ -95,3 +95,117 @@ def test_array_parameter_cannot_get_a_slider():
     model = MODEL.replace(Delta_Theta=[1, 2] * mV)
     with pytest.raises(ValueError, match="Delta_Theta"):
         explore(model, stimuli.constant([500, 600] * pA), 100 * ms, parameters=["Delta_Theta"])
+
+
+# --- cheaper redraws: result cache, rounded limits, partial re-rendering ---------------------
+
+def _pixels(png):
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_result_cache_hits_equal_fresh_computations_and_evicts_the_oldest():
+    from sfa_helpers.widgets import ResultCache
+
+    cache, calls = ResultCache(2), []
+
+    def compute(x):
+        calls.append(x)
+        return [x]
+
+    first = cache.get((1.0, "a"), lambda: compute(1.0))
+    assert cache.get((1.0, "a"), lambda: compute(1.0)) is first  # a hit: not recomputed
+    assert cache.get((2.0, "a"), lambda: compute(2.0)) == [2.0]  # a changed value: computed
+    assert calls == [1.0, 2.0] and (cache.hits, cache.misses) == (1, 2)
+    cache.get((1.0, "a"), lambda: compute(1.0))  # a hit: now the most recent
+    cache.get((3.0, "a"), lambda: compute(3.0))  # evicts (2.0, 'a'), the least recently used
+    cache.get((1.0, "a"), lambda: compute(1.0))
+    assert calls == [1.0, 2.0, 3.0]
+    cache.get((2.0, "a"), lambda: compute(2.0))
+    assert calls == [1.0, 2.0, 3.0, 2.0] and len(cache) == 2
+    # keys compare by value, also with quantities and arrays; different dimensions never match
+    assert cache.get((np.array([1.0, 2.0]),), lambda: "arr") == "arr"
+    assert cache.get((np.array([1.0, 2.0]),), lambda: "again") == "arr"
+    assert cache.get((1 * mV,), lambda: "mV") == "mV"
+    assert cache.get((1 * ms,), lambda: "ms") == "ms"
+
+
+def test_nice_limits_cover_the_data_and_ignore_small_changes():
+    from sfa_helpers.widgets import nice_limits
+
+    for lo, hi in [(-75.3, -35.0), (0.0, 163.0), (-0.2, 1.7), (1e-3, 2e-3), (-5.0, 5.0)]:
+        a, b = nice_limits(lo, hi)
+        assert a <= lo and b >= hi
+        assert b - a <= 2.5 * (hi - lo)
+    assert nice_limits(-75.3, -35.0) == nice_limits(-75.1, -34.6)  # same frame after a small move
+    assert nice_limits(3.0, 3.0) == (2.0, 4.0)
+    assert nice_limits(0, np.nan) == (-1.0, 1.0)
+
+
+def test_png_renderer_gives_the_full_drawing_and_reuses_its_frame():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sfa_helpers.widgets import PNGRenderer, render_png
+
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=80)
+    (line,) = ax.plot([0.1, 0.9], [0.1, 0.9])  # inside the axes, off the spines
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    renderer = PNGRenderer(fig, [line])
+    first = renderer.render()
+    line.set_data([0.1, 0.9], [0.9, 0.2])  # same limits: only the line is drawn again
+    second = renderer.render()
+    assert renderer.full_draws == 1
+    line.set_animated(False)
+    assert np.array_equal(_pixels(second), _pixels(render_png(fig)))  # = a full draw
+    line.set_animated(True)
+    ax.set_ylim(0, 2)  # new limits: new frame
+    renderer.render()
+    assert renderer.full_draws == 2
+    ax.set_ylim(0, 1)  # back to the first frame: kept, not drawn again
+    line.set_data([0.1, 0.9], [0.1, 0.9])
+    assert np.array_equal(_pixels(renderer.render()), _pixels(first))
+    assert renderer.full_draws == 2
+    plt.close(fig)
+
+
+def test_render_png_matches_savefig():
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sfa_helpers.widgets import render_png
+
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=70, layout="constrained")
+    ax.plot([0, 1, 2], [1, 3, 2])
+    ax.set_title("title")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=70)
+    assert np.array_equal(_pixels(render_png(fig)), _pixels(buffer.getvalue()))
+    assert _pixels(render_png(fig, dpi=35)).shape == (70, 105, 3)
+    assert fig.dpi == 70
+    plt.close(fig)
+
+
+def test_moving_a_slider_back_shows_the_cached_result_and_the_same_picture(explorer):
+    explorer.update(Delta_Theta=2 * mV, tau_Theta=100 * ms, amplitude=500 * pA)
+    result, fi, png = explorer.result, explorer.fi, explorer._figure_widget.value
+    explorer.sliders["tau_Theta"].value = 150.0
+    assert explorer.result is not result and explorer.fi is not fi
+    assert explorer.result.model.tau_Theta == 150 * ms
+    assert explorer._figure_widget.value != png
+    hits = explorer._cache.hits
+    explorer.sliders["tau_Theta"].value = 100.0
+    assert explorer._cache.hits == hits + 2  # trace and f-I curve from the cache
+    assert explorer.result is result and explorer.fi is fi
+    np.testing.assert_array_equal(np.asarray(fi.rates), np.asarray(direct(MODEL).rates))
+    assert np.array_equal(_pixels(explorer._figure_widget.value), _pixels(png))

@@ -215,3 +215,11 @@ print("f-I rate at 600 pA:", round(float(before.rates[-1] / Hz)), "->",
 assert explorer.fi.result.model.tau_vth == 4 * ms
 assert explorer.fi.rates[-1] < before.rates[-1]       # a slower threshold recovery lowers the rate
 assert np.all(explorer.fi_reference.rates == before.rates)  # the grey curve keeps the start values
+
+# %% [markdown]
+# ## Exercise sheet
+#
+# The exercise sheet for this lesson (`exercises/02_refractoriness.ipynb`) asks you to derive the
+# interval of the clamped neuron in closed form, simulate its f-I curve and see how slowly it
+# approaches the $1/\tau_{vc}$ bound, find where relative refractoriness beats that bound, and
+# explain why the mean potential falls.

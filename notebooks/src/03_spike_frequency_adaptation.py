@@ -423,3 +423,11 @@ ax.set_ylabel("threshold at the first spike (mV)")
 plt.show()
 print("slope (mV/ms):", np.round(slope, 2), "threshold (mV):", np.round(v_spike, 2))
 assert np.all(np.diff(v_spike) > 0) and np.all(np.diff(slope) < 0)  # slower ramp: higher threshold
+
+# %% [markdown]
+# ## Exercise sheet
+#
+# The exercise sheet for this lesson (`exercises/03_spike_frequency_adaptation.ipynb`) asks you to
+# compute the threshold jump that makes an adaptive threshold equivalent to an adaptation current
+# and check that the two f-I curves overlap, solve the adapted rate from theory, and compare
+# first-interval with steady-state rates of the conductance-based neuron.

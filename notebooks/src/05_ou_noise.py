@@ -357,6 +357,9 @@ _ = explorer.update(sigma=SIGMA)  # back to the noisy input
 # %% [markdown]
 # ## Exercises
 #
+# The exercise sheet for this lesson (`exercises/05_ou_noise.ipynb`) poses these four, with
+# self-checks, plus the exact OU update written as a function.
+#
 # 1. Measure the stationary SD of the OU current for $\tau$ = 0.5, 2 and 20 ms. Does it depend on
 #    $\tau$? Why is this the point of the $\sqrt{2/\tau}$ in the equation?
 # 2. The free membrane potential (no threshold) filters the OU current. Show by simulation that its

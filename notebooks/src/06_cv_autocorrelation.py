@@ -483,6 +483,11 @@ _ = explorer.update(sigma=SIGMA)  # back to the noisy input
 # %% [markdown]
 # ## Exercises
 #
+# The exercise sheet for this lesson (`exercises/06_cv_autocorrelation.ipynb`) asks you to write
+# CV, LV and an autocorrelogram yourself, to check them on gamma trains and on a train whose rate
+# switches, to compute the Siegert rate, and to show that adaptation makes $\rho_1$ negative.
+# Further, open-ended exercises:
+#
 # 1. Repeat the CV-versus-rate sweep with $\sigma$ = 100 and 400 pA. Where does the CV depend on
 #    $\sigma$, and where on the rate only?
 # 2. Verify $F(w\to\infty) = CV^2(1 + 2\sum_k\rho_k)$ for the adapting neurons with longer

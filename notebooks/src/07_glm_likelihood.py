@@ -407,3 +407,11 @@ assert after["history"] < before["history"] and after["stimulus"] < before["stim
 # **Take-away.** Escape noise turns a threshold model into a probabilistic one; its likelihood is
 # concave, so fitting is reliable and fast; held-out likelihood and Γ tell whether a model
 # predicts what it has not seen.
+
+# %% [markdown]
+# ## Exercise sheet
+#
+# The exercise sheet for this lesson (`exercises/07_glm_likelihood.ipynb`) asks you to derive the
+# adaptive LIF's spike-afterpotential, write the log-likelihood of a spike train, compute a
+# survivor function, recover a threshold from spikes alone with a GLM fit, and score predictions
+# in bits per spike and with the coincidence factor.

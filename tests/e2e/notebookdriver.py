@@ -87,6 +87,15 @@ _SLIDER_CELLS = """() => {
   return result;
 }"""
 
+_CELL_VALUES = """(cellIndex) => {
+  const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[cellIndex];
+  return [...cell.querySelectorAll('.jp-OutputArea .widget-slider')].map(s => {
+    const r = s.querySelector('.widget-readout');
+    const h = s.querySelector('.noUi-handle');
+    return (r ? r.textContent.trim() : '') + ' (aria ' + (h ? h.getAttribute('aria-valuenow') : '') + ')';
+  });
+}"""
+
 # Arm a MutationObserver on one cell's output area. The figure's signature is the set of image
 # sources and canvas pixels inside the widget; without any image or canvas it is the widget's
 # HTML minus the sliders. Every change after the key press is timed (once the new images have
@@ -106,7 +115,8 @@ _ARM = """(cellIndex) => {
   };
   if (window.__sfaRedraw) window.__sfaRedraw.stop();
   let last = signature();
-  const state = {t0: null, tFirst: null, tLast: null, changes: 0, pending: 0, kind: last.kind};
+  const state = {t0: null, tFirst: null, tLast: null, tSeen: null, changes: 0, pending: 0,
+                 kind: last.kind};
   const onKey = () => { if (state.t0 === null) state.t0 = performance.now(); };
   document.addEventListener('keydown', onKey, true);
   const check = () => {
@@ -114,6 +124,7 @@ _ARM = """(cellIndex) => {
     const now = signature();
     if (now.key === last.key) return;
     last = now;
+    state.tSeen = performance.now();  // the new image is in the DOM (not yet decoded)
     state.changes += 1;
     state.pending += 1;
     const imgs = [...area.querySelectorAll('img')];
@@ -138,7 +149,8 @@ _REDRAW_STATE = """() => {
   const s = window.__sfaRedraw;
   const w = window.jupyterapp.shell.currentWidget;
   const k = w.sessionContext.session && w.sessionContext.session.kernel;
-  return {t0: s.t0, tFirst: s.tFirst, tLast: s.tLast, changes: s.changes, pending: s.pending,
+  return {t0: s.t0, tFirst: s.tFirst, tLast: s.tLast, tSeen: s.tSeen, changes: s.changes,
+          pending: s.pending,
           kind: s.kind, kernel: k ? k.status : 'none', now: performance.now()};
 }"""
 
@@ -158,6 +170,11 @@ class SliderMove:
     value_after: str
     kind: str
     redraw_ms: float | None
+    #: key press to the last new image in the DOM (kernel, transport and widget manager), the
+    #: rest of ``redraw_ms`` is image decoding
+    arrived_ms: float | None = None
+    #: whether the move went to a setting of the cell's sliders not shown before in the session
+    new: bool = True
 
 
 class NotebookDriver:
@@ -227,10 +244,52 @@ class NotebookDriver:
         return (self.page.locator(".jp-Notebook .jp-Cell").nth(cell)
                 .locator(".jp-OutputArea .widget-slider .noUi-handle").nth(slider))
 
+    def cell_values(self, cell: int) -> tuple:
+        """The readouts of every slider in a cell's output (what the widget shows)."""
+        return tuple(self.page.evaluate(_CELL_VALUES, cell))
+
+    def slider_position(self, cell: int, slider: int) -> dict:
+        """``{'min', 'max', 'now'}`` of a slider handle (noUiSlider's aria values)."""
+        handle = self._handle(cell, slider)
+        return {k: float(handle.get_attribute(f"aria-value{k}")) for k in ("min", "max", "now")}
+
+    def explore_slider(self, cell: int, slider: int, label: str, n_new: int,
+                       max_moves: int | None = None) -> list[SliderMove]:
+        """Move a slider to ``n_new`` settings of its cell's sliders that were not shown before.
+
+        The slider goes in one direction with PageUp (or PageDown, towards the farther end of
+        its range); at an end it jumps to the other end (Home/End) and goes on in the same
+        direction. A move that lands on a setting already shown in this session (possible after
+        the jump) is made, marked ``new=False``, and not counted: the widgets keep caches, so
+        only moves to new settings measure what a student sees when exploring."""
+        max_moves = 3 * n_new if max_moves is None else max_moves
+        pos = self.slider_position(cell, slider)
+        up = pos["max"] - pos["now"] >= pos["now"] - pos["min"]
+        key = "PageUp" if up else "PageDown"
+        seen = {self.cell_values(cell)}
+        moves: list[SliderMove] = []
+        while sum(m.new for m in moves) < n_new and len(moves) < max_moves:
+            move = self.move_slider(cell, slider, label, key, reverse_at_end=False)
+            if move is None:  # at the end of the range: jump to the other end
+                jump = "Home" if up else "End"
+                move = self.move_slider(cell, slider, label, jump, reverse_at_end=False)
+                if move is None:
+                    break
+            state = self.cell_values(cell)
+            move.new = state not in seen
+            seen.add(state)
+            moves.append(move)
+            if move.redraw_ms is None:
+                break
+        return moves
+
     def move_slider(self, cell: int, slider: int, label: str, key: str,
-                    timeout: float = 30) -> SliderMove:
+                    timeout: float = 30, reverse_at_end: bool = True) -> SliderMove | None:
         """Press ``key`` on a slider handle; wait until the widget has redrawn and the kernel is
-        idle again; time the key press to the last figure change."""
+        idle again; time the key press to the last figure change.
+
+        At the end of the slider's range the key changes nothing: then the opposite key is
+        pressed if ``reverse_at_end``, else None is returned."""
         self.wait_until(_KERNEL_STATUS, "idle", timeout, "an idle kernel before moving a slider")
         handle = self._handle(cell, slider)
         handle.scroll_into_view_if_needed()
@@ -248,6 +307,9 @@ class NotebookDriver:
         handle.focus()
         self.page.keyboard.press(key)
         after = value()
+        if after == before and not reverse_at_end:
+            self.page.evaluate("() => window.__sfaRedraw.stop()")
+            return None
         if after == before:  # at the end of its range: go the other way
             key = {"PageUp": "PageDown", "PageDown": "PageUp",
                    "ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}[key]
@@ -273,7 +335,8 @@ class NotebookDriver:
         self.page.evaluate("() => window.__sfaRedraw.stop()")
         if state["tLast"] is None:
             return SliderMove(cell, label, key, before, after, kind, None)
-        return SliderMove(cell, label, key, before, after, kind, state["tLast"] - state["t0"])
+        return SliderMove(cell, label, key, before, after, kind, state["tLast"] - state["t0"],
+                          state["tSeen"] - state["t0"] if state["tSeen"] is not None else None)
 
     # -- screenshots -----------------------------------------------------------------------
     def screenshot_notebook(self, stem: str, max_parts: int = 30) -> list[pathlib.Path]:
