@@ -122,16 +122,22 @@ def request_kernel(socket_path: str, connection_file: str, cwd: str, env: dict) 
         conn.settimeout(_REQUEST_TIMEOUT)
         conn.connect(socket_path)
         conn.sendall(request + b"\n")
-        answer = b""
-        while not answer.endswith(b"\n"):
-            chunk = conn.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
+        answer = _read_line(conn)
     reply = json.loads(answer or b"{}")
     if not isinstance(reply.get("pid"), int):
         raise ForkServerError(reply.get("error", "no answer from the kernel fork server"))
     return reply["pid"]
+
+
+def _read_line(conn: socket.socket) -> bytes:
+    """Bytes from ``conn`` up to and including a newline, or until the peer closes."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def _alive(pid: int) -> bool:
@@ -344,13 +350,7 @@ def _serve(socket_path: str) -> None:
         with conn:
             try:
                 conn.settimeout(_REQUEST_TIMEOUT)
-                data = b""
-                while not data.endswith(b"\n"):
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-                request = json.loads(data)
+                request = json.loads(_read_line(conn))
                 pid = os.fork()
                 if pid == 0:
                     status = 1
