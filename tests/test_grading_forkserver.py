@@ -15,6 +15,7 @@ WARM_UP = [
     "from sfa_helpers.models import LIF",
     "warm_secret = 42\nmodel = LIF(tau_m=10*ms, E_L=-70*mV, V_th=-55*mV, V_reset=-75*mV, R=10*Mohm)\n"
     "result = simulate(model, stimuli.constant(1.9*nA), 63*ms, record=())",
+    "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()",
     "%matplotlib inline\nraise RuntimeError('a failing warm-up cell is not fatal')",
 ]
 
@@ -68,7 +69,7 @@ def _probe(tmp_path, socket_path, cache):
 
 def test_warm_up_reports_its_programs_and_survives_failing_cells(server):
     srv, _, cache = server
-    assert srv.report["cells"] == 3 and srv.report["failed"] == 1
+    assert srv.report["cells"] == 4 and srv.report["failed"] == 1
     assert len(srv.keys) == 1
     assert (cache / "brian2" / srv.keys[0] / "main").is_file()
 
@@ -125,3 +126,20 @@ def test_killed_forked_kernel_is_noticed_and_the_notebook_goes_on(server, tmp_pa
                                  srv.socket_path)
     assert [r.status for r in runs] == ["ok", "dead", "ok"], (runs, notes)
     assert f"AFTER {srv.process.pid} 1 True" in runs[2].stdout  # state replayed in a new kernel
+
+
+def test_forked_kernels_show_and_close_figures_like_new_ones(server, tmp_path):
+    """The warm-up imported matplotlib's inline backend before any kernel existed; a forked
+    kernel still shows a figure left open at the end of a cell and closes it, as a new one does."""
+    srv, _, cache = server
+    cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2]);"),
+             nbformat.v4.new_code_cell("print('OPEN', len(plt.get_fignums()))")]
+    shown = {}
+    for socket_path in (srv.socket_path, None):
+        workdir = runner.make_workdir(str(tmp_path))
+        runs, notes = runner.execute(cells, workdir, grader.kernel_env(workdir, str(cache), None),
+                                     runner.Limits(cell_timeout=60), runner.kernel_spec_dir(str(tmp_path)),
+                                     socket_path)
+        assert not notes and [r.status for r in runs] == ["ok", "ok"], (notes, runs)
+        shown[bool(socket_path)] = ([sorted(o.get("data", {})) for o in runs[0].outputs], runs[1].stdout)
+    assert shown[True] == shown[False] == ([["image/png", "text/plain"]], "OPEN 0\n")

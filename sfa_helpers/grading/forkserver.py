@@ -95,6 +95,9 @@ def start(sheet_path: str, directory: str, env: dict, *, timeout: float = STARTU
     :class:`ForkServerError` if it is not ready within ``timeout`` seconds.
     """
     socket_path = os.path.join(directory, "forkserver.sock")
+    # As in a kernel (ipykernel sets it too): matplotlib is imported with the package, before
+    # the warm-up could choose a backend.
+    env = {"MPLBACKEND": "module://matplotlib_inline.backend_inline", **env}
     log = open(os.path.join(directory, "forkserver.log"), "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "sfa_helpers.grading.forkserver", socket_path,
@@ -254,7 +257,6 @@ def _warm_up(sheet_path: str) -> dict:
     kernel that needs it.
     """
     start = time.monotonic()
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import ipykernel.kernelapp  # noqa: F401 - imported here so that kernels start without it
     import matplotlib
     import nbformat
@@ -329,7 +331,14 @@ def _become_kernel(connection_file: str, cwd: str, env: dict) -> None:
     sys.argv = [sys.executable, "-f", connection_file]
     # The kernel ends when the server ends (the server ends with the grader). The option must be
     # explicit: IPKernelApp read $JPY_PARENT_PID when the server imported it.
-    IPKernelApp.launch_instance(argv=["-f", connection_file, f"--IPKernelApp.parent_handle={parent}"])
+    app = IPKernelApp.instance()
+    app.initialize(["-f", connection_file, f"--IPKernelApp.parent_handle={parent}"])
+    if "matplotlib_inline.backend_inline" in sys.modules:
+        # The inline backend hooks into IPython when it is imported inside a kernel; the server
+        # imported it before any kernel existed, so hook it up as `%matplotlib inline` would
+        # (figures left open are shown and closed at the end of each cell, as in a new kernel).
+        app.shell.enable_matplotlib("inline")
+    app.start()
 
 
 def _serve(socket_path: str) -> None:
