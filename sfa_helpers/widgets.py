@@ -138,7 +138,7 @@ def nice_limits(lo, hi, pad=0.05):
 
 def _default_range(value, dim, min_positive):
     """Slider range (in display units) around a parameter's initial value: voltages +-20 mV,
-    currents from 0 (or -|2I|) to 2I, everything else from 0 (time constants: 2 dt) to 3x."""
+    currents from 0 (or ``-|2I|``) to 2I, everything else from 0 (time constants: 2 dt) to 3x."""
     v = float(value)
     if dim is volt.dim:
         return v - 20, v + 20

@@ -212,7 +212,7 @@ def check_nonstationary_metric(choice) -> Feedback:
 def acg_pair_counts(t, window, bins):
     """Reference autocorrelogram by a direct loop over spike pairs (times and window in second).
 
-    Every ordered pair i != j with |t_j - t_i| < window is counted once, in bin
+    Every ordered pair i != j with ``|t_j - t_i| < window`` is counted once, in bin
     k = floor((d + window) / b) of ``bins`` bins of width b = 2 window / bins covering
     [-window, window). ``t`` must be sorted."""
     t = np.asarray(t, dtype=float)
@@ -262,8 +262,8 @@ def _acg_reference(case):
 def _acg_flat_violations(t, counts, window, bins, duration):
     """Bins of a Poisson autocorrelogram further than 5 SD from the flat expectation.
 
-    Given n spikes on [0, T], ordered pairs at lag s have density n (n - 1) (T - |s|) / T^2; a
-    bin of width b expects E = n (n - 1) b (T - |s|) / T^2 pairs. Each pair is counted at +d and
+    Given n spikes on [0, T], ordered pairs at lag s have density n (n - 1) ``(T - |s|)`` / T^2; a
+    bin of width b expects E = n (n - 1) b ``(T - |s|)`` / T^2 pairs. Each pair is counted at +d and
     -d, and pairs sharing a spike are correlated, so Var ~ 2 E (1 + 4 r b), r = n / T."""
     n, T = t.size, duration
     b = 2 * window / bins
@@ -296,7 +296,7 @@ def _acg_mistake(call, values, ref, ref_lags, n_spikes, bins):
 def check_autocorrelogram(autocorrelogram) -> Feedback:
     """``autocorrelogram(train, window, bins)`` returns ``(lags, counts)``: bin centres (second)
     and the number of ordered spike pairs i != j whose difference t_j - t_i falls in each of
-    ``bins`` equal bins covering [-window, window) (pairs with |t_j - t_i| < window only).
+    ``bins`` equal bins covering [-window, window) (pairs with ``|t_j - t_i| < window`` only).
     Checked on hand-computable trains against a direct count of the pairs, on a regular train
     (peaks only at multiples of the period) and on a Poisson train (flat within statistics)."""
     for case, (label, _, window, bins, kind) in enumerate(ACG_CASES):
