@@ -23,7 +23,7 @@ from brian2 import Quantity, get_dimensions
 from brian2.units.fundamentalunits import DIMENSIONLESS, get_unit
 
 __all__ = ["Feedback", "NotDoneYet", "check_quantity", "check_choice", "check_integers",
-           "dimension_name", "require", "call_safely"]
+           "dimension_name", "require", "call_safely", "plain_float"]
 
 _DIMENSION_NAMES = {
     "amp": "a current (amp, e.g. nA or pA)",
@@ -79,6 +79,14 @@ class Feedback:
 
 def _missing(answer) -> bool:
     return answer is None or answer is Ellipsis
+
+
+def plain_float(value):
+    """A student's scalar answer as a float in SI units, or None if it is not a number."""
+    try:
+        return float(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        return None
 
 
 def _as_array(answer):

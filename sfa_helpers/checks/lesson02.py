@@ -1,7 +1,7 @@
 """Self-checks for exercise sheet 02 (refractoriness).
 
-Every reference is computed here from closed forms written out in numpy (the LIF interval, the
-relaxing threshold, the mean of the exponential trajectory over one interval), never by running
+Every reference is computed from closed forms (the LIF interval of :mod:`sfa_helpers.theory`,
+the relaxing threshold, the mean of the exponential trajectory over one interval), never by running
 the student's kind of simulation.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from brian2 import Hz, Mohm, amp, mV, ms, pA, second, volt
 
+from .. import theory
+from ..models import LIF
 from .core import Feedback, call_safely, check_choice, check_quantity
 
 __all__ = ["check_clamp_isi", "check_clamp_rates", "check_clamp_I90", "check_threshold_crossover",
@@ -33,12 +35,10 @@ def _p():
 
 
 def _time_to_threshold(current):
-    """T(I) = tau ln((R I + E_L - V_reset)/(R I + E_L - V_th)) in seconds; inf at or below
-    rheobase (plain floats)."""
-    tau, E_L, V_th, V_reset, R = _p()
-    drive = E_L + R * np.asarray(current, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(drive > V_th, tau * np.log((drive - V_reset) / (drive - V_th)), np.inf)
+    """T(I) of the base neuron in seconds (:func:`sfa_helpers.theory.lif_time_to_threshold`),
+    inf at or below rheobase (plain floats in, plain floats out)."""
+    current = np.asarray(current, dtype=float) * amp
+    return np.asarray(theory.lif_time_to_threshold(LIF(**BASE), current))
 
 
 # --- exercise 1: the interval of the clamped LIF in closed form ------------------------------

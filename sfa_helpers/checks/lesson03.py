@@ -1,7 +1,7 @@
 """Self-checks for exercise sheet 03 (spike-frequency adaptation).
 
 References come from closed forms (the equivalence of an adaptation current and an adaptive
-threshold, the self-consistent mean-adaptation rate solved here with ``brentq``) or from the exact
+threshold, the self-consistent mean-adaptation rate of :mod:`sfa_helpers.adaptation_theory`) or from the exact
 time-step update written out below as a plain Python loop (:func:`_spike_times`), never from the
 simulation the student is asked to run.
 """
@@ -13,8 +13,10 @@ import math
 
 import numpy as np
 from brian2 import Hz, amp, mV, ms, nS, pA, pF, volt
-from scipy.optimize import brentq
 
+from .. import theory
+from ..adaptation_theory import adaptive_lif_rate
+from ..models import LIF, AdaptationCurrent
 from .core import Feedback, call_safely, check_choice, check_quantity
 
 __all__ = ["check_equivalent_threshold_jump", "check_sfa_overlap_rates", "check_adapted_rate",
@@ -139,23 +141,14 @@ def check_sfa_overlap_rates(rates_sfa_current, rates_sfa_threshold) -> Feedback:
 
 # --- exercise 3: the mean-adaptation theory --------------------------------------------------
 
-def _lif_rate(I, v_th):
-    tau, E_L, V_reset, t_ref, R = (float(PART_A["tau_m"]), float(PART_A["E_L"]),
-                                   float(PART_A["V_reset"]), float(PART_A["t_ref"]), _r_part_a())
-    drive = E_L + R * I
-    if drive <= v_th:
-        return 0.0
-    return 1.0 / (t_ref + tau * math.log((drive - V_reset) / (drive - v_th)))
+def _adapting_model():
+    """Part A with the sheet's adaptation current, as a model for the library's theory."""
+    return LIF(**PART_A) + AdaptationCurrent(tau_sfa=TAU_ADAPT, Delta_I_sfa=DELTA_I_SFA)
 
 
 def _self_consistent_rate(I):
-    """r = r_LIF(I - tau_sfa Delta_I_sfa r), solved by bisection on [0, r_LIF(I)]."""
-    a = float(TAU_ADAPT) * float(DELTA_I_SFA)
-    v_th = float(PART_A["V_th"])
-    upper = _lif_rate(I, v_th)
-    if upper == 0.0:
-        return 0.0
-    return brentq(lambda r: r - _lif_rate(I - a * r, v_th), 0.0, upper, xtol=1e-12, rtol=1e-12)
+    """r = r_LIF(I - tau_sfa Delta_I_sfa r) in Hz (:func:`adaptation_theory.adaptive_lif_rate`)."""
+    return float(adaptive_lif_rate(_adapting_model(), I * amp))
 
 
 def check_adapted_rate(adapted_rate) -> Feedback:
@@ -169,7 +162,7 @@ def check_adapted_rate(adapted_rate) -> Feedback:
         feedback = check_quantity(value, expected, rtol=1e-3, atol=1e-6 * Hz, name=name)
         if not feedback:
             if feedback.kind in ("imprecise", "wrong") and float(expected) > 0:
-                plain = _lif_rate(float(current), float(PART_A["V_th"]))
+                plain = float(theory.lif_rate(LIF(**PART_A), current))
                 if abs(float(np.asarray(value, dtype=float)) / plain - 1) < 1e-3:
                     return Feedback(False, "concept", f"{name} is the rate without adaptation: the "
                                                       "mean adaptation current must be subtracted.")

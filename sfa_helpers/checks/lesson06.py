@@ -16,7 +16,7 @@ from brian2.units.fundamentalunits import DIMENSIONLESS
 
 from .. import theory
 from ..models import LIF
-from .core import Feedback, call_safely, check_choice, check_integers, check_quantity
+from .core import Feedback, call_safely, check_choice, check_integers, check_quantity, plain_float
 
 __all__ = ["check_cv_isi", "check_lv_isi", "check_gamma_train", "check_k_local",
            "check_nonstationary_metric", "check_autocorrelogram", "check_siegert_rate", "check_adaptation_rates",
@@ -37,14 +37,6 @@ ADAPT_SIGMA = 20 * pA * second ** 0.5
 ADAPT_T = 50 * second
 ADAPT_T0 = 1 * second
 ADAPT_DT = 0.1 * ms
-
-
-def _plain(value):
-    """Float value of a student's scalar (NaN if it is not numeric)."""
-    try:
-        return float(np.asarray(value, dtype=float))
-    except (TypeError, ValueError):
-        return None
 
 
 def _is_dimensionless(value):
@@ -90,7 +82,7 @@ def _check_statistic(function, name, closed_forms, numpy_statistic, distractors)
         value, problem = call_safely(function, train, name=name)
         if problem is not None:
             return problem
-        v = _plain(value)
+        v = plain_float(value)
         for slip_intervals, slip_value, message in distractors:
             if slip_intervals is intervals and v is not None and abs(v - slip_value) < 1e-6:
                 return Feedback(False, "concept", message)
@@ -108,7 +100,7 @@ def _check_statistic(function, name, closed_forms, numpy_statistic, distractors)
         value, problem = call_safely(function, short * second, name=f"{name}(short train)")
         if problem is not None:
             return problem
-        v = _plain(value)
+        v = plain_float(value)
         if v is None or not np.isnan(v):
             return Feedback(False, "concept", f"With fewer than 3 spikes (fewer than 2 intervals) "
                                               f"{name} is undefined: return np.nan.")
@@ -193,7 +185,7 @@ def check_gamma_train(gamma_train) -> Feedback:
 
 def check_k_local(k_local) -> Feedback:
     """The local gamma order of the switching train (LV = 3/(2k + 1) for gamma intervals)."""
-    value = _plain(k_local) if not isinstance(k_local, (str, bytes)) else None
+    value = plain_float(k_local) if not isinstance(k_local, (str, bytes)) else None
     if k_local is not None and k_local is not Ellipsis and value is not None \
             and np.isfinite(value) and round(value) in (0, 1) and value == round(value):
         return Feedback(False, "concept", "k_local is what the CV of the whole train suggests; but "
@@ -366,7 +358,7 @@ def check_siegert_rate(siegert_rate) -> Feedback:
         if not feedback:
             if feedback.kind == "imprecise":
                 no_ref = 1 / (1 / reference - NEURON["t_ref"])
-                if abs(_plain(value) / float(no_ref) - 1) < 2e-3:
+                if abs(plain_float(value) / float(no_ref) - 1) < 2e-3:
                     return Feedback(False, "concept", f"{label} leaves out the refractory period "
                                                       "t_ref: it adds to the mean interval.")
             return feedback

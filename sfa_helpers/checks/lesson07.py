@@ -17,7 +17,7 @@ from brian2.units.fundamentalunits import DIMENSIONLESS
 from scipy.integrate import quad
 
 from ..spike_prediction import coincidences
-from .core import Feedback, call_safely, check_choice, check_quantity
+from .core import Feedback, call_safely, check_choice, check_quantity, plain_float
 
 __all__ = ["check_eta_limit", "check_eta_peak_time", "check_eta_minimum",
            "check_log_likelihood", "check_survivor_50ms", "check_mean_isi_hazard",
@@ -35,13 +35,6 @@ SRM_PARAMS = dict(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV
                   tau_theta=60 * ms)
 #: Sine-modulated Poisson train: mean rate, modulation depth, frequency, duration, seed.
 SINE_PARAMS = dict(nu_0=20.0, depth=0.8, frequency=2.0, duration=500.0, seed=7)
-
-
-def _plain(value):
-    try:
-        return float(np.asarray(value, dtype=float))
-    except (TypeError, ValueError):
-        return None
 
 
 # --- exercise 1: the kernel eta of the adaptive LIF ------------------------------------------
@@ -63,9 +56,9 @@ def check_eta_peak_time(s_peak) -> Feedback:
     """Time after the spike at which eta is most negative (set d eta/ds = 0)."""
     s, _ = _eta_peak()
     feedback = check_quantity(s_peak, s * second, rtol=0.01, name="s_peak")
-    if not feedback and feedback.kind == "imprecise" and _plain(s_peak) is not None:
-        if abs(_plain(s_peak) - float(ETA_PARAMS["tau_m"])) < 1e-4 or \
-                abs(_plain(s_peak) - float(ETA_PARAMS["tau_w"])) < 1e-4:
+    if not feedback and feedback.kind == "imprecise" and plain_float(s_peak) is not None:
+        if abs(plain_float(s_peak) - float(ETA_PARAMS["tau_m"])) < 1e-4 or \
+                abs(plain_float(s_peak) - float(ETA_PARAMS["tau_w"])) < 1e-4:
             return Feedback(False, "concept", "s_peak is one of the two time constants; the "
                                               "extremum of a difference of exponentials lies "
                                               "where its derivative vanishes.")
@@ -107,7 +100,7 @@ def check_log_likelihood(log_likelihood) -> Feedback:
         if isinstance(value, Quantity) and get_dimensions(value) is not DIMENSIONLESS:
             return Feedback(False, "units", "log_likelihood must return a plain number (nats): "
                                             "take the log of rate/Hz and multiply rates by dt.")
-        v = _plain(value)
+        v = plain_float(value)
         if v is not None and np.isfinite(v):
             log_terms = float(np.sum(np.log(rate[np.floor(spikes / dt + 1e-9).astype(int)])))
             if abs(v - log_terms) < 1e-6:
@@ -136,7 +129,7 @@ def _survivor(t):
 def check_survivor_50ms(S_50ms) -> Feedback:
     """Probability of no spike in the first 50 ms after a spike."""
     feedback = check_quantity(S_50ms, _survivor(0.05), rtol=0.005, name="S_50ms")
-    v = _plain(S_50ms) if not isinstance(S_50ms, str) else None
+    v = plain_float(S_50ms) if not isinstance(S_50ms, str) else None
     if not feedback and v is not None and abs(v - math.exp(-float(HAZARD_PARAMS["rho_0"]) * 0.05)) < 1e-3:
         return Feedback(False, "concept", "S_50ms treats the hazard as constant; integrate the "
                                           "recovering hazard from 0 to 50 ms.")
@@ -152,7 +145,7 @@ def _mean_isi():
 def check_mean_isi_hazard(mean_isi) -> Feedback:
     """Mean interval = integral of the survivor function."""
     feedback = check_quantity(mean_isi, _mean_isi() * second, rtol=0.005, name="mean_isi")
-    v = _plain(mean_isi) if not isinstance(mean_isi, str) else None
+    v = plain_float(mean_isi) if not isinstance(mean_isi, str) else None
     if not feedback and v is not None and abs(v - 1 / float(HAZARD_PARAMS["rho_0"])) < 1e-5:
         return Feedback(False, "concept", "mean_isi is 1/rho_0, the mean of a constant hazard; "
                                           "the recovery after the spike makes intervals longer.")
@@ -170,7 +163,7 @@ def check_threshold_fit(theta_0_hat) -> Feedback:
     """Threshold recovered from the fitted bias: within 0.75 mV of the true -50 mV."""
     p = SRM_PARAMS
     feedback = check_quantity(theta_0_hat, p["theta_0"], rtol=0.015, name="theta_0_hat")
-    v = _plain(theta_0_hat) if isinstance(theta_0_hat, Quantity) else None
+    v = plain_float(theta_0_hat) if isinstance(theta_0_hat, Quantity) else None
     if not feedback and feedback.kind == "imprecise" and v is not None:
         u_rest, du, b = float(p["u_rest"]), float(p["delta_u"]), _true_bias()
         if abs(v - (u_rest - du * b)) < 0.75e-3:
@@ -214,7 +207,7 @@ def check_bits_per_spike_sine(bits) -> Feedback:
     """Log-likelihood gain of the true rate over the homogeneous one, bits per spike."""
     reference = _bits_reference()
     feedback = check_quantity(bits, reference, rtol=0.01, name="bits_sine")
-    v = _plain(bits) if not isinstance(bits, str) else None
+    v = plain_float(bits) if not isinstance(bits, str) else None
     if not feedback and v is not None and v != 0:
         if abs(v / (reference * math.log(2)) - 1) < 0.01:
             return Feedback(False, "concept", "bits_sine is in nats: divide by ln 2 for bits.")
@@ -259,7 +252,7 @@ def check_gamma_factor(gamma_factor) -> Feedback:
         if isinstance(value, Quantity) and get_dimensions(value) is not DIMENSIONLESS:
             return Feedback(False, "units", "gamma_factor must return a plain number "
                                             "(dimensionless).")
-        v = _plain(value)
+        v = plain_float(value)
         if v is not None and np.isfinite(v) and d.size != m.size:
             swapped = _gamma(m, d, T, delta) if m.size else None
             nu_d = d.size / T
