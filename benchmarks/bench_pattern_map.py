@@ -36,8 +36,8 @@ import numpy as np  # noqa: E402
 from brian2 import mV, ms, nS, pA, siemens, volt  # noqa: E402
 
 from sfa_helpers import simulate, stimuli  # noqa: E402
-from sfa_helpers.firing_patterns import (classify_pattern, explore_pattern_map,  # noqa: E402
-                                         pattern_map)
+from sfa_helpers.firing_patterns import classify_pattern, pattern_map  # noqa: E402
+from sfa_helpers.widgets import explore_pattern_map  # noqa: E402
 from sfa_helpers.models import FIRING_PATTERNS  # noqa: E402
 
 

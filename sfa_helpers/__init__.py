@@ -4,12 +4,17 @@ Public API::
 
     simulate(model, stimulus, duration, *, dt, record, seed)  -> SimulationResult
     fi_curve(model, currents, duration, ...)                  -> FICurve
-    models     neuron models and mechanisms (LIF, AdEx, adaptation, refractoriness, escape noise)
+    models     neuron models and mechanisms (LIF, AdEx, adaptation, refractoriness, escape noise;
+               models.presets: Table 6.1 and the firing-pattern presets)
     stimuli    input currents (constant, step, ramp, sine, from_array, white_noise, ou)
-    theory     closed-form results (LIF f-I curve, step response, OU moments, Siegert rate/CV)
-    analysis   spike-train statistics
-    plots      figures (imported on first use: needs matplotlib)
+    theory     closed forms, one module per topic: lif, noise, adaptation, adex, escape
+               (theory.lif_rate etc. also directly)
+    analysis   spike-train statistics; firing_patterns, glm, spike_prediction beside it
+    plots      every static figure (imported on first use: needs matplotlib)
     widgets    interactive explorers (imported on first use: needs ipywidgets)
+    validation argument checks (as_quantity ...), for your own mechanisms
+
+docs/architecture.md lists every module and which layer may import which.
 """
 
 from __future__ import annotations

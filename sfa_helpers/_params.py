@@ -6,7 +6,7 @@ import inspect
 
 import numpy as np
 
-from ._validation import common_size
+from .validation import common_size, new_keywords
 
 
 class ParameterSet:
@@ -17,6 +17,10 @@ class ParameterSet:
     a widget does on every slider move). Any parameter may be a 1-D array: ``n_neurons`` is the
     common length of the array-valued parameters (1 if all are scalars).
     """
+
+    #: Renamed constructor parameters, old name -> new name (set by
+    #: :func:`sfa_helpers.validation.renamed_keywords`): the old names still work for one release.
+    _renamed: dict = {}
 
     def _store(self, given: dict, derived: dict | None = None, n_neurons: int | None = None) -> None:
         """Store validated values. ``given`` are the constructor arguments the user passed (what
@@ -45,6 +49,7 @@ class ParameterSet:
 
     def replace(self, **changes):
         """Return a copy with some constructor parameters changed (validated again)."""
+        changes = new_keywords(f"{type(self).__name__}.replace", self._renamed, changes)
         unknown = set(changes) - set(self._constructor_names())
         if unknown:
             raise TypeError(f"{type(self).__name__} has no parameter(s) {sorted(unknown)}")
@@ -52,7 +57,8 @@ class ParameterSet:
 
     @classmethod
     def _constructor_names(cls):
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+        names = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+        return names + [old for old in cls._renamed if old not in names]
 
     def __eq__(self, other):
         if type(other) is not type(self):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from brian2 import Hz, Quantity, second
 
-from ._validation import as_quantity
+from .validation import as_quantity
 
 
 def _as_trains(spike_trains):

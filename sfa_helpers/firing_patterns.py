@@ -5,8 +5,8 @@ the seven patterns of Gerstner et al. (2014, ch. 6) and Naud et al. (2008) -- 't
 'adapting', 'initial burst', 'bursting', 'irregular', 'transient', 'delayed' -- or 'silent'.
 :func:`pattern_map` simulates a grid over two model parameters as *one* ``NeuronGroup`` and
 classifies every neuron at once (:func:`classify_spikes`, vectorised, the same labels as
-:func:`classify_pattern`); :func:`plot_pattern_map` draws the result and
-:func:`explore_pattern_map` recomputes it from sliders.
+:func:`classify_pattern`). This module computes only: :func:`sfa_helpers.plots.plot_pattern_map`
+draws a map and :func:`sfa_helpers.widgets.explore_pattern_map` recomputes it from sliders.
 """
 
 from __future__ import annotations
@@ -15,22 +15,16 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import Quantity, amp, ms, second
+from brian2 import Quantity, amp, ms, pA, second
 
-from ._validation import as_quantity
+from .validation import as_quantity
 
 __all__ = ["PATTERNS", "classify_pattern", "classify_spikes", "classify_trains", "classify_result",
-           "PatternMap", "pattern_map", "PATTERN_MAP_DT", "plot_pattern_map", "presets_in_plane",
-           "PatternMapExplorer", "explore_pattern_map", "PATTERN_COLORS"]
+           "PatternMap", "pattern_map", "PATTERN_MAP_DT", "presets_in_plane"]
 
 #: Labels returned by :func:`classify_pattern`.
 PATTERNS = ("tonic", "adapting", "initial burst", "bursting", "irregular", "transient", "delayed",
             "silent")
-
-#: A fixed colour per label (maps and legends).
-PATTERN_COLORS = {"tonic": "#4daf4a", "adapting": "#377eb8", "initial burst": "#984ea3",
-                  "bursting": "#e41a1c", "irregular": "#ff7f00", "transient": "#a6761d",
-                  "delayed": "#f781bf", "silent": "#dddddd"}
 
 #: Thresholds of the criteria (dimensionless), see :func:`classify_pattern`.
 ADAPTATION_RATIO = 1.5
@@ -315,7 +309,7 @@ class PatternMap:
         ny, nx = self.labels.shape
         shares = ", ".join(f"{p} {v:.0%}" for p, v in self.fractions().items())
         return (f"PatternMap({self.x_name} x {self.y_name}, {nx} x {ny} grid, "
-                f"I = {float(self.current) / 1e-12:.4g} pA: {shares})")
+                f"I = {float(self.current / pA):.4g} pA: {shares})")
 
     def label_at(self, x, y) -> str:
         """Label of the grid point nearest to ``(x, y)``."""
@@ -387,80 +381,11 @@ def pattern_map(model, current, x_name, x_values, y_name, y_values, *, duration=
                       dt=result.dt, timings={"simulate": t1 - t0, "classify": t2 - t1})
 
 
-_CODES = {p: k for k, p in enumerate(PATTERNS)}
-
-
-def _codes(labels) -> np.ndarray:
-    return np.array([_CODES[p] for p in np.ravel(labels)]).reshape(np.shape(labels))
-
-
-def _display_unit(q, given):
-    from brian2 import mV, nS, pA
-
-    if given is not None:
-        return given, str(given)
-    for u, lab in ((nS, "nS"), (pA, "pA"), (mV, "mV"), (ms, "ms")):
-        if q.dim is u.dim:
-            return u, lab
-    return 1, ""
-
-
-def _edges(c):
-    if c.size == 1:
-        return np.array([c[0] - 0.5, c[0] + 0.5])
-    mid = (c[1:] + c[:-1]) / 2
-    return np.concatenate([[2 * c[0] - mid[0]], mid, [2 * c[-1] - mid[-1]]])
-
-
-def _mesh(ax, pmap, xu, yu):
-    from matplotlib.colors import ListedColormap
-
-    cmap = ListedColormap([PATTERN_COLORS[p] for p in PATTERNS])
-    xv, yv = np.asarray(pmap.x_values / xu), np.asarray(pmap.y_values / yu)
-    return ax.pcolormesh(_edges(xv), _edges(yv), _codes(pmap.labels), cmap=cmap, vmin=-0.5,
-                         vmax=len(PATTERNS) - 0.5, shading="flat")
-
-
-def _ordinal(n):
-    return {1: "st", 2: "nd", 3: "rd"}.get(n if n < 20 else n % 10, "th")
-
-
-def _draw_map(ax, pmap, marks, x_unit, y_unit):
-    """The coloured mesh (returned, to update its data later) and the marked points."""
-    xu, xl = _display_unit(pmap.x_values, x_unit)
-    yu, yl = _display_unit(pmap.y_values, y_unit)
-    mesh = _mesh(ax, pmap, xu, yu)
-    for name, (x, y) in (marks or {}).items():
-        px, py = float(x / xu), float(y / yu)
-        ax.plot(px, py, "*", ms=14, mfc="w", mec="k")
-        ax.annotate(name, (px, py), xytext=(6, 6), textcoords="offset points", fontsize=9,
-                    bbox=dict(boxstyle="round,pad=0.2", fc="w", alpha=0.8))
-    ax.set_xlabel(f"{pmap.x_name} ({xl})")
-    ax.set_ylabel(f"{pmap.y_name} ({yl})")
-    return mesh
-
-
-def plot_pattern_map(pmap: PatternMap, *, ax=None, marks=None, x_unit=None, y_unit=None):
-    """Coloured map of ``pmap`` with a legend of the labels present. ``marks`` is a dict
-    ``name -> (x, y)`` (quantities) of points to mark (e.g. presets). Axis units default to the
-    parameters' display units (nS, pA, mV, ms)."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4.5), layout="constrained")
-    _draw_map(ax, pmap, marks, x_unit, y_unit)
-    present = [p for p in PATTERNS if np.any(pmap.labels == p)]
-    ax.legend(handles=[Patch(color=PATTERN_COLORS[p], label=p) for p in present],
-              loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-    return ax
-
-
 def presets_in_plane(model, current, x_name, y_name) -> dict:
-    """The presets of :data:`sfa_helpers.models.adex.FIRING_PATTERNS` that lie in the plane
+    """The presets of :data:`sfa_helpers.models.presets.FIRING_PATTERNS` that lie in the plane
     (``x_name``, ``y_name``) through ``model`` under ``current``: every other parameter and the
     step current equal (to 1e-9 relative). Returns ``{name: (x, y)}`` for ``marks``."""
-    from .models.adex import FIRING_PATTERNS
+    from .models.presets import FIRING_PATTERNS
 
     current = float(as_quantity("current", current, amp, allow_array=False))
     out = {}
@@ -477,286 +402,18 @@ def presets_in_plane(model, current, x_name, y_name) -> dict:
     return out
 
 
-class PatternMapExplorer:
-    """A firing-pattern map with sliders for parameters that are *not* on its axes.
-
-    Every slider move recomputes the whole map -- one ``NeuronGroup`` run of all grid points
-    (:func:`pattern_map`; the grid, ``duration`` and ``dt`` are fixed, so the compiled program
-    is reused and only new values are passed) -- and updates the colours of the existing mesh.
-    To answer a move quickly the widget simulates every ``stride``-th point of the grid in each
-    direction (default 3; the title states the grid shown); a check box switches to the full
-    grid.
-    Maps are kept by slider values (:class:`sfa_helpers.widgets.ResultCache`, the last 16), so
-    a slider moved back to a value seen before recolours at once without simulating. The figure
-    is rendered as one PNG into an ``ipywidgets.Image`` (inline backend), or redrawn in place
-    with ``%matplotlib widget``.
-
-    ``update(tau_w=50*ms, I=80*pA)`` sets sliders from code (Brian2 quantities) and recomputes.
-
-    Attributes
-    ----------
-    sliders : dict of ipywidgets.FloatSlider
-    full_grid : ipywidgets.Checkbox
-        Ticked: the full grid (every point of ``x_values`` and ``y_values``).
-    pmap : PatternMap
-        The map shown (on the grid shown, see :meth:`grid`).
-    last_update_seconds : float
-        Wall time of the last update (simulate + classify + redraw);
-        ``last_timings`` splits it (``'simulate'``, ``'classify'``, ``'draw'``;
-        simulate and classify are 0 for a map taken from the cache).
-    """
-
-    #: name -> (display unit label, scale to SI, default slider range in display units).
-    SLIDER_SPECS = {"a": ("nS", 1e-9, (-2.0, 2.0)), "b": ("pA", 1e-12, (0.0, 100.0)),
-                    "tau_w": ("ms", 1e-3, (10.0, 300.0)), "V_reset": ("mV", 1e-3, (-70.0, -42.0)),
-                    "Delta_T": ("mV", 1e-3, (0.5, 5.0)), "tau_m": ("ms", 1e-3, (2.0, 30.0)),
-                    "I": ("pA", 1e-12, (0.0, 200.0))}
-    #: Sliders shown by default (those on the map's axes are left out).
-    DEFAULT_SLIDERS = ("a", "b", "tau_w", "V_reset", "Delta_T", "I")
-
-    def __init__(self, model, current, x_name, x_values, y_name, y_values, *, sliders=None,
-                 ranges=None, marks="presets", duration=500 * ms, dt=PATTERN_MAP_DT, stride=3):
-        import ipywidgets as W
-
-        self.model, self.duration, self.dt = model, duration, dt
-        self.x_name, self.y_name = x_name, y_name
-        self.x_values, self.y_values = x_values, y_values
-        stride = int(stride)
-        if stride < 1:
-            raise ValueError(f"'stride' must be a positive integer, got {stride!r}.")
-        self.stride = stride
-        current = as_quantity("current", current, amp, allow_array=False)
-        self._current = current
-        names = [s for s in (self.DEFAULT_SLIDERS if sliders is None else sliders)
-                 if s not in (x_name, y_name)]
-        for name in names:
-            if name not in self.SLIDER_SPECS:
-                raise ValueError(f"No slider for '{name}'; choose from {list(self.SLIDER_SPECS)}.")
-        if marks == "presets":
-            marks = presets_in_plane(model, current, x_name, y_name)
-        self.marks = dict(marks or {})
-        ranges = dict(ranges or {})
-        self.pmap = None
-        self.last_update_seconds = float("nan")
-        self.last_timings = {}
-        self._quiet = False
-        from .widgets import ResultCache
-
-        self._cache = ResultCache(16)
-        self.sliders, self._scale, self._dims = {}, {}, {}
-        for name in names:
-            label, scale, (lo, hi) = self.SLIDER_SPECS[name]
-            start = current if name == "I" else getattr(model, name)
-            if np.size(start) != 1:
-                raise ValueError(f"Parameter '{name}' of the model must be a single value.")
-            val = float(start) / scale
-            if name in ranges:
-                lo, hi = (float(r) / scale for r in ranges[name])
-            lo, hi = min(lo, val), max(hi, val)
-            s = W.FloatSlider(value=val, min=lo, max=hi, step=(hi - lo) / 200,
-                              description=f"{name} ({label})", continuous_update=False,
-                              readout_format=".3g", style={"description_width": "initial"},
-                              layout=W.Layout(width="320px"))
-            s.observe(self._on_change, names="value")
-            self.sliders[name], self._scale[name] = s, scale
-            self._dims[name] = amp.dim if name == "I" else getattr(model, name).dim
-        self.status = W.HTML()
-        nx, ny = np.size(x_values), np.size(y_values)
-        self.full_grid = W.Checkbox(
-            value=stride == 1, indent=False, layout=W.Layout(width="auto"),
-            description=f"full {nx} x {ny} grid ({nx * ny} neurons, about 0.5 s per move)")
-        self.full_grid.observe(self._on_change, names="value")
-        pmap = self._compute()
-        if pmap is None:
-            raise ValueError(f"Cannot compute the map: {self.status.value}")
-        self._build_figure(pmap)
-        controls = W.GridBox(list(self.sliders.values()),
-                             layout=W.Layout(grid_template_columns="repeat(2, 340px)"))
-        children = [controls] + ([self.full_grid] if stride > 1 else [])
-        self.widget = W.VBox(children + [self._figure_widget, self.status])
-        self._show(pmap, self.last_timings)
-
-    def values(self) -> dict:
-        """Slider values as Brian2 quantities."""
-        return {name: Quantity(s.value * self._scale[name], dim=self._dims[name])
-                for name, s in self.sliders.items()}
-
-    def _on_change(self, _change):
-        if not self._quiet:
-            self.update()
-
-    def grid(self):
-        """The grid values shown: every ``stride``-th point of ``x_values`` and ``y_values``
-        (all of them with the 'full grid' box ticked). The points are a subset of the full
-        grid, so their labels are those of the full map."""
-        step = 1 if self.full_grid.value else self.stride
-        return self.x_values[::step], self.y_values[::step]
-
-    def _compute(self):
-        vals = self.values()
-        current = vals.pop("I", self._current)
-        from .widgets import slider_key
-
-        xs, ys = self.grid()
-        key = (slider_key(s.value for s in self.sliders.values()), len(xs), len(ys))
-        misses = self._cache.misses
-        try:
-            model = self.model.replace(**vals)
-            pmap = self._cache.get(key, lambda: pattern_map(
-                model, current, self.x_name, xs, self.y_name, ys,
-                duration=self.duration, dt=self.dt))
-        except (ValueError, TypeError) as err:
-            self.status.value = f"<span style='color:#b00'>Not computed: {err}</span>"
-            return None
-        self.pmap = pmap
-        cached = self._cache.misses == misses
-        # a cached map took no simulation now
-        self.last_timings = ({"simulate": 0.0, "classify": 0.0, "cached": True} if cached
-                             else dict(pmap.timings))
-        return pmap
-
-    def _build_figure(self, pmap):
-        import matplotlib
-        import matplotlib.pyplot as plt
-        import ipywidgets as W
-        from matplotlib.patches import Patch
-
-        backend = matplotlib.get_backend().lower()
-        self._live_canvas = "ipympl" in backend or "widget" in backend
-        with plt.ioff():
-            self.figure, self.ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
-        self._mesh = _draw_map(self.ax, pmap, self.marks, None, None)
-        # All labels in the legend; those absent from the map are dimmed.
-        self._legend = self.ax.legend(
-            handles=[Patch(color=PATTERN_COLORS[p], label=p) for p in PATTERNS],
-            loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-        self.ax.set_title(self._title(pmap), fontsize="small")
-        if self._live_canvas:
-            self._figure_widget = self.figure.canvas
-        else:
-            self._figure_widget = W.Image(format="png", layout=W.Layout(width="750px"))
-        # Solve the constrained layout once, then keep it (re-solving doubles the draw time).
-        self.figure.canvas.draw()
-        self.figure.set_layout_engine("none")
-        from .widgets import PNGRenderer
-
-        # Image widget: the mesh (and the marks above it) are drawn over a kept picture of the
-        # axes. Title (the grid) and legend are part of the kept picture: the slider values and the
-        # shares of the grid are listed in the status line, as drawing text costs more than the
-        # mesh. Labels absent from the map are dimmed, which draws the picture anew.
-        legend_texts = self._legend.get_texts()
-        self._renderer = None if self._live_canvas else PNGRenderer(
-            self.figure, [self._mesh, *self.ax.lines, *self.ax.texts],
-            key=lambda: (self.ax.get_title(), tuple(t.get_alpha() for t in legend_texts)))
-
-    def _values_text(self, pmap):
-        parts = [f"I = {float(pmap.current) / 1e-12:.4g} pA"]
-        for name in self.sliders:
-            if name != "I":
-                parts.append(f"{name} = {self.sliders[name].value:.4g} {self.SLIDER_SPECS[name][0]}")
-        return ", ".join(parts)
-
-    def _title(self, pmap):
-        ny, nx = pmap.labels.shape
-        fx, fy = np.size(self.x_values), np.size(self.y_values)
-        if (nx, ny) == (fx, fy):
-            return f"firing patterns on the full {nx} x {ny} grid"
-        return (f"firing patterns on a {nx} x {ny} grid "
-                f"(every {self.stride}{_ordinal(self.stride)} point of the {fx} x {fy} grid)")
-
-    def _show(self, pmap, timings):
-        from .widgets import show_figure
-
-        t0 = time.perf_counter()
-        if self._mesh.get_array().size == pmap.labels.size:
-            self._mesh.set_array(_codes(pmap.labels).ravel())
-        else:  # the other grid: a new mesh in place of the old one
-            xu, _ = _display_unit(pmap.x_values, None)
-            yu, _ = _display_unit(pmap.y_values, None)
-            old, self._mesh = self._mesh, _mesh(self.ax, pmap, xu, yu)
-            self._mesh.set_zorder(old.get_zorder())
-            old.remove()
-            if self._renderer is not None:
-                self._mesh.set_animated(True)
-                self._renderer.dynamic[self._renderer.dynamic.index(old)] = self._mesh
-        fractions = pmap.fractions()
-        for text, p in zip(self._legend.get_texts(), PATTERNS):
-            text.set_alpha(1.0 if p in fractions else 0.4)
-        self.ax.set_title(self._title(pmap), fontsize="small")
-        show_figure(self.figure, self._figure_widget, renderer=self._renderer)
-        cached = timings.get("cached", False)
-        timings = {k: v for k, v in timings.items() if k != "cached"}
-        timings["draw"] = time.perf_counter() - t0
-        self.last_timings = timings
-        self.last_update_seconds = sum(timings.values())
-        ny, nx = pmap.labels.shape
-        computed = ("map seen before, taken from the cache" if cached else
-                    f"simulated in {1000 * timings['simulate']:.0f} ms, classified in "
-                    f"{1000 * timings['classify']:.0f} ms")
-        shares = ", ".join(f"{p} {100 * fractions[p]:.0f} %" for p in PATTERNS if p in fractions)
-        self.status.value = (
-            f"{self._values_text(pmap)}: {shares}<br>"
-            f"{nx} x {ny} = {nx * ny} neurons in one NeuronGroup; {computed}, drawn "
-            f"in {1000 * timings['draw']:.0f} ms")
-
-    def update(self, **quantities):
-        """Set sliders from ``quantities`` (Brian2 quantities, e.g. ``tau_w=50*ms``), recompute
-        the map and redraw. Returns the new :class:`PatternMap` (the last valid one if the
-        parameters are invalid; the reason is shown in ``status``)."""
-        for name, value in quantities.items():
-            if name not in self.sliders:
-                raise ValueError(f"No slider '{name}'; sliders: {list(self.sliders)}")
-            as_quantity(name, value, Quantity(1.0, dim=self._dims[name]), allow_array=False)
-        self._quiet = True
-        try:
-            for name, value in quantities.items():
-                self.sliders[name].value = float(value) / self._scale[name]
-        finally:
-            self._quiet = False
-        pmap = self._compute()
-        if pmap is None:
-            return self.pmap
-        self._show(pmap, self.last_timings)
-        return pmap
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
+#: Names that moved: the figure to sfa_helpers.plots, the widget to sfa_helpers.widgets.
+_MOVED = {"PATTERN_COLORS": "sfa_helpers.plots", "plot_pattern_map": "sfa_helpers.plots",
+          "PatternMapExplorer": "sfa_helpers.widgets.pattern_map",
+          "explore_pattern_map": "sfa_helpers.widgets.pattern_map"}
 
 
-def explore_pattern_map(model, current, x_name, x_values, y_name, y_values, *, sliders=None,
-                        ranges=None, marks="presets", duration=500 * ms,
-                        dt=PATTERN_MAP_DT, stride=3) -> PatternMapExplorer:
-    """Interactive firing-pattern map (see :class:`PatternMapExplorer`).
+def __getattr__(name):
+    # Old import paths (``from sfa_helpers.firing_patterns import plot_pattern_map``) keep
+    # working; the figure and widget modules are imported only then, so importing this module
+    # never imports matplotlib or ipywidgets.
+    if name in _MOVED:
+        import importlib
 
-    Parameters
-    ----------
-    model, current, x_name, x_values, y_name, y_values, duration, dt
-        As for :func:`pattern_map`; the grid stays fixed.
-    sliders : sequence of str, optional
-        Parameters with a slider, from ``'a'``, ``'b'``, ``'tau_w'``, ``'V_reset'``,
-        ``'Delta_T'``, ``'tau_m'`` and ``'I'`` (the step current). Default: all of
-        :attr:`PatternMapExplorer.DEFAULT_SLIDERS` that are not on an axis.
-    ranges : dict, optional
-        ``{name: (low, high)}`` with units, to override a slider's range.
-    marks : dict or 'presets'
-        Points to mark, ``{name: (x, y)}``; ``'presets'`` (default) marks the presets of
-        :data:`~sfa_helpers.models.adex.FIRING_PATTERNS` lying in the starting plane
-        (:func:`presets_in_plane`).
-    stride : int
-        The widget simulates every ``stride``-th point of the grid in each direction (default
-        3: 14 x 14 = 196 of the 1600 neurons of a 40 x 40 grid, about 70 ms per move instead of
-        about 0.5 s); the grid shown is stated in the title. Its points are points of the full
-        grid, with the same labels. A check box switches to the full grid; ``stride=1`` starts
-        there.
-
-    Examples
-    --------
-    >>> ex = explore_pattern_map(FIRING_PATTERNS["bursting"].model, 65*pA,  # doctest: +SKIP
-    ...                          "a", np.linspace(-2, 2, 40)*nS, "V_reset", np.linspace(-65, -42, 40)*mV)
-    >>> ex.update(tau_w=50*ms)  # doctest: +SKIP
-    """
-    return PatternMapExplorer(model, current, x_name, x_values, y_name, y_values,
-                              sliders=sliders, ranges=ranges, marks=marks, duration=duration, dt=dt,
-                              stride=stride)
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

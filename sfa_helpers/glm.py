@@ -54,7 +54,7 @@ import scipy.linalg
 import scipy.signal
 from brian2 import Hz, Quantity, amp, get_dimensions, second, volt
 
-from ._validation import as_quantity
+from .validation import as_quantity, check_spike_times
 
 __all__ = ["RaisedCosineBasis", "GLMDesign", "GLMFit", "SubthresholdFit", "bin_spikes",
            "design_matrix", "fit_glm", "simulate_glm", "point_process_log_likelihood",
@@ -181,23 +181,8 @@ def _check_stimulus(stimulus, name="stimulus"):
     return arr, dim
 
 
-def _check_spike_times(spikes, duration, name="spikes"):
-    """Spike times in seconds as floats; sorted, finite and inside [0, duration)."""
-    if np.size(spikes) == 0:
-        if isinstance(spikes, Quantity) and spikes.dim is not second.dim:
-            as_quantity(name, spikes, second)  # raises the dimension error
-        arr = np.zeros(0)
-    else:
-        arr = np.asarray(as_quantity(name, spikes, second), dtype=float).ravel()
-    if arr.size and np.any(np.diff(arr) < 0):
-        k = int(np.argmax(np.diff(arr) < 0))
-        raise ValueError(f"'{name}' must be sorted in time; spike {k + 1} ({arr[k + 1]} s) comes "
-                         f"before spike {k} ({arr[k]} s).")
-    outside = (arr < 0) | (arr >= duration)
-    if outside.any():
-        raise ValueError(f"'{name}' has {int(outside.sum())} spike(s) outside the stimulus window "
-                         f"[0 s, {duration:g} s), e.g. {arr[outside][0]:g} s.")
-    return arr
+#: Old private name of :func:`sfa_helpers.validation.check_spike_times`.
+_check_spike_times = check_spike_times
 
 
 def bin_spikes(spikes, n_bins, dt) -> np.ndarray:
@@ -205,7 +190,7 @@ def bin_spikes(spikes, n_bins, dt) -> np.ndarray:
     ``n dt <= t < (n+1) dt``; a time within 1e-6 bins below an edge counts as on it, so spike
     times produced on a simulation grid land in their own bin)."""
     dt = float(as_quantity("dt", dt, second, positive=True, allow_array=False))
-    arr = _check_spike_times(spikes, n_bins * dt)
+    arr = check_spike_times(spikes, n_bins * dt)
     idx = np.minimum(np.floor(arr / dt + 1e-6).astype(np.int64), n_bins - 1)
     return np.bincount(idx, minlength=n_bins).astype(float)
 
@@ -789,7 +774,7 @@ def point_process_log_likelihood(spikes, rate, duration, dt=None) -> float:
     A spike where the rate is 0 gives :math:`-\infty`.
     """
     duration = float(as_quantity("duration", duration, second, positive=True, allow_array=False))
-    times = _check_spike_times(spikes, duration)
+    times = check_spike_times(spikes, duration)
     rate = as_quantity("rate", rate, Hz, nonnegative=True)
     r = np.asarray(rate, dtype=float)
     with np.errstate(divide="ignore"):

@@ -24,8 +24,7 @@ import itertools
 import numpy as np
 from brian2 import ms, second
 
-from ._validation import as_quantity
-from .glm import _check_spike_times
+from .validation import as_quantity, check_spike_times
 
 __all__ = ["coincidences", "coincidence_factor", "mean_coincidence_factor"]
 
@@ -38,8 +37,8 @@ def coincidences(data, model, delta=2 * ms) -> int:
     largest possible number of pairs.
     """
     delta = float(as_quantity("delta", delta, second, positive=True, allow_array=False))
-    d = _check_spike_times(data, np.inf, "data")
-    m = _check_spike_times(model, np.inf, "model")
+    d = check_spike_times(data, np.inf, "data")
+    m = check_spike_times(model, np.inf, "model")
     count, j = 0, 0
     for t in d:
         while j < m.size and m[j] < t - delta - 1e-12:
@@ -59,8 +58,8 @@ def coincidence_factor(data, model, duration, delta=2 * ms) -> float:
     """
     duration = float(as_quantity("duration", duration, second, positive=True, allow_array=False))
     delta_s = float(as_quantity("delta", delta, second, positive=True, allow_array=False))
-    d = _check_spike_times(data, duration, "data")
-    m = _check_spike_times(model, duration, "model")
+    d = check_spike_times(data, duration, "data")
+    m = check_spike_times(model, duration, "model")
     if d.size + m.size == 0:
         raise ValueError("Both spike trains are empty; the coincidence factor is undefined.")
     nu = m.size / duration

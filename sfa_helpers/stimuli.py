@@ -32,7 +32,7 @@ from brian2 import Hz, Quantity, amp, second
 from brian2.utils.stringtools import word_substitute
 
 from ._params import ParameterSet
-from ._validation import as_quantity, common_size
+from .validation import as_quantity, check_seed, common_size
 
 __all__ = ["Stimulus", "StimulusSpec", "constant", "step", "ramp", "sine", "from_array",
            "white_noise", "ou"]
@@ -296,7 +296,7 @@ class WhiteNoise(Stimulus):
         given = {"mu": as_quantity("mu", mu, amp),
                  "sigma": as_quantity("sigma", sigma, amp * second ** 0.5, nonnegative=True)}
         self._store(given)
-        object.__setattr__(self, "seed", _check_seed(seed))
+        object.__setattr__(self, "seed", check_seed(seed))
 
     def replace(self, **changes):
         return WhiteNoise(**{"seed": self.seed, **self._given, **changes})
@@ -314,12 +314,8 @@ def _unit_of(values):
     return Quantity(1.0, dim=dim) if dim is not None else 1.0
 
 
-def _check_seed(seed):
-    if seed is None:
-        return None
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"'seed' must be a non-negative integer or None, got {seed!r}.")
-    return int(seed)
+#: Old private name of :func:`sfa_helpers.validation.check_seed`.
+_check_seed = check_seed
 
 
 def constant(amplitude) -> Constant:
@@ -390,7 +386,7 @@ class OrnsteinUhlenbeck(Stimulus):
         if method not in ("exact", "euler"):
             raise ValueError(f"'method' must be 'exact' or 'euler', got {method!r}.")
         self._store(given)
-        object.__setattr__(self, "seed", _check_seed(seed))
+        object.__setattr__(self, "seed", check_seed(seed))
         object.__setattr__(self, "method", method)
 
     def replace(self, **changes):

@@ -5,7 +5,7 @@
   adaptation current has an inter-spike interval T that solves an explicit equation (derived in
   the test helpers below, solved with scipy's brentq). The simulation lives on a 0.1 ms grid, so
   its last interval must be within one to two steps of T.
-* Mean-adaptation theory (sfa_helpers.adaptation_theory) against the core LIF formula and
+* Mean-adaptation theory (sfa_helpers.theory.adaptation) against the core LIF formula and
   against simulation.
 * NEST: see test_adaptation_nest.py.
 """
@@ -16,7 +16,7 @@ from brian2 import DimensionMismatchError, Hz, Mohm, mV, ms, nS, pA, pF, second
 from scipy.optimize import brentq
 
 from sfa_helpers import analysis, simulate, stimuli, theory
-from sfa_helpers.adaptation_theory import adaptive_lif_rate, mean_adaptation
+from sfa_helpers.theory.adaptation import adaptive_lif_rate, mean_adaptation
 from sfa_helpers.models import (LIF, AdaptationCurrent, AdaptiveThreshold, ConductanceSRA,
                                 ThresholdIncrease)
 

@@ -7,8 +7,8 @@ from scipy.optimize import brentq
 
 from sfa_helpers import simulate, stimuli
 from sfa_helpers.models import EIF, AdEx, AdExDynamicThreshold, FIRING_PATTERNS
-from sfa_helpers.models.adex import (BOOK_TABLE_6_1, PATTERN_NAMES, book_table_model,
-                                     brette_gerstner_regular_spiking, firing_pattern_preset)
+from sfa_helpers.models.presets import (BOOK_TABLE_6_1, PATTERN_NAMES, book_table_model,
+                                       brette_gerstner_regular_spiking, firing_pattern_preset)
 
 BASE = dict(tau_m=20 * ms, E_L=-70 * mV, V_T=-50 * mV, Delta_T=2 * mV, V_reset=-55 * mV,
             a=0 * nS, b=5 * pA, tau_w=100 * ms, R=500 * Mohm)

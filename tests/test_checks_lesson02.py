@@ -99,7 +99,7 @@ def test_clamp_I90():
 
 def test_threshold_crossover():
     # by simulation: just below I_cross method 2 fires below 400 Hz, just above it faster
-    model = BASE + ThresholdIncrease(V_th_max=200 * mV, tau_vth=1 * ms)
+    model = BASE + ThresholdIncrease(Theta_max=200 * mV, tau_Theta=1 * ms)
     run = simulate(model, stimuli.constant(np.array([395, 415]) * pA), 0.3 * second, dt=DT,
                    record=())
     below, above = analysis.isi_rate(run.spike_trains, start=0.1 * second)

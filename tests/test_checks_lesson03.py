@@ -9,7 +9,7 @@ import pytest
 from brian2 import Hz, Mohm, kHz, mV, ms, nA, nS, pA, pF, second, volt
 
 from sfa_helpers import analysis, checks, simulate, stimuli, theory
-from sfa_helpers.adaptation_theory import adaptive_lif_rate
+from sfa_helpers.theory.adaptation import adaptive_lif_rate
 from sfa_helpers.checks import lesson03
 from sfa_helpers.models import LIF, AdaptationCurrent, AdaptiveThreshold, ConductanceSRA
 

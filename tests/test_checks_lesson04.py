@@ -12,7 +12,7 @@ from sfa_helpers import checks, simulate, stimuli
 from sfa_helpers.checks import lesson04
 from sfa_helpers.firing_patterns import classify_pattern
 from sfa_helpers.models import AdEx
-from sfa_helpers.phase_plane import fixed_points, saddle_node_current
+from sfa_helpers.theory.adex import fixed_points, saddle_node_current
 
 
 def _table(tau_m, a, tau_w, b, V_reset):

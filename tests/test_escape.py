@@ -8,18 +8,18 @@ import scipy.signal
 from brian2 import DimensionMismatchError, Mohm, mV, ms, pA, second
 
 from sfa_helpers import glm, simulate, stimuli
-from sfa_helpers.escape_theory import escape_rate, interval_distribution, lif_escape_hazard
+from sfa_helpers.theory.escape import escape_rate, interval_distribution, lif_escape_hazard
 from sfa_helpers.models import LIF, EscapeNoise, EscapeSRM
 
 DT = 0.5 * ms
-SRM = EscapeSRM(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV, delta_u=2 * mV,
-                tau_0=10 * ms, eta_0=-8 * mV, tau_eta=15 * ms, delta_theta=3 * mV, tau_theta=60 * ms)
+SRM = EscapeSRM(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV, Delta_u=2 * mV,
+                tau_0=10 * ms, eta_0=-8 * mV, tau_eta=15 * ms, Delta_theta=3 * mV, tau_theta=60 * ms)
 
 
 def test_constant_drive_without_kernels_fires_with_the_per_step_probability():
     # No kernels: every step is an independent Bernoulli trial with p = 1 - exp(-rho dt),
-    # rho = exp((u_inf - theta_0)/delta_u)/tau_0 (closed form). 50 neurons x 20 s in one group.
-    model = SRM.replace(eta_0=0 * mV, delta_theta=0 * mV)
+    # rho = exp((u_inf - theta_0)/Delta_u)/tau_0 (closed form). 50 neurons x 20 s in one group.
+    model = SRM.replace(eta_0=0 * mV, Delta_theta=0 * mV)
     currents = np.full(50, 120.0) * pA
     result = simulate(model, stimuli.constant(currents), 20 * second, dt=DT, record=(), seed=3)
     u_inf = -65e-3 + 100e6 * 120e-12
@@ -36,7 +36,7 @@ def test_constant_drive_without_kernels_fires_with_the_per_step_probability():
 
 def test_interval_distribution_matches_simulated_isis():
     model = LIF(tau_m=10 * ms, E_L=-65 * mV, V_th=-50 * mV, V_reset=-70 * mV, R=100 * Mohm) \
-        + EscapeNoise(delta_u=2 * mV, tau_0=5 * ms)
+        + EscapeNoise(Delta_u=2 * mV, tau_0=5 * ms)
     current, dt = 140 * pA, 0.1 * ms
     result = simulate(model, stimuli.constant(np.full(40, 140.0) * pA), 10 * second, dt=dt,
                       record=(), seed=5)
@@ -92,7 +92,7 @@ def test_glm_recovers_the_filters_of_the_simulated_srm():
         assert approx < 0.06 and stat < 0.1, (approx, stat)
         assert rel < 0.2, rel
         print(f"relative error {rel:.3f}, basis {approx:.3f}, expected statistical {stat:.3f}")
-    # threshold from the bias, with tau_0 and delta_u known: theta_0 = u_rest - delta_u (b + ln tau_0)
+    # threshold from the bias, with tau_0 and Delta_u known: theta_0 = u_rest - Delta_u (b + ln tau_0)
     theta_hat = -65e-3 - 2e-3 * (fit.bias + math.log(10e-3))
     theta_se = 2e-3 * math.sqrt(fit.covariance[0, 0])   # ~0.2 mV
     print(f"theta error {1e3 * (theta_hat + 50e-3):.2f} mV, SE {1e3 * theta_se:.2f} mV")
@@ -113,10 +113,10 @@ def test_subthreshold_fit_of_the_brian2_voltage():
 
 
 def test_escape_model_validation():
-    with pytest.raises(ValueError, match="delta_u"):
-        EscapeNoise(delta_u=-1 * mV, tau_0=5 * ms)
+    with pytest.raises(ValueError, match="Delta_u"):
+        EscapeNoise(Delta_u=-1 * mV, tau_0=5 * ms)
     with pytest.raises(DimensionMismatchError, match="tau_0"):
-        EscapeNoise(delta_u=1 * mV, tau_0=5 * mV)
+        EscapeNoise(Delta_u=1 * mV, tau_0=5 * mV)
     with pytest.raises(ValueError, match="tau_eta"):
         SRM.replace(tau_eta=0 * ms)
     assert float(escape_rate(-50 * mV, -50 * mV, 2 * mV, 10 * ms)) == pytest.approx(100.0)
@@ -130,7 +130,7 @@ def test_lif_escape_hazard_checks_its_model():
         lif_escape_hazard(lif.replace(t_ref=2 * ms) + EscapeNoise(2 * mV, 5 * ms), 100 * pA, [1] * ms)
     with pytest.raises(ValueError, match="hazard"):
         interval_distribution(np.ones((2, 2)) * second ** -1, DT)
-    # just after the reset rho = exp((V_reset - V_th)/delta_u)/tau_0; long after it, with
+    # just after the reset rho = exp((V_reset - V_th)/Delta_u)/tau_0; long after it, with
     # u_inf = E_L + R I = V_th, rho = 1/tau_0
     model = lif + EscapeNoise(2 * mV, 5 * ms)
     rho = lif_escape_hazard(model, 150 * pA, [0.001, 1000] * ms)
@@ -144,7 +144,7 @@ def test_escape_noise_uses_a_dynamic_threshold_and_rejects_other_conditions():
     lif = LIF(tau_m=10 * ms, E_L=-65 * mV, V_th=-50 * mV, V_reset=-70 * mV, R=100 * Mohm)
     spec = (lif + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=2 * mV)
             + EscapeNoise(2 * mV, 5 * ms)).spec()
-    assert "rho = exp((v - (Theta))/delta_u)/tau_0 : Hz" in spec.equations
+    assert "rho = exp((v - (Theta))/Delta_u)/tau_0 : Hz" in spec.equations
     assert spec.threshold == "rand() < 1 - exp(-rho*dt)" and "Theta += Delta_Theta" in spec.reset
     with pytest.raises(TypeError, match="hard threshold"):
         EscapeNoise(1 * mV, 5 * ms).apply((lif + EscapeNoise(2 * mV, 5 * ms)).spec())

@@ -8,7 +8,7 @@ from sfa_helpers import simulate, stimuli
 from sfa_helpers.firing_patterns import (PATTERNS, classify_pattern, classify_spikes,
                                          classify_trains, pattern_map, plot_pattern_map)
 from sfa_helpers.models import FIRING_PATTERNS
-from sfa_helpers.models.adex import PATTERN_NAMES, brette_gerstner_regular_spiking
+from sfa_helpers.models.presets import PATTERN_NAMES, brette_gerstner_regular_spiking
 
 T = 500.0  # ms
 

@@ -1,4 +1,4 @@
-"""The GLM filter explorer of lesson 07 (sfa_helpers.glm_widget.FilterExplorer).
+"""The GLM filter explorer of lesson 07 (sfa_helpers.widgets.FilterExplorer).
 
 Truth: what it shows after a slider move must be what a direct design_matrix + fit_glm on the
 first ``seconds`` of the data gives (its sliced whole-data columns, warm starts and cache are
@@ -9,7 +9,7 @@ import pytest
 from brian2 import ms, nA, second
 
 from sfa_helpers import glm
-from sfa_helpers.glm_widget import FilterExplorer
+from sfa_helpers.widgets import FilterExplorer
 
 DT = 1 * ms
 N = 40_000  # 40 s

@@ -37,7 +37,7 @@ from brian2 import ms, pA
 
 from sfa_helpers import simulate, stimuli
 from sfa_helpers.models import FIRING_PATTERNS
-from sfa_helpers.models.adex import PATTERN_NAMES, brette_gerstner_regular_spiking
+from sfa_helpers.models.presets import PATTERN_NAMES, brette_gerstner_regular_spiking
 
 os.environ["PYNEST_QUIET"] = "1"
 nest = pytest.importorskip("nest")

@@ -7,7 +7,7 @@ from brian2 import Hz, mV, ms, pA, pF, second
 
 from sfa_helpers import analysis, simulate, stimuli
 from sfa_helpers.models import LIF, AdaptiveThreshold
-from sfa_helpers.noise_widgets import explore_statistics
+from sfa_helpers.widgets import explore_statistics
 
 MODEL = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, t_ref=2 * ms,
             C_m=250 * pF) + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=5 * mV)
@@ -75,7 +75,7 @@ def test_too_few_spikes_are_said_in_the_panels():
 
 
 def test_sticky_limits_keep_the_frame_while_the_data_fill_it():
-    from sfa_helpers.noise_widgets import _sticky
+    from sfa_helpers.widgets.statistics import _sticky
 
     assert _sticky((0, 100), (0, 50), 0, 60) == (0, 100)      # inside and fills 60 %: kept
     assert _sticky((0, 100), (0, 50), 0, 40) == (0, 50)       # fills 40 %: tighter limits

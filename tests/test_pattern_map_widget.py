@@ -1,11 +1,12 @@
-"""The firing-pattern map widget (sfa_helpers.firing_patterns.explore_pattern_map)."""
+"""The firing-pattern map widget (sfa_helpers.widgets.explore_pattern_map)."""
 
 import numpy as np
 import pytest
 from brian2 import mV, ms, nS, pA
 
 from sfa_helpers import engine
-from sfa_helpers.firing_patterns import PATTERNS, explore_pattern_map, pattern_map
+from sfa_helpers.firing_patterns import PATTERNS, pattern_map
+from sfa_helpers.widgets import explore_pattern_map
 from sfa_helpers.models import FIRING_PATTERNS
 
 BASE = FIRING_PATTERNS["bursting"].model

@@ -8,7 +8,7 @@ from scipy.optimize import brentq, fsolve
 
 from sfa_helpers import simulate, stimuli
 from sfa_helpers.models import FIRING_PATTERNS, AdEx
-from sfa_helpers.phase_plane import (fixed_points, jacobian, saddle_node_current, v_nullcline,
+from sfa_helpers.theory.adex import (fixed_points, jacobian, saddle_node_current, v_nullcline,
                                      vector_field, w_nullcline)
 
 
@@ -113,7 +113,7 @@ def test_bad_input():
 # --- the interactive explorer --------------------------------------------------------------
 
 def test_phase_plane_explorer_draws_the_model_of_its_sliders_and_caches_moves_back():
-    from sfa_helpers.phase_plane import explore_phase_plane
+    from sfa_helpers.widgets import explore_phase_plane
 
     model = FIRING_PATTERNS["adapting"].model
     explorer = explore_phase_plane(model, 65 * pA)

@@ -15,10 +15,10 @@ value, reset; the spike is stamped t_k):
   ``floor(T_0/dt) dt`` (T_0 likewise from E_L). With T < dt the interval is tau_vc itself: the
   maximum rate 1/tau_vc.
 * Threshold increase without reset, V held at its steady state V = E_L + R I > V_th (V(0) = V):
-  the first spike is at t = 0, Theta then jumps to V_th_max and after j steps is
-  V_th + (V_th_max - V_th) exp(-j dt/tau_vth) (exact update). The next spike is in the first step
-  j with that below V: j = floor(T/dt) + 1 with T = tau_vth ln((V_th_max - V_th)/(V - V_th)),
-  i.e. T rounded *up* to the grid, and at least one step (V above V_th_max fires every step).
+  the first spike is at t = 0, Theta then jumps to Theta_max and after j steps is
+  V_th + (Theta_max - V_th) exp(-j dt/tau_Theta) (exact update). The next spike is in the first step
+  j with that below V: j = floor(T/dt) + 1 with T = tau_Theta ln((Theta_max - V_th)/(V - V_th)),
+  i.e. T rounded *up* to the grid, and at least one step (V above Theta_max fires every step).
 * Method 3 (plus G_ref) has no closed form; it is compared with a step-by-step numpy
   re-implementation of the documented discretisation (exact decay of Theta and G_ref,
   exponential update of V with G_ref held over the step).
@@ -51,8 +51,8 @@ def base(**changes):
 
 
 def method2(**changes):
-    return base(V_init=V_SS) + ThresholdIncrease(V_th_max=changes.get("V_th_max", V_TH_MAX),
-                                                 tau_vth=changes.get("tau_vth", TAU_VTH))
+    return base(V_init=V_SS) + ThresholdIncrease(Theta_max=changes.get("Theta_max", V_TH_MAX),
+                                                 tau_Theta=changes.get("tau_Theta", TAU_VTH))
 
 
 def method3(**changes):
@@ -157,12 +157,12 @@ def test_threshold_increase_isi_closed_form(threshold_run):
             T = float(TAU_VTH) * np.log((float(V_TH_MAX) - float(V_TH)) / (v_ss - float(V_TH)))
             j = floor_steps(T) + 1
         else:
-            j = 1                                   # V above V_th_max: a spike in every step
+            j = 1                                   # V above Theta_max: a spike in every step
         np.testing.assert_array_equal(train, j * np.arange(len(train)))
         assert len(train) == int(np.ceil(round(float(DURATION) / dt) / j))
         # no voltage reset: V stays at its steady state through every spike
         np.testing.assert_allclose(np.asarray(res.v[k]), v_ss, rtol=1e-12, atol=1e-12)
-        # Theta: V_th_max right after a spike, exact exponential relaxation to V_th otherwise
+        # Theta: Theta_max right after a spike, exact exponential relaxation to V_th otherwise
         theta = np.asarray(res.Theta[k])
         assert theta[0] == pytest.approx(float(V_TH))
         jumped = np.zeros(len(theta), bool)
@@ -177,10 +177,10 @@ def test_threshold_increase_isi_closed_form(threshold_run):
 
 # --- 3. threshold increase plus refractory conductance -----------------------------------------
 
-def reference_method3(v_th_max, tau_vth, tau_gref, delta_g, e_k):
+def reference_method3(v_th_max, tau_Theta, tau_gref, delta_g, e_k):
     """Numpy re-implementation of method 3 on Brian2's grid, one column per neuron: V updated
     with the exact exponential solution for G_ref held over the step, Theta and G_ref decayed
-    exactly, the threshold tested on the new values, then Theta -> V_th_max, G_ref += Delta."""
+    exactly, the threshold tested on the new values, then Theta -> Theta_max, G_ref += Delta."""
     n_steps = int(round(float(DURATION) / dt))
     I, g_l, c_m = np.asarray(CURRENTS), 1 / float(R), float(TAU_M) / float(R)
     v, theta, g = np.array(V_SS, float), np.full(len(I), float(V_TH)), np.zeros(len(I))
@@ -190,7 +190,7 @@ def reference_method3(v_th_max, tau_vth, tau_gref, delta_g, e_k):
         g_tot = g_l + g
         v_inf = (g_l * float(E_L) + g * e_k + I) / g_tot
         v = v_inf + (v - v_inf) * np.exp(-dt * g_tot / c_m)
-        theta = float(V_TH) + (theta - float(V_TH)) * np.exp(-dt / tau_vth)
+        theta = float(V_TH) + (theta - float(V_TH)) * np.exp(-dt / tau_Theta)
         g = g * np.exp(-dt / tau_gref)
         fired = v > theta
         theta = np.where(fired, v_th_max, theta)
@@ -207,7 +207,7 @@ def method3_runs():
     record = ("v", "Theta", "G_ref")
     return {"lesson": run(method3(), record=record),
             "zero": run(method3(Delta_G_ref=0 * nS), record=record),
-            "other": run(method3(V_th_max=100 * mV, tau_vth=3 * ms, tau_Gref=0.5 * ms,
+            "other": run(method3(Theta_max=100 * mV, tau_Theta=3 * ms, tau_Gref=0.5 * ms,
                                  Delta_G_ref=50 * nS, E_K=-90 * mV), record=record)}
 
 
@@ -253,7 +253,7 @@ def test_method3_array_parameters_equal_separate_runs(method3_runs):
     """One neuron per value: arrays of all five mechanism parameters at once."""
     lesson = (V_TH_MAX, TAU_VTH, TAU_GREF, DELTA_G, E_K)
     other = (100 * mV, 3 * ms, 0.5 * ms, 50 * nS, -90 * mV)
-    names = ("V_th_max", "tau_vth", "tau_Gref", "Delta_G_ref", "E_K")
+    names = ("Theta_max", "tau_Theta", "tau_Gref", "Delta_G_ref", "E_K")
     pick = ["lesson", "other", "other", "lesson"]  # the parameter set of each neuron
     arrays = {}
     for name, a, b in zip(names, lesson, other):
@@ -273,8 +273,8 @@ def test_method3_array_parameters_equal_separate_runs(method3_runs):
 @pytest.mark.parametrize("factory, kwargs, name", [
     (ForcedVoltageClamp, dict(tau_vc=0 * ms), "tau_vc"),
     (ForcedVoltageClamp, dict(tau_vc=[1, -1] * ms), "tau_vc"),
-    (ThresholdIncrease, dict(V_th_max=200 * mV, tau_vth=-1 * ms), "tau_vth"),
-    (ThresholdIncrease, dict(V_th_max=float("nan") * mV, tau_vth=1 * ms), "V_th_max"),
+    (ThresholdIncrease, dict(Theta_max=200 * mV, tau_Theta=-1 * ms), "tau_Theta"),
+    (ThresholdIncrease, dict(Theta_max=float("nan") * mV, tau_Theta=1 * ms), "Theta_max"),
     (RefractoryConductance, dict(tau_Gref=0 * ms, Delta_G_ref=2 * usiemens, E_K=-80 * mV), "tau_Gref"),
     (RefractoryConductance, dict(tau_Gref=0.2 * ms, Delta_G_ref=-1 * nS, E_K=-80 * mV), "Delta_G_ref"),
     (RefractoryConductance, dict(tau_Gref=0.2 * ms, Delta_G_ref=1 * nS, E_K=[] * mV), "E_K"),
@@ -286,8 +286,8 @@ def test_bad_values_name_the_parameter(factory, kwargs, name):
 
 @pytest.mark.parametrize("factory, kwargs, name", [
     (ForcedVoltageClamp, dict(tau_vc=2.5 * mV), "tau_vc"),
-    (ThresholdIncrease, dict(V_th_max=200 * pA, tau_vth=1 * ms), "V_th_max"),
-    (ThresholdIncrease, dict(V_th_max=200 * mV, tau_vth=1), "tau_vth"),
+    (ThresholdIncrease, dict(Theta_max=200 * pA, tau_Theta=1 * ms), "Theta_max"),
+    (ThresholdIncrease, dict(Theta_max=200 * mV, tau_Theta=1), "tau_Theta"),
     (RefractoryConductance, dict(tau_Gref=0.2 * ms, Delta_G_ref=2 * pF, E_K=-80 * mV), "Delta_G_ref"),
     (RefractoryConductance, dict(tau_Gref=0.2 * ms, Delta_G_ref=2 * nS, E_K=-80 * second), "E_K"),
 ])
@@ -301,10 +301,10 @@ def test_invalid_combinations_name_the_parameter():
         (base(t_ref=2 * ms) + ForcedVoltageClamp(tau_vc=2.5 * ms)).spec()
     with pytest.raises(ValueError, match="t_ref"):
         (base(t_ref=[0, 1] * ms) + ForcedVoltageClamp(tau_vc=2.5 * ms)).spec()
-    with pytest.raises(ValueError, match="V_th_max"):  # the threshold must jump *up*
-        (base() + ThresholdIncrease(V_th_max=-60 * mV, tau_vth=1 * ms)).spec()
-    with pytest.raises(ValueError, match="V_th_max"):
-        (base(V_th=[-50, -40] * mV) + ThresholdIncrease(V_th_max=-45 * mV, tau_vth=1 * ms)).spec()
+    with pytest.raises(ValueError, match="Theta_max"):  # the threshold must jump *up*
+        (base() + ThresholdIncrease(Theta_max=-60 * mV, tau_Theta=1 * ms)).spec()
+    with pytest.raises(ValueError, match="Theta_max"):
+        (base(V_th=[-50, -40] * mV) + ThresholdIncrease(Theta_max=-45 * mV, tau_Theta=1 * ms)).spec()
     with pytest.raises(ValueError, match="Theta"):  # one moving threshold only
         (base() + ThresholdIncrease(200 * mV, 1 * ms) + AdaptiveThreshold(100 * ms, 1 * mV)).spec()
     with pytest.raises(ValueError, match="tau_Gref"):  # dt must resolve the conductance

@@ -19,8 +19,8 @@
 #
 # 1. **Forced voltage clamp**: after a spike $V = V_{reset}$ for $\tau_{vc}$ = 2.5 ms.
 # 2. **Threshold increase**: no voltage reset; at a spike the threshold jumps to
-#    $V_{th,max}$ = 200 mV and relaxes back, $\tau_{vth}\frac{d\Theta}{dt} = -(\Theta - V_{th})$,
-#    with $\tau_{vth}$ = 1 ms.
+#    $\Theta_{max}$ = 200 mV and relaxes back, $\tau_\Theta\frac{d\Theta}{dt} = -(\Theta - V_{th})$,
+#    with $\tau_\Theta$ = 1 ms.
 # 3. **Threshold increase plus refractory conductance**: method 2 plus
 #    $G_{ref}(E_K - V)$ in the membrane equation, $E_K$ = −80 mV,
 #    $\tau_{Gref}\frac{dG_{ref}}{dt} = -G_{ref}$ with $\tau_{Gref}$ = 0.2 ms, and
@@ -48,8 +48,8 @@ base = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-50 * mV, V_reset=-65 * mV, R=100 *
 V_peak = 50 * mV
 methods = {
     "1: voltage clamp": base + ForcedVoltageClamp(tau_vc=2.5 * ms),
-    "2: threshold increase": base + ThresholdIncrease(V_th_max=200 * mV, tau_vth=1 * ms),
-    "3: threshold + G_ref": (base + ThresholdIncrease(V_th_max=200 * mV, tau_vth=1 * ms)
+    "2: threshold increase": base + ThresholdIncrease(Theta_max=200 * mV, tau_Theta=1 * ms),
+    "3: threshold + G_ref": (base + ThresholdIncrease(Theta_max=200 * mV, tau_Theta=1 * ms)
                              + RefractoryConductance(tau_Gref=0.2 * ms, Delta_G_ref=2 * usiemens,
                                                      E_K=-80 * mV)),
 }
@@ -75,7 +75,7 @@ print({name: round(float(r.rates()[n_sweep - 1] / Hz)) for name, r in runs.items
 # The first 100 ms of each run. Spikes are drawn as lines up to $V_{peak}$. The threshold is drawn
 # for every method: the fixed $V_{th}$ for method 1 (grey, dotted) and the moving threshold
 # $\Theta$ for methods 2 and 3 (red), which jumps to 200 mV at each spike, far above the plotted
-# range, and falls back with $\tau_{vth}$ = 1 ms.
+# range, and falls back with $\tau_\Theta$ = 1 ms.
 
 # %%
 show = {220: int(np.argmin(np.abs(currents - 220 * pA))), 600: int(np.argmin(np.abs(currents - 600 * pA)))}
@@ -170,16 +170,16 @@ r1 = runs["1: voltage clamp"].rates(start=0.2 * second)[n_sweep:]
 assert np.all(r1 < 1 / (2.5 * ms))                    # absolute bound 1/tau_vc = 400 Hz
 r2 = runs["2: threshold increase"].rates(start=0.2 * second)[n_sweep:]
 assert r2[-1] > 1 / (2.5 * ms)                        # relative refractoriness: no hard bound
-assert np.allclose(r2[1:] * dt, 1)                     # V > V_th,max: a spike every step
+assert np.allclose(r2[1:] * dt, 1)                     # V > Theta_max: a spike every step
 
 # %% [markdown]
 # * The **voltage clamp** is absolute: no input can fire the neuron within $\tau_{vc}$, so
 #   $r < 1/\tau_{vc}$ = 400 Hz.
 # * The **threshold increase** is relative: the threshold is finite at every moment, so a
 #   strong enough input crosses it earlier. The interval is the time the threshold needs to fall
-#   from $V_{th,max}$ to the membrane potential $V$, $\tau_{vth}\ln\frac{V_{th,max} - V_{th}}{V - V_{th}}$,
+#   from $\Theta_{max}$ to the membrane potential $V$, $\tau_\Theta\ln\frac{\Theta_{max} - V_{th}}{V - V_{th}}$,
 #   which shrinks without bound as $V$ grows (the time step sets the only limit: once $V$ stays
-#   above $V_{th,max}$, at 5 and 20 nA, the neuron fires in every 0.02 ms step, 50 kHz).
+#   above $\Theta_{max}$, at 5 and 20 nA, the neuron fires in every 0.02 ms step, 50 kHz).
 # * The **refractory conductance** pulls $V$ far down after each spike; a stronger input then has
 #   to recharge the membrane first, so the rate grows much more slowly with the current than
 #   with method 2, but it is still not bounded by a fixed dead time (about 1 kHz at 20 nA).
@@ -197,8 +197,8 @@ from sfa_helpers.widgets import explore
 
 explorer = explore(
     methods["3: threshold + G_ref"], stimuli.constant(600 * pA), 100 * ms, dt=dt,
-    parameters=["tau_vth", "Delta_G_ref", "amplitude"],
-    ranges={"tau_vth": (0.2 * ms, 5 * ms), "Delta_G_ref": (0 * usiemens, 5 * usiemens),
+    parameters=["tau_Theta", "Delta_G_ref", "amplitude"],
+    ranges={"tau_Theta": (0.2 * ms, 5 * ms), "Delta_G_ref": (0 * usiemens, 5 * usiemens),
             "amplitude": (100 * pA, 1000 * pA)},
     fi_currents=np.arange(100, 601, 50) * pA, fi_duration=1 * second, fi_transient=0.2 * second)
 explorer
@@ -207,12 +207,12 @@ explorer
 # NBVAL_IGNORE_OUTPUT
 # move a slider from code (the redraw leaks into this cell's output under nbval; checked below)
 before = explorer.fi
-result = explorer.update(tau_vth=4 * ms)
+result = explorer.update(tau_Theta=4 * ms)
 
 # %%
 print("f-I rate at 600 pA:", round(float(before.rates[-1] / Hz)), "->",
       round(float(explorer.fi.rates[-1] / Hz)), "Hz")
-assert explorer.fi.result.model.tau_vth == 4 * ms
+assert explorer.fi.result.model.tau_Theta == 4 * ms
 assert explorer.fi.rates[-1] < before.rates[-1]       # a slower threshold recovery lowers the rate
 assert np.all(explorer.fi_reference.rates == before.rates)  # the grey curve keeps the start values
 

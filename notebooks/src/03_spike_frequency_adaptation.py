@@ -25,7 +25,7 @@ import numpy as np
 from brian2 import Hz, Mohm, mV, ms, nA, nS, pA, pF, second
 
 from sfa_helpers import analysis, simulate, stimuli, theory
-from sfa_helpers.adaptation_theory import adaptive_lif_rate
+from sfa_helpers.theory.adaptation import adaptive_lif_rate
 from sfa_helpers.models import LIF, AdaptationCurrent, AdaptiveThreshold, ConductanceSRA, Mechanism
 from sfa_helpers.notebook import setup
 
@@ -393,7 +393,7 @@ class SlopeThreshold(Mechanism):
     requires = ("v", "V_th", "E_L")
 
     def __init__(self, tau_theta, alpha):
-        from sfa_helpers._validation import as_quantity
+        from sfa_helpers.validation import as_quantity
 
         self._store({"tau_theta": as_quantity("tau_theta", tau_theta, second, positive=True),
                      "alpha": as_quantity("alpha", alpha, 1, nonnegative=True)})

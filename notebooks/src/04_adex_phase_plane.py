@@ -22,13 +22,13 @@ import numpy as np
 from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nA, nS, pA, second
 
 from sfa_helpers import fi_curve, simulate, stimuli
-from sfa_helpers.firing_patterns import (PATTERN_COLORS, classify_pattern, explore_pattern_map,
-                                         pattern_map, plot_pattern_map)
+from sfa_helpers.firing_patterns import classify_pattern, pattern_map
 from sfa_helpers.models import LIF, AdaptationCurrent, AdEx
-from sfa_helpers.models.adex import FIRING_PATTERNS, PATTERN_NAMES, book_table_model
+from sfa_helpers.models.presets import FIRING_PATTERNS, PATTERN_NAMES, book_table_model
 from sfa_helpers.notebook import setup
-from sfa_helpers.phase_plane import (explore_phase_plane, fixed_points, plot_phase_plane,
-                                     saddle_node_current)
+from sfa_helpers.plots import PATTERN_COLORS, plot_pattern_map, plot_phase_plane
+from sfa_helpers.theory.adex import fixed_points, saddle_node_current
+from sfa_helpers.widgets import explore_pattern_map, explore_phase_plane
 
 setup()
 

@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from brian2 import Hz, mV, ms, pA, pF, second
 
-from sfa_helpers import analysis, noise_widgets, simulate, stimuli, theory
+from sfa_helpers import analysis, simulate, stimuli, theory, widgets
 from sfa_helpers.models import LIF, AdaptiveThreshold
 from sfa_helpers.notebook import setup
 
@@ -448,7 +448,7 @@ assert np.all(np.abs(cv_sim - cv_th)[reliable] < 5 * se_cv[reliable] + 0.02 * cv
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-explorer = noise_widgets.explore_statistics(
+explorer = widgets.explore_statistics(
     base + AdaptiveThreshold(tau_Theta=TAU_THETA, Delta_Theta=5 * mV),
     stimuli.ou(400 * pA, SIGMA, TAU_S), 10 * second,
     include=("mu", "sigma", "Delta_Theta"), seed=4,

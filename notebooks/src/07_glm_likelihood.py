@@ -33,8 +33,8 @@ import scipy.signal
 from brian2 import Hz, Mohm, mV, ms, nA, pA, second
 
 from sfa_helpers import glm, simulate, stimuli
-from sfa_helpers.escape_theory import interval_distribution, lif_escape_hazard
-from sfa_helpers.glm_widget import FilterExplorer
+from sfa_helpers.theory.escape import interval_distribution, lif_escape_hazard
+from sfa_helpers.widgets import FilterExplorer
 from sfa_helpers.models import LIF, EscapeNoise, EscapeSRM
 from sfa_helpers.notebook import setup
 from sfa_helpers.spike_prediction import mean_coincidence_factor
@@ -111,7 +111,7 @@ assert errors["B"] < 0.01 and min(errors["A"], errors["C"]) > 0.2
 
 # %%
 lif_escape = (LIF(tau_m=10 * ms, E_L=-65 * mV, V_th=-50 * mV, V_reset=-70 * mV, R=100 * Mohm)
-              + EscapeNoise(delta_u=2 * mV, tau_0=5 * ms))
+              + EscapeNoise(Delta_u=2 * mV, tau_0=5 * ms))
 I_const, dt_isi = 140 * pA, 0.1 * ms
 res_isi = simulate(lif_escape, stimuli.constant(np.full(40, float(I_const / pA)) * pA), 10 * second,
                    dt=dt_isi, record=(), seed=5)
@@ -187,8 +187,8 @@ plt.show()
 # $x_{n+1} = a x_n + \sqrt{1 - a^2}\,\xi_n$, $a = e^{-\Delta t/\tau_I}$).
 
 # %%
-neuron = EscapeSRM(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV, delta_u=1 * mV,
-                   tau_0=10 * ms, eta_0=-8 * mV, tau_eta=15 * ms, delta_theta=3 * mV,
+neuron = EscapeSRM(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV, Delta_u=1 * mV,
+                   tau_0=10 * ms, eta_0=-8 * mV, tau_eta=15 * ms, Delta_theta=3 * mV,
                    tau_theta=60 * ms)
 dt = 0.5 * ms
 T_train, T_test = 200 * second, 50 * second
@@ -257,8 +257,8 @@ assert err_k < 0.15 and err_h < 0.15
 # $\vartheta_0 = u_{rest} - \Delta_u (b + \ln \tau_0)$:
 
 # %%
-theta_hat = neuron.u_rest - neuron.delta_u * (fit.bias + math.log(float(neuron.tau_0 / second)))
-theta_se = neuron.delta_u * math.sqrt(fit.covariance[0, 0])   # standard error from the Hessian
+theta_hat = neuron.u_rest - neuron.Delta_u * (fit.bias + math.log(float(neuron.tau_0 / second)))
+theta_se = neuron.Delta_u * math.sqrt(fit.covariance[0, 0])   # standard error from the Hessian
 print(f"bias b: fitted {fit.bias:.2f}, true {truth['bias']:.2f};  threshold ϑ0: fitted "
       f"{float(theta_hat / mV):.1f} ± {float(theta_se / mV):.1f} mV, true {float(neuron.theta_0 / mV):.1f} mV")
 assert abs(float((theta_hat - neuron.theta_0) / theta_se)) < 3
@@ -313,8 +313,8 @@ area_kappa = np.sum(vfit.kappa) * dt     # ohm (the input resistance R)
 area_k = np.sum(k_hat) * dt               # 1/amp
 delta_u_hat = area_kappa / area_k         # volt
 print(f"∫κ ds = {float(area_kappa / Mohm):.0f} MΩ (R = {float(neuron.R / Mohm):.0f} MΩ)")
-print(f"Δu from voltage + spikes: {float(delta_u_hat / mV):.2f} mV (true {float(neuron.delta_u / mV):.2f} mV)")
-assert abs(float(delta_u_hat / neuron.delta_u) - 1) < 0.1
+print(f"Δu from voltage + spikes: {float(delta_u_hat / mV):.2f} mV (true {float(neuron.Delta_u / mV):.2f} mV)")
+assert abs(float(delta_u_hat / neuron.Delta_u) - 1) < 0.1
 
 # %% [markdown]
 # ## 6 · Model comparison

@@ -114,9 +114,9 @@ def check_clamp_I90(I_90) -> Feedback:
 # --- exercise 4: relative refractoriness beats the clamp's bound ------------------------------
 
 def _crossover_current():
-    """Method 2 without reset: V sits at V_inf = E_L + R I, the threshold falls from V_th_max as
-    V_th + (V_th_max - V_th) exp(-t/tau_vth); the interval equals tau_vc when
-    V_inf = V_th + (V_th_max - V_th) exp(-tau_vc/tau_vth)."""
+    """Method 2 without reset: V sits at V_inf = E_L + R I, the threshold falls from Theta_max as
+    V_th + (Theta_max - V_th) exp(-t/tau_Theta); the interval equals tau_vc when
+    V_inf = V_th + (Theta_max - V_th) exp(-tau_vc/tau_Theta)."""
     _, E_L, V_th, _, R = _p()
     v_inf = V_th + (float(V_TH_MAX) - V_th) * np.exp(-float(TAU_VC) / float(TAU_VTH))
     return (v_inf - E_L) / R * amp

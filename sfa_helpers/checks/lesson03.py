@@ -1,7 +1,7 @@
 """Self-checks for exercise sheet 03 (spike-frequency adaptation).
 
 References come from closed forms (the equivalence of an adaptation current and an adaptive
-threshold, the self-consistent mean-adaptation rate of :mod:`sfa_helpers.adaptation_theory`) or from the exact
+threshold, the self-consistent mean-adaptation rate of :mod:`sfa_helpers.theory.adaptation`) or from the exact
 time-step update written out below as a plain Python loop (:func:`_spike_times`), never from the
 simulation the student is asked to run.
 """
@@ -15,7 +15,7 @@ import numpy as np
 from brian2 import Hz, amp, mV, ms, nS, pA, pF, volt
 
 from .. import theory
-from ..adaptation_theory import adaptive_lif_rate
+from ..theory.adaptation import adaptive_lif_rate
 from ..models import LIF, AdaptationCurrent
 from .core import Feedback, call_safely, check_choice, check_quantity
 
@@ -147,7 +147,7 @@ def _adapting_model():
 
 
 def _self_consistent_rate(I):
-    """r = r_LIF(I - tau_sfa Delta_I_sfa r) in Hz (:func:`adaptation_theory.adaptive_lif_rate`)."""
+    """r = r_LIF(I - tau_sfa Delta_I_sfa r) in Hz (:func:`theory.adaptation.adaptive_lif_rate`)."""
     return float(adaptive_lif_rate(_adapting_model(), I * amp))
 
 

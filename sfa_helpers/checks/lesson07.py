@@ -30,8 +30,8 @@ ETA_PARAMS = dict(tau_m=10 * ms, tau_w=100 * ms, R=100 * Mohm, b=20 * pA)
 #: Recovering hazard rho(t) = rho_0 (1 - exp(-t/tau_r)) after a spike.
 HAZARD_PARAMS = dict(rho_0=50 * Hz, tau_r=20 * ms)
 #: The escape SRM whose threshold is recovered from spikes (lesson 07, section 4).
-SRM_PARAMS = dict(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV, delta_u=1 * mV,
-                  tau_0=10 * ms, eta_0=-8 * mV, tau_eta=15 * ms, delta_theta=3 * mV,
+SRM_PARAMS = dict(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV, Delta_u=1 * mV,
+                  tau_0=10 * ms, eta_0=-8 * mV, tau_eta=15 * ms, Delta_theta=3 * mV,
                   tau_theta=60 * ms)
 #: Sine-modulated Poisson train: mean rate, modulation depth, frequency, duration, seed.
 SINE_PARAMS = dict(nu_0=20.0, depth=0.8, frequency=2.0, duration=500.0, seed=7)
@@ -156,7 +156,7 @@ def check_mean_isi_hazard(mean_isi) -> Feedback:
 
 def _true_bias():
     p = SRM_PARAMS
-    return math.log(1 / float(p["tau_0"])) + float((p["u_rest"] - p["theta_0"]) / p["delta_u"])
+    return math.log(1 / float(p["tau_0"])) + float((p["u_rest"] - p["theta_0"]) / p["Delta_u"])
 
 
 def check_threshold_fit(theta_0_hat) -> Feedback:
@@ -165,7 +165,7 @@ def check_threshold_fit(theta_0_hat) -> Feedback:
     feedback = check_quantity(theta_0_hat, p["theta_0"], rtol=0.015, name="theta_0_hat")
     v = plain_float(theta_0_hat) if isinstance(theta_0_hat, Quantity) else None
     if not feedback and feedback.kind == "imprecise" and v is not None:
-        u_rest, du, b = float(p["u_rest"]), float(p["delta_u"]), _true_bias()
+        u_rest, du, b = float(p["u_rest"]), float(p["Delta_u"]), _true_bias()
         if abs(v - (u_rest - du * b)) < 0.75e-3:
             return Feedback(False, "concept", "theta_0_hat leaves out ln(tau_0) of the bias "
                                               "b = ln(1/tau_0) + (u_rest - theta_0)/Delta_u.")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from brian2 import amp, second, siemens, volt
 
-from .._validation import as_quantity
+from ..validation import as_quantity
 from .base import ModelSpec
 from .combined import Mechanism
 
@@ -79,7 +79,7 @@ class AdaptationCurrent(Mechanism):
     and the base neuron receives :math:`I_{stim} - I_{sfa}` (for a LIF,
     :math:`\tau_m\, dV/dt = -(V - E_L) + R\,(I - I_{sfa})`). Firing at a steady rate :math:`r`
     gives a mean adaptation current :math:`\langle I_{sfa}\rangle = \tau_{sfa}\,\Delta I_{sfa}\, r`
-    (see :func:`sfa_helpers.adaptation_theory.adaptive_lif_rate`).
+    (see :func:`sfa_helpers.theory.adaptation.adaptive_lif_rate`).
 
     Parameters
     ----------

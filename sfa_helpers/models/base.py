@@ -104,6 +104,24 @@ class NeuronModel(ParameterSet):
     def spec(self) -> ModelSpec:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def brian2_code(self, stimulus=None, **options):
+        """The plain Brian2 code this model runs: equations, threshold, reset, refractoriness,
+        integration method and parameter values with units, displayed as a code block in a
+        notebook. ``options``: ``duration``, ``dt``, ``record``, ``method``, ``name``; see
+        :func:`sfa_helpers.plain_brian2.brian2_code`."""
+        from ..plain_brian2 import brian2_code
+
+        return brian2_code(self, stimulus, **options)
+
+    def neuron_group(self, N=None, stimulus=None, **options):
+        """This model as a plain Brian2 ``NeuronGroup`` on the current device, parameters and
+        initial values set, ready for ``StateMonitor``, ``SpikeMonitor`` and ``run``.
+        ``options``: ``dt``, ``method``, ``name``; see
+        :func:`sfa_helpers.plain_brian2.neuron_group`."""
+        from ..plain_brian2 import neuron_group
+
+        return neuron_group(self, N, stimulus, **options)
+
     def __add__(self, mechanism):
         """``model + mechanism``: the model with a mechanism (adaptation, threshold ...) added."""
         from .combined import CombinedModel, Mechanism

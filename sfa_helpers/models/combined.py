@@ -11,7 +11,7 @@ parameter may be an array (one neuron per value).
 from __future__ import annotations
 
 from .._params import ParameterSet
-from .._validation import common_size
+from ..validation import common_size
 from .base import ModelSpec, NeuronModel
 
 

@@ -17,7 +17,7 @@ per step; for :math:`\rho\Delta \ll 1`, :math:`p \approx \rho\Delta`.
 Classes
 -------
 EscapeNoise
-    Mechanism: ``LIF(...) + EscapeNoise(delta_u, tau_0)`` replaces the LIF's hard threshold
+    Mechanism: ``LIF(...) + EscapeNoise(Delta_u, tau_0)`` replaces the LIF's hard threshold
     ``v > V_th`` by escape noise around ``V_th`` (reset and refractoriness unchanged), a renewal
     neuron under constant input.
 EscapeSRM
@@ -31,7 +31,7 @@ import re
 import numpy as np
 from brian2 import Quantity, amp, mV, ms, ohm, second, volt
 
-from .._validation import as_quantity
+from ..validation import as_quantity, renamed_keywords
 from .base import ModelSpec, NeuronModel
 from .combined import Mechanism
 
@@ -40,6 +40,7 @@ __all__ = ["EscapeNoise", "EscapeSRM"]
 _ESCAPE_THRESHOLD = "rand() < 1 - exp(-rho*dt)"
 
 
+@renamed_keywords(delta_u="Delta_u")
 class EscapeNoise(Mechanism):
     r"""Escape noise around the threshold of a base model with potential ``v``.
 
@@ -53,16 +54,17 @@ class EscapeNoise(Mechanism):
 
     Parameters
     ----------
-    delta_u : Quantity (volt)
-        Softness :math:`\Delta_u > 0` of the threshold.
+    Delta_u : Quantity (volt)
+        Softness :math:`\Delta_u > 0` of the threshold (named like ``Delta_T`` of the EIF; the
+        old name ``delta_u`` still works in this release, with a ``FutureWarning``).
     tau_0 : Quantity (second)
         :math:`1/\rho` at threshold (> 0).
     """
 
     requires = ("v",)
 
-    def __init__(self, delta_u, tau_0):
-        self._store({"delta_u": as_quantity("delta_u", delta_u, volt, positive=True),
+    def __init__(self, Delta_u, tau_0):
+        self._store({"Delta_u": as_quantity("Delta_u", Delta_u, volt, positive=True),
                      "tau_0": as_quantity("tau_0", tau_0, second, positive=True)})
 
     def apply(self, spec: ModelSpec) -> ModelSpec:
@@ -71,13 +73,14 @@ class EscapeNoise(Mechanism):
             raise TypeError(f"EscapeNoise needs a hard threshold of the form 'v > ...', but the model's "
                             f"threshold is {spec.threshold!r}.")
         return spec.extend(
-            equations=(f"rho = exp((v - ({match.group(1)}))/delta_u)/tau_0 : Hz",),
-            parameters={"delta_u": self.delta_u, "tau_0": self.tau_0},
+            equations=(f"rho = exp((v - ({match.group(1)}))/Delta_u)/tau_0 : Hz",),
+            parameters={"Delta_u": self.Delta_u, "tau_0": self.tau_0},
             recordable=("rho",),
             threshold=_ESCAPE_THRESHOLD,
         )
 
 
+@renamed_keywords(delta_u="Delta_u", delta_theta="Delta_theta")
 class EscapeSRM(NeuronModel):
     r"""Spike-response model SRM0 with exponential kernels and escape noise.
 
@@ -99,7 +102,7 @@ class EscapeSRM(NeuronModel):
         \tau_m \dot v = u_{rest} - v + R I, \quad \tau_\eta \dot\eta = -\eta, \quad
         \tau_\vartheta \dot\vartheta_1 = -\vartheta_1, \qquad u = v + \eta,
 
-    with ``eta += eta_0`` and ``theta_1 += delta_theta`` at a spike, integrated with the exact
+    with ``eta += eta_0`` and ``theta_1 += Delta_theta`` at a spike, integrated with the exact
     one-step solution for an input held constant over each step (Brian2's exponential Euler, which
     is exact for these decoupled linear equations). :math:`\ln\rho` is linear in
     the input and in the past spike train: the model *is* a GLM, and :meth:`glm_filters` gives its
@@ -112,7 +115,7 @@ class EscapeSRM(NeuronModel):
     R : Quantity (ohm)
     theta_0 : Quantity (volt)
         Threshold without recent spikes.
-    delta_u : Quantity (volt)
+    Delta_u : Quantity (volt)
         Softness of the threshold (> 0).
     tau_0 : Quantity (second)
         :math:`1/\rho` at threshold (> 0).
@@ -120,26 +123,28 @@ class EscapeSRM(NeuronModel):
         Amplitude of the spike-afterpotential (default 0 mV).
     tau_eta : Quantity (second)
         Its time constant (default 10 ms).
-    delta_theta : Quantity (volt)
-        Threshold jump after a spike (default 0 mV).
+    Delta_theta : Quantity (volt)
+        Threshold jump after a spike (default 0 mV). ``Delta_u`` and ``Delta_theta`` were
+        called ``delta_u`` and ``delta_theta``; the old names still work in this release, with a
+        ``FutureWarning``.
     tau_theta : Quantity (second)
         Its time constant (default 100 ms).
 
     Recordable: ``v`` (input part of :math:`u`), ``u``, ``eta``, ``theta``, ``rho``.
     """
 
-    def __init__(self, tau_m, u_rest, R, theta_0, delta_u, tau_0, eta_0=0 * mV, tau_eta=10 * ms,
-                 delta_theta=0 * mV, tau_theta=100 * ms):
+    def __init__(self, tau_m, u_rest, R, theta_0, Delta_u, tau_0, eta_0=0 * mV, tau_eta=10 * ms,
+                 Delta_theta=0 * mV, tau_theta=100 * ms):
         given = {
             "tau_m": as_quantity("tau_m", tau_m, second, positive=True),
             "u_rest": as_quantity("u_rest", u_rest, volt),
             "R": as_quantity("R", R, ohm, positive=True),
             "theta_0": as_quantity("theta_0", theta_0, volt),
-            "delta_u": as_quantity("delta_u", delta_u, volt, positive=True),
+            "Delta_u": as_quantity("Delta_u", Delta_u, volt, positive=True),
             "tau_0": as_quantity("tau_0", tau_0, second, positive=True),
             "eta_0": as_quantity("eta_0", eta_0, volt),
             "tau_eta": as_quantity("tau_eta", tau_eta, second, positive=True),
-            "delta_theta": as_quantity("delta_theta", delta_theta, volt),
+            "Delta_theta": as_quantity("Delta_theta", Delta_theta, volt),
             "tau_theta": as_quantity("tau_theta", tau_theta, second, positive=True),
         }
         self._store(given)
@@ -152,10 +157,10 @@ class EscapeSRM(NeuronModel):
                 "dtheta_1/dt = -theta_1/tau_theta : volt",
                 "u = v + eta : volt",
                 "theta = theta_0 + theta_1 : volt",
-                "rho = exp((u - theta)/delta_u)/tau_0 : Hz",
+                "rho = exp((u - theta)/Delta_u)/tau_0 : Hz",
             ),
             threshold=_ESCAPE_THRESHOLD,
-            reset=("eta += eta_0", "theta_1 += delta_theta"),
+            reset=("eta += eta_0", "theta_1 += Delta_theta"),
             refractory=None,
             # exponential Euler is exact for these decoupled linear equations with the input held
             # over the step (the same update as 'exact') and avoids a symbolic 3x3 matrix
@@ -189,7 +194,7 @@ class EscapeSRM(NeuronModel):
     def theta_1(self, s) -> Quantity:
         r""":math:`\vartheta_1(s) = \Delta\vartheta\, e^{-s/\tau_\vartheta}` for :math:`s > 0` (volt)."""
         s = np.asarray(as_quantity("s", s, second))
-        return np.where(s > 0, self._scalar("delta_theta") * np.exp(-np.clip(s, 0, None)
+        return np.where(s > 0, self._scalar("Delta_theta") * np.exp(-np.clip(s, 0, None)
                                                                     / self._scalar("tau_theta")), 0.0) * volt
 
     def glm_filters(self, dt, stimulus_lags, history_lags) -> dict:
@@ -216,11 +221,11 @@ class EscapeSRM(NeuronModel):
         dt = float(as_quantity("dt", dt, second, positive=True, allow_array=False))
         js = np.round(np.asarray(as_quantity("stimulus_lags", stimulus_lags, second)) / dt)
         jh = np.round(np.asarray(as_quantity("history_lags", history_lags, second)) / dt)
-        tau, R, du = self._scalar("tau_m"), self._scalar("R"), self._scalar("delta_u")
+        tau, R, du = self._scalar("tau_m"), self._scalar("R"), self._scalar("Delta_u")
         a = np.exp(-dt / tau)
         k = np.where(js >= 0, R * (1 - a) * a ** np.clip(js, 0, None) / (du * dt), 0.0)
         h = np.where(jh >= 1, (self._scalar("eta_0") * np.exp(-jh * dt / self._scalar("tau_eta"))
-                               - self._scalar("delta_theta") * np.exp(-jh * dt / self._scalar("tau_theta")))
+                               - self._scalar("Delta_theta") * np.exp(-jh * dt / self._scalar("tau_theta")))
                      / du, 0.0)
         bias = (np.log(1 / self._scalar("tau_0"))
                 + (self._scalar("u_rest") - self._scalar("theta_0")) / du)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from brian2 import farad, ms, ohm, second, siemens, volt
 
-from .._validation import as_quantity
+from ..validation import as_quantity
 from .base import ModelSpec, NeuronModel
 
 

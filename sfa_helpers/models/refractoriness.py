@@ -4,8 +4,8 @@ All three are mechanisms, added to a base neuron such as :class:`~sfa_helpers.mo
 
 1. ``LIF(...) + ForcedVoltageClamp(tau_vc)``: after each spike :math:`V` is held at
    :math:`V_{reset}` for :math:`\tau_{vc}` (absolute refractoriness).
-2. ``LIF(...) + ThresholdIncrease(V_th_max, tau_vth)``: at each spike the threshold
-   :math:`\Theta` jumps to :math:`V_{th,max}` and relaxes back to :math:`V_{th}`; the voltage is
+2. ``LIF(...) + ThresholdIncrease(Theta_max, tau_Theta)``: at each spike the threshold
+   :math:`\Theta` jumps to :math:`\Theta_{max}` and relaxes back to :math:`V_{th}`; the voltage is
    *not* reset (relative refractoriness: a strong input can fire the neuron again early).
 3. ``LIF(...) + ThresholdIncrease(...) + RefractoryConductance(tau_Gref, Delta_G_ref, E_K)``:
    method 2 plus a potassium conductance :math:`G_{ref}` opened by each spike, which pulls
@@ -21,7 +21,7 @@ import dataclasses
 import numpy as np
 from brian2 import second, siemens, volt
 
-from .._validation import as_quantity
+from ..validation import as_quantity, renamed_keywords
 from .adaptation import _add_spike_triggered_conductance, _check_free
 from .base import ModelSpec
 from .combined import Mechanism
@@ -65,13 +65,14 @@ class ForcedVoltageClamp(Mechanism):
         return spec.extend(parameters={"tau_vc": self.tau_vc}, refractory="tau_vc")
 
 
+@renamed_keywords(V_th_max="Theta_max", tau_vth="tau_Theta")
 class ThresholdIncrease(Mechanism):
     r"""Relative refractoriness by a threshold jump, without a voltage reset.
 
     .. math::
 
-        \frac{d\Theta}{dt} = -\frac{\Theta - V_{th}}{\tau_{vth}}, \qquad
-        \Theta \to V_{th,max} \text{ at each spike},
+        \frac{d\Theta}{dt} = -\frac{\Theta - V_{th}}{\tau_\Theta}, \qquad
+        \Theta \to \Theta_{max} \text{ at each spike},
 
     and the neuron fires when :math:`V > \Theta`. The base model's voltage reset (``v = ...``) is
     removed: :math:`V` keeps integrating through the spike, and the neuron fires again once the
@@ -79,36 +80,40 @@ class ThresholdIncrease(Mechanism):
 
     Parameters
     ----------
-    V_th_max : Quantity (volt)
+    Theta_max : Quantity (volt)
         Threshold just after a spike; must be above ``V_th`` (lesson 02: 200 mV).
-    tau_vth : Quantity (second)
+    tau_Theta : Quantity (second)
         Relaxation time constant of the threshold, > 0 (lesson 02: 1 ms).
+
+    The threshold is called :math:`\Theta` as in :class:`~sfa_helpers.models.AdaptiveThreshold`
+    (``tau_Theta``); the old names ``V_th_max`` and ``tau_vth`` still work in this release,
+    with a ``FutureWarning``.
 
     Recordable: ``'Theta'``.
     """
 
     requires = ("v", "V_th")
 
-    def __init__(self, V_th_max, tau_vth):
+    def __init__(self, Theta_max, tau_Theta):
         self._store({
-            "V_th_max": as_quantity("V_th_max", V_th_max, volt),
-            "tau_vth": as_quantity("tau_vth", tau_vth, second, positive=True),
+            "Theta_max": as_quantity("Theta_max", Theta_max, volt),
+            "tau_Theta": as_quantity("tau_Theta", tau_Theta, second, positive=True),
         })
 
     def apply(self, spec: ModelSpec) -> ModelSpec:
         _check_free(spec, ("Theta",), "ThresholdIncrease")
-        if np.any(np.asarray(self.V_th_max) <= np.asarray(spec.parameters["V_th"])):
-            raise ValueError(f"'V_th_max' ({self.V_th_max!r}) must be above the base threshold "
+        if np.any(np.asarray(self.Theta_max) <= np.asarray(spec.parameters["V_th"])):
+            raise ValueError(f"'Theta_max' ({self.Theta_max!r}) must be above the base threshold "
                              f"'V_th' ({spec.parameters['V_th']!r}).")
         keep = tuple(s for s in spec.reset if not s.replace(" ", "").startswith("v="))
         spec = dataclasses.replace(spec, reset=keep)
         return spec.extend(
-            equations=("dTheta/dt = -(Theta - V_th)/tau_vth : volt",),
-            reset=("Theta = V_th_max",),
-            parameters={"V_th_max": self.V_th_max, "tau_vth": self.tau_vth},
+            equations=("dTheta/dt = -(Theta - V_th)/tau_Theta : volt",),
+            reset=("Theta = Theta_max",),
+            parameters={"Theta_max": self.Theta_max, "tau_Theta": self.tau_Theta},
             initial_values={"Theta": spec.parameters["V_th"]},
             recordable=("Theta",),
-            time_constants={"tau_vth": self.tau_vth},
+            time_constants={"tau_Theta": self.tau_Theta},
             threshold="v > Theta",
         )
 

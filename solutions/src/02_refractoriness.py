@@ -38,17 +38,17 @@ setup()
 # $C_m$ = 100 pF, $R_m$ = 100 MΩ ($\tau_m$ = 10 ms), $E_L$ = −70 mV, $V_{th}$ = −50 mV,
 # $V_{reset}$ = −65 mV (rheobase 200 pA). **Method 1** (forced voltage clamp): after a spike
 # $V = V_{reset}$ for $\tau_{vc}$ = 2.5 ms. **Method 2** (threshold increase): no voltage reset;
-# at a spike the threshold jumps to $V_{th,max}$ = 200 mV and relaxes back,
-# $\tau_{vth}\frac{d\Theta}{dt} = -(\Theta - V_{th})$, $\tau_{vth}$ = 1 ms. No noise in this
+# at a spike the threshold jumps to $\Theta_{max}$ = 200 mV and relaxes back,
+# $\tau_\Theta\frac{d\Theta}{dt} = -(\Theta - V_{th})$, $\tau_\Theta$ = 1 ms. No noise in this
 # sheet; time step 0.02 ms throughout.
 
 # %% nbgrader={"grade": false, "grade_id": "parameters", "locked": true, "schema_version": 3, "solution": false, "task": false}
 base = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-50 * mV, V_reset=-65 * mV, R=100 * Mohm)
 tau_vc = 2.5 * ms
-V_th_max, tau_vth = 200 * mV, 1 * ms
+Theta_max, tau_Theta = 200 * mV, 1 * ms
 dt = 0.02 * ms
 clamp = base + ForcedVoltageClamp(tau_vc=tau_vc)
-threshold_increase = base + ThresholdIncrease(V_th_max=V_th_max, tau_vth=tau_vth)
+threshold_increase = base + ThresholdIncrease(Theta_max=Theta_max, tau_Theta=tau_Theta)
 print(f"rheobase {theory.lif_rheobase(base) / pA:.0f} pA, tau_m {base.tau_m / ms:.0f} ms")
 
 # %% [markdown]
@@ -155,14 +155,14 @@ assert abs(float(I_90) / I_90_h - 1) < 0.005
 #
 # Method 2 never resets $V$. Without noise and after the first few milliseconds, the spikes do not
 # act on $V$ at all, so $V$ sits at $V_\infty = E_L + R_m I$. After a spike the threshold falls as
-# $\Theta(t) = V_{th} + (V_{th,max} - V_{th})\,e^{-t/\tau_{vth}}$ and the next spike comes when
+# $\Theta(t) = V_{th} + (\Theta_{max} - V_{th})\,e^{-t/\tau_\Theta}$ and the next spike comes when
 # $\Theta(t) = V_\infty$. Find the current `I_cross` (with units) **above which method 2 fires
 # faster than the clamp neuron could fire at any current** (interval shorter than $\tau_{vc}$).
 # You can check your answer by simulating `threshold_increase` just below and above it.
 
 # %% nbgrader={"grade": false, "grade_id": "I_cross", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-v_inf_cross = base.V_th + (V_th_max - base.V_th) * np.exp(-tau_vc / tau_vth)
+v_inf_cross = base.V_th + (Theta_max - base.V_th) * np.exp(-tau_vc / tau_Theta)
 I_cross = (v_inf_cross - base.E_L) / base.R
 print(f"I_cross = {I_cross / pA:.1f} pA")
 ### END SOLUTION
@@ -171,7 +171,7 @@ print(f"I_cross = {I_cross / pA:.1f} pA")
 require("I_cross")
 check_threshold_crossover(I_cross).assert_ok()
 ### BEGIN HIDDEN TESTS
-# At I_cross the interval tau_vth ln((V_th_max - V_th)/(V_inf - V_th)) equals tau_vc.
+# At I_cross the interval tau_Theta ln((Theta_max - V_th)/(V_inf - V_th)) equals tau_vc.
 v_h = -0.07 + 1e8 * float(I_cross)
 assert abs(1e-3 * np.log(0.25 / (v_h + 0.05)) - 2.5e-3) < 2e-5
 ### END HIDDEN TESTS
@@ -180,14 +180,14 @@ assert abs(1e-3 * np.log(0.25 / (v_h + 0.05)) - 2.5e-3) < 2e-5
 # ## Exercise 5 — The maximum rate of method 2 (1 point)
 #
 # At 20 nA the free potential $V_\infty = E_L + R_m I$ is about 1.93 V, far above
-# $V_{th,max}$ = 200 mV. What limits the firing rate of method 2 there? Store `"a"`, `"b"`, `"c"`
+# $\Theta_{max}$ = 200 mV. What limits the firing rate of method 2 there? Store `"a"`, `"b"`, `"c"`
 # or `"d"` in `max_rate_threshold`.
 #
-# * **a** $1/\tau_{vth}$ = 1 kHz: the threshold needs about $\tau_{vth}$ to relax.
+# * **a** $1/\tau_\Theta$ = 1 kHz: the threshold needs about $\tau_\Theta$ to relax.
 # * **b** Nothing in the model: $V$ stays above even the raised threshold, so the neuron fires
 #   in every time step and only the time step sets the rate ($1/dt$ = 50 kHz).
 # * **c** $1/\tau_{vc}$ = 400 Hz, as for the clamp.
-# * **d** The rate drops to zero, because $V$ is above $V_{th,max}$ and the threshold can never
+# * **d** The rate drops to zero, because $V$ is above $\Theta_{max}$ and the threshold can never
 #   be crossed from below.
 
 # %% nbgrader={"grade": false, "grade_id": "max_rate_threshold", "locked": false, "schema_version": 3, "solution": true, "task": false}

@@ -26,7 +26,7 @@ from brian2 import Hz, Mohm, mV, ms, nS, pA, pF, second
 from scipy.optimize import brentq
 
 from sfa_helpers import analysis, simulate, stimuli, theory
-from sfa_helpers.adaptation_theory import adaptive_lif_rate
+from sfa_helpers.theory.adaptation import adaptive_lif_rate
 from sfa_helpers.checks import (check_adaptation_time_scale, check_adapted_rate,
                                 check_equivalent_threshold_jump, check_sfa_overlap_rates,
                                 check_sfa_theory_gap, check_single_spike_current,

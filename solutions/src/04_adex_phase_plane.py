@@ -33,7 +33,7 @@ from sfa_helpers.checks import (check_adex_a_transient, check_adex_first_isi,
 from sfa_helpers.firing_patterns import classify_pattern
 from sfa_helpers.models import AdEx
 from sfa_helpers.notebook import setup
-from sfa_helpers.phase_plane import fixed_points, saddle_node_current
+from sfa_helpers.theory.adex import fixed_points, saddle_node_current
 
 setup()
 
@@ -134,7 +134,7 @@ assert len(fixed_points(table_neuron(10 * ms, (a_h * 0.99) * nS, 100 * ms, 0 * p
 # $$g(u) = -(1 + aR)(u - u_{rest}) + \Delta_T e^{(u - \vartheta_{rh})/\Delta_T} + R I = 0 .$$
 #
 # Find both (closed form with the Lambert W function, root finding on $g$ on either side of its
-# minimum at $u = \vartheta_{rh} + \Delta_T \ln(1 + aR)$, or `phase_plane.fixed_points`) and store
+# minimum at $u = \vartheta_{rh} + \Delta_T \ln(1 + aR)$, or `theory.adex.fixed_points`) and store
 # them as a Quantity array of two voltages, **lower one first**, in `u_fixed`.
 
 # %% nbgrader={"grade": false, "grade_id": "u_fixed", "locked": false, "schema_version": 3, "solution": true, "task": false}

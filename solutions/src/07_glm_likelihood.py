@@ -192,8 +192,8 @@ assert abs(float(mean_isi) / np.sum(t_h * rho_h * S_h * 1e-6) - 1) < 1e-3
 # $\tau_0$ known. Store it, with units, in `theta_0_hat`.
 
 # %% nbgrader={"grade": false, "grade_id": "srm_data", "locked": true, "schema_version": 3, "solution": false, "task": false}
-srm = EscapeSRM(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV, delta_u=1 * mV,
-                tau_0=10 * ms, eta_0=-8 * mV, tau_eta=15 * ms, delta_theta=3 * mV,
+srm = EscapeSRM(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV, Delta_u=1 * mV,
+                tau_0=10 * ms, eta_0=-8 * mV, tau_eta=15 * ms, Delta_theta=3 * mV,
                 tau_theta=60 * ms)
 dt, T_fit = 0.5 * ms, 120 * second
 a_I = math.exp(-float(dt / (3 * ms)))
@@ -208,7 +208,7 @@ spikes = simulate(srm, stimuli.from_array(current, dt), T_fit, dt=dt, record=(),
 design = glm.design_matrix(current, spikes, dt, stimulus_basis=stim_basis, history_basis=hist_basis,
                            history_window=200 * ms)
 fit = glm.fit_glm(design, likelihood="bernoulli")
-theta_0_hat = srm.u_rest - srm.delta_u * (fit.bias + math.log(float(srm.tau_0 / second)))
+theta_0_hat = srm.u_rest - srm.Delta_u * (fit.bias + math.log(float(srm.tau_0 / second)))
 print(f"{spikes.size} spikes; converged: {fit.converged}; theta_0_hat = {theta_0_hat / mV:.1f} mV")
 ### END SOLUTION
 

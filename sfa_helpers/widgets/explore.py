@@ -16,124 +16,24 @@ With the ``ipympl`` backend (``%matplotlib widget``) the figure canvas is itself
 redrawn in place; with the default inline backend each update renders one PNG into an
 ``ipywidgets.Image``.
 
-What keeps a slider move cheap (all widgets of the course use these):
-
-* :class:`ResultCache`: simulations are kept by slider values (:func:`slider_key`), so a slider
-  moved back to a value seen before is answered without simulating (the seed is fixed, so the
-  cached result is the one a new simulation would give).
-* :class:`PNGRenderer`: the figure is built once; a move sets the data of its lines, and only
-  those are drawn again over a kept picture of the axes, ticks and labels while the axis
-  limits stay the same. :func:`nice_limits` rounds the limits outwards so that they usually do.
-* :func:`render_png`: one Agg draw and a fast PNG encoder (``savefig`` draws twice when a layout
-  engine is set and compresses harder).
+The rendering, caching and slider plumbing are those of every explorer
+(:class:`~sfa_helpers.widgets.base.LiveFigure`).
 """
 
 from __future__ import annotations
 
-import io
-import math
 import time
 
 import ipywidgets as W
-import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
-from brian2 import Hz, Mohm, amp, farad, mV, ms, nA, nF, nS, ohm, pA, pF, second, siemens, volt
-from IPython.display import display
+from brian2 import Hz, amp, mV, ms, nA, second, volt
 
-from . import plots
-from ._validation import as_quantity
-from .simulation import fi_curve, simulate
+from ..plots import neuron_value
+from ..simulation import fi_curve, simulate
+from ..validation import as_quantity
+from .base import LiveFigure, ResultCache, display_unit, nice_limits, slider_key
 
-# (dimension of, display unit, label) in order of preference.
-_DISPLAY_UNITS = [
-    (second, ms, "ms"), (volt, mV, "mV"), (ohm, Mohm, "MΩ"), (siemens, nS, "nS"), (Hz, Hz, "Hz"),
-    (amp * second ** 0.5, nA * ms ** 0.5, "nA·√ms"),
-]
-
-
-def _display_unit(name, value):
-    q = value
-    dim = getattr(q, "dim", None)
-    if dim is amp.dim:
-        return (pA, "pA") if 0 < abs(float(q)) < 0.1e-9 else (nA, "nA")
-    if dim is farad.dim:
-        return (pF, "pF") if float(q) < 0.1e-9 else (nF, "nF")
-    for ref, unit, label in _DISPLAY_UNITS:
-        if dim is getattr(ref, "dim", None):
-            return unit, label
-    return None, ""
-
-
-class ResultCache:
-    """The last ``maxsize`` results of a deterministic computation, looked up by their inputs.
-
-    Keys are compared with ``==`` (parameter sets and quantities need not be hashable), most
-    recent first. A widget asks the cache before recomputing, so moving a slider back to a value
-    seen before shows the same result at once; a fixed seed makes the simulations deterministic,
-    so a cached result is the one a fresh computation would give.
-    """
-
-    def __init__(self, maxsize=16):
-        self.maxsize = int(maxsize)
-        self._items = []  # [(key, value)], most recent first
-        self.hits = self.misses = 0
-
-    @staticmethod
-    def _same(a, b):
-        if a is b:
-            return True
-        if isinstance(a, tuple) and isinstance(b, tuple):
-            return len(a) == len(b) and all(ResultCache._same(x, y) for x, y in zip(a, b))
-        try:
-            same = a == b
-            return bool(np.all(same)) if not isinstance(same, bool) else same
-        except Exception:  # noqa: BLE001 - e.g. quantities of different dimensions
-            return False
-
-    def get(self, key, compute):
-        """The cached value for ``key``, or ``compute()`` (then stored)."""
-        for k, (stored, value) in enumerate(self._items):
-            if type(stored) is type(key) and self._same(stored, key):
-                self.hits += 1
-                if k:
-                    self._items.insert(0, self._items.pop(k))
-                return value
-        self.misses += 1
-        value = compute()
-        self._items.insert(0, (key, value))
-        del self._items[self.maxsize:]
-        return value
-
-    def clear(self):
-        self._items.clear()
-
-    def __len__(self):
-        return len(self._items)
-
-
-def slider_key(values) -> tuple:
-    """Slider values as a cache key: rounded to 12 significant digits, so that a slider moved
-    up and back down by the same step (0.1 + 0.5 - 0.5 = 0.09999999999999998) finds its
-    earlier result."""
-    return tuple(float(f"{float(v):.12g}") for v in values)
-
-
-def nice_limits(lo, hi, pad=0.05):
-    """Axis limits around ``[lo, hi]``: 5 % padding, then rounded outwards to a multiple of a
-    round step (1, 2 or 5 x 10^k, about a tenth of the span). A small change of the data leaves
-    them unchanged, so the frame of a plot does not jump at every slider move (and the widget's
-    :class:`PNGRenderer` can reuse the drawn frame)."""
-    lo, hi = float(lo), float(hi)
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return -1.0, 1.0
-    if not hi > lo:
-        return lo - 1.0, hi + 1.0
-    lo, hi = lo - pad * (hi - lo), hi + pad * (hi - lo)
-    raw = (hi - lo) / 10
-    magnitude = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
-    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+__all__ = ["Explorer", "explore"]
 
 
 def _default_range(value, dim, min_positive):
@@ -149,7 +49,7 @@ def _default_range(value, dim, min_positive):
     return min_positive, 3 * v
 
 
-class Explorer:
+class Explorer(LiveFigure):
     """Sliders for a model and its stimulus, a live voltage trace and the input current, and
     optionally a live f-I curve of the model.
 
@@ -187,24 +87,17 @@ class Explorer:
         self.sliders = {}
         self._units = {}
         for owner, name, value in self._slider_parameters(model, stimulus, parameters, exclude):
-            unit, label = _display_unit(name, value)
+            unit, label = display_unit(value)
             shown = float(value / unit) if unit is not None else float(value)
             lo, hi = _default_range(shown, getattr(value, "dim", None),
                                     2 * float(dt / ms) if name in time_constants else 0.0)
             if name in ranges:
                 lo, hi = (float(r / unit) if unit is not None else float(r) for r in ranges[name])
-            step = (hi - lo) / 200
-            slider = W.FloatSlider(value=shown, min=lo, max=hi, step=step,
-                                   description=f"{name} ({label})" if label else name,
-                                   continuous_update=False, readout_format=".3g",
-                                   style={"description_width": "initial"},
-                                   layout=W.Layout(width="320px"))
-            slider.observe(self._on_change, names="value")
-            self.sliders[name] = slider
+            self.sliders[name] = self._slider(name, shown, lo, hi, label, width="320px")
             self._owners[name] = owner
             self._units[name] = unit
         self._build_figure()
-        self.status = W.HTML()
+        self._new_status()
         boxes = list(self.sliders.values())
         controls = W.GridBox(boxes, layout=W.Layout(grid_template_columns="repeat(2, 340px)"))
         self.widget = W.VBox([controls, self._figure_widget, self.status])
@@ -252,25 +145,22 @@ class Explorer:
             raise ValueError(f"'fi_transient' ({self.fi_transient!r}) must be shorter than "
                              f"'fi_duration' ({self.fi_duration!r}).")
         self.fi_currents, self.fi_rate = currents, fi_rate
-        self._fi_unit, self._fi_unit_label = (pA, "pA") if np.max(np.abs(np.asarray(currents))) < 1e-9 else (nA, "nA")
+        self._fi_unit, self._fi_unit_label = display_unit(currents, pico_below=1e-9)
 
     def _fi_x(self, currents):
         return np.asarray(currents / self._fi_unit)
 
     def _build_figure(self):
-        backend = matplotlib.get_backend().lower()
-        self._live_canvas = "ipympl" in backend or "widget" in backend
-        with plt.ioff():
-            if self.fi_currents is None:
-                fig, (ax_v, ax_i) = plt.subplots(2, 1, figsize=(7, 4), sharex=True,
+        if self.fi_currents is None:
+            fig, (ax_v, ax_i) = self._new_figure(2, 1, figsize=(7, 4), sharex=True,
                                                  height_ratios=[3, 1], layout="constrained")
-            else:
-                fig = plt.figure(figsize=(10, 4), layout="constrained")
-                grid = fig.add_gridspec(2, 2, height_ratios=[3, 1], width_ratios=[2, 1])
-                ax_v = fig.add_subplot(grid[0, 0])
-                ax_i = fig.add_subplot(grid[1, 0], sharex=ax_v)
-                ax_v.tick_params(labelbottom=False)
-                self.ax_fi = fig.add_subplot(grid[:, 1])
+        else:
+            fig = self._new_figure(empty=True, figsize=(10, 4), layout="constrained")
+            grid = fig.add_gridspec(2, 2, height_ratios=[3, 1], width_ratios=[2, 1])
+            ax_v = fig.add_subplot(grid[0, 0])
+            ax_i = fig.add_subplot(grid[1, 0], sharex=ax_v)
+            ax_v.tick_params(labelbottom=False)
+            self.ax_fi = fig.add_subplot(grid[:, 1])
         self.figure, self.ax_v, self.ax_i = fig, ax_v, ax_i
         (self._v_line,) = ax_v.plot([], [], lw=1, label="V")
         self._spike_lines = ax_v.vlines([], [], [], lw=1, color=self._v_line.get_color())
@@ -297,20 +187,11 @@ class Explorer:
                          f"{float(self.fi_transient / second):g} s", fontsize="medium")
             ax.legend(frameon=False, loc="upper left")
             width = "950px"
-        if self._live_canvas:
-            self._figure_widget = fig.canvas
-        else:
-            # One PNG per update into an Image widget: cheaper than re-displaying the figure
-            # (no tight-bbox pass) and updated in place in the browser, without flicker. The
-            # figure is closed in pyplot so that a later plt.show() does not draw it again.
-            plt.close(fig)
-            self._figure_widget = W.Image(format="png", layout=W.Layout(width=width))
-        self._layout_frozen = False
+        self._attach_figure(fig, width=width)
         dynamic = [self._v_line, self._spike_lines, self._th_line, self._i_line]
         if self.fi_currents is not None:
             dynamic += [self._fi_ref_line, self._fi_line]
-        # (ipympl draws the canvas itself: animated artists would vanish there)
-        self._renderer = None if self._live_canvas else PNGRenderer(fig, dynamic)
+        self._use_renderer(dynamic)
 
     def values(self):
         """Current slider values as Brian2 quantities, split into model and stimulus changes."""
@@ -320,19 +201,14 @@ class Explorer:
             changes[self._owners[name]][name] = slider.value * unit if unit is not None else slider.value
         return changes["model"], changes["stimulus"]
 
-    def _on_change(self, _change):
-        self.update()
-
     def update(self, **overrides):
         """Re-simulate with the slider values (``overrides`` set sliders first) and redraw.
 
         Runs the trace and, with ``fi_currents``, the f-I curve (skipped when only stimulus
         sliders moved). Returns the :class:`SimulationResult` of the trace."""
         for name, value in overrides.items():
-            slider = self.sliders[name]
-            slider.unobserve(self._on_change, names="value")
-            slider.value = float(value / self._units[name]) if self._units[name] is not None else float(value)
-            slider.observe(self._on_change, names="value")
+            unit = self._units[name]
+            self._set_quietly(self.sliders[name], float(value / unit) if unit is not None else float(value))
         start = time.perf_counter()
         model_changes, stim_changes = self.values()
         try:
@@ -346,7 +222,7 @@ class Explorer:
                                  seed=self.seed))
             fi = self._simulate_fi(model, self._slider_key("model"))
         except (ValueError, TypeError) as err:
-            self.status.value = f"<span style='color:#b00'>Not simulated: {err}</span>"
+            self._report_error(err)
             return self.result
         self.result, self.fi = result, fi
         if self.fi_reference is None:
@@ -381,14 +257,14 @@ class Explorer:
         self._v_line.set_data(t, v)
         spikes = np.asarray(result.spike_trains[0] / second)
         idx = np.clip(np.round(spikes / float(result.dt)).astype(int), 0, len(t) - 1)
-        v_th = plots._neuron_value(result.model, "V_th", 0)
+        v_th = neuron_value(result.model, "V_th", 0)
         top = float(v_th / mV) + 20 if v_th is not None else float(np.max(v))
         self._spike_lines.set_segments([[(t[k], v[k]), (t[k], top)] for k in idx])
         hi = max(v.max(), top)
         if "Theta" in result.traces:
             theta = np.asarray(result.Theta[0] / mV)
             self._th_line.set_data(t, theta)
-            # a threshold that jumps far up (ThresholdIncrease: to V_th_max) leaves the plot
+            # a threshold that jumps far up (ThresholdIncrease: to Theta_max) leaves the plot
             hi = max(hi, min(theta.max(), top + 20))
         elif v_th is not None:
             self._th_line.set_data([t[0], t[-1]], [float(v_th / mV)] * 2)
@@ -414,120 +290,6 @@ class Explorer:
         self.ax_fi.set_xlim(x.min(), x.max())
         self.ax_fi.set_ylim(0, nice_limits(0, top)[1] if top > 0 else 1.0)
 
-    def _render(self):
-        if not self._layout_frozen:
-            # Solve the constrained layout once, then keep it: re-solving it on every slider
-            # move would double the drawing time.
-            # (draw_without_rendering: the closed inline figure's canvas cannot draw itself)
-            self.figure.draw_without_rendering()
-            self.figure.set_layout_engine("none")
-            self._layout_frozen = True
-        # Image widget: only the lines are redrawn over the kept frame while the axis limits
-        # stay the same (PNGRenderer).
-        show_figure(self.figure, self._figure_widget, renderer=getattr(self, "_renderer", None))
-
-    def _ipython_display_(self):
-        display(self.widget)
-
-
-def show_figure(figure, target, dpi=None, *, renderer=None) -> None:
-    """Put the current state of ``figure`` on screen in its widget ``target``: an ipympl canvas
-    (``target is figure.canvas``) redraws in place; otherwise ``target`` is an
-    ``ipywidgets.Image`` and receives one PNG from :func:`render_png` (or from ``renderer``, a
-    :class:`PNGRenderer` of this figure that redraws only what changed). No tight-bbox pass, no
-    flicker, and nothing is printed into the notebook when no front end is attached."""
-    if target is figure.canvas:
-        figure.canvas.draw_idle()
-        return
-    target.value = renderer.render() if renderer is not None else render_png(figure, dpi)
-
-
-#: zlib level of the PNGs sent to the browser: 1 encodes 2x faster than matplotlib's default 6
-#: for a file about 10 % larger (the same pixels: PNG is lossless).
-PNG_COMPRESS_LEVEL = 1
-
-
-def _agg_canvas(figure):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = figure.canvas
-    return canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
-
-
-def _encode_png(canvas) -> bytes:
-    from PIL import Image
-
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
-    return buffer.getvalue()
-
-
-def render_png(figure, dpi=None) -> bytes:
-    """The figure as PNG bytes (RGB), drawn once by Agg at ``dpi`` (default: the figure's).
-
-    Cheaper than ``savefig``, which draws the figure twice whenever a layout engine is set (even
-    a frozen one) and compresses harder."""
-    old = figure.dpi
-    if dpi is not None and dpi != old:
-        figure.dpi = dpi
-    try:
-        canvas = _agg_canvas(figure)
-        canvas.draw()
-        return _encode_png(canvas)
-    finally:
-        if figure.dpi != old:
-            figure.dpi = old
-
-
-class PNGRenderer:
-    """Renders a figure whose data artists change but whose frame mostly does not.
-
-    The ``dynamic`` artists (lines, collections, texts) are marked *animated*: a full draw
-    leaves them out, and its picture (axes, ticks, labels, legends) is kept as a background.
-    Each :meth:`render` restores the background and draws only the dynamic artists over it.
-    Backgrounds are kept by key -- the view limits of every axes, the figure size and dpi, and
-    ``key()`` (optional callable, for any other text the caller changes) -- the last
-    ``backgrounds`` of them, so a slider moved back and forth needs no full draw either. The
-    result is the same picture as a full draw, except that dynamic artists are drawn above the
-    static ones (keep them from overlapping legends and annotations).
-    """
-
-    def __init__(self, figure, dynamic, key=None, backgrounds=8):
-        self.figure, self.dynamic, self._extra_key = figure, list(dynamic), key
-        for artist in self.dynamic:
-            artist.set_animated(True)
-        self._backgrounds = {}  # key -> saved region, oldest first
-        self._size = None
-        self._max_backgrounds = int(backgrounds)
-        self.full_draws = 0
-
-    def _current_key(self):
-        fig = self.figure
-        limits = tuple((tuple(ax.viewLim.get_points().ravel()), ax.get_visible()) for ax in fig.axes)
-        extra = self._extra_key() if self._extra_key is not None else None
-        return (tuple(fig.get_size_inches()), fig.dpi, limits, extra)
-
-    def render(self) -> bytes:
-        canvas = _agg_canvas(self.figure)
-        key = self._current_key()
-        background = self._backgrounds.pop(key, None)
-        if background is None or canvas.get_width_height(physical=True) != self._size:
-            canvas.draw()  # every artist but the animated ones
-            background = canvas.copy_from_bbox(self.figure.bbox)
-            self.full_draws += 1
-            self._size = canvas.get_width_height(physical=True)
-        else:
-            canvas.restore_region(background)
-        self._backgrounds[key] = background  # now the most recent
-        while len(self._backgrounds) > self._max_backgrounds:
-            self._backgrounds.pop(next(iter(self._backgrounds)))
-        renderer = canvas.get_renderer()
-        for artist in sorted(self.dynamic, key=lambda a: a.get_zorder()):
-            if artist.get_visible() and artist.figure is self.figure:
-                artist.draw(renderer)
-        return _encode_png(canvas)
 
 
 def explore(model, stimulus, duration, *, dt=0.1 * ms, ranges=None, exclude=(), parameters=None,
