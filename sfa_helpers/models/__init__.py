@@ -17,3 +17,6 @@ __all__ += ["AdaptationCurrent", "AdaptiveThreshold", "ConductanceSRA"]
 __all__ += ["ForcedVoltageClamp", "ThresholdIncrease", "RefractoryConductance"]
 __all__ += ["EIF", "AdEx", "AdExDynamicThreshold", "FIRING_PATTERNS", "firing_pattern_preset"]
 __all__ += ["EscapeNoise", "EscapeSRM"]
+from .brian2_model import Brian2Model
+
+__all__ += ["Brian2Model"]

@@ -1,0 +1,249 @@
+"""Every model in plain Brian2: the code it runs, and a ``NeuronGroup`` of your own.
+
+:func:`sfa_helpers.simulate` compiles a model into a fast standalone program (see
+:mod:`sfa_helpers.engine`), but what it compiles is an ordinary Brian2 ``NeuronGroup``. This
+module shows that group and hands it out:
+
+* :func:`brian2_code` (also ``model.brian2_code(...)``) returns a :class:`Brian2Code`: the
+  equations string, threshold, reset, refractory condition, integration method and parameter
+  values with units, as a script that runs with ``from brian2 import *``. In a notebook it is
+  displayed as a highlighted code block.
+* :func:`neuron_group` (also ``model.neuron_group(...)``) builds that very ``NeuronGroup`` on the
+  *current* Brian2 device (runtime by default), with every parameter and initial value set, so
+  that a student can add ``StateMonitor``/``SpikeMonitor`` and ``run()`` it with plain Brian2.
+
+Both are made from :func:`sfa_helpers.simulation.assemble`, the same function that feeds the
+compiled engine, so the code shown, the group handed out and the program that ``simulate`` runs
+cannot drift apart (``tests/test_plain_brian2.py`` runs all three and compares spike times).
+
+Random numbers: Brian2's runtime targets and the compiled standalone program draw different
+random numbers, so a noisy model gives a different (equally valid) realisation in plain Brian2
+than in ``simulate`` for the same seed; ``brian2.seed(s)`` makes plain Brian2 runs repeatable.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import NeuronGroup, Quantity, TimedArray, get_dimensions, ms, second
+
+from .validation import as_quantity
+from .simulation import Assembled, assemble
+
+__all__ = ["Brian2Code", "brian2_code", "neuron_group"]
+
+
+# Units a student reads most easily, by dimension (the names exist under ``from brian2 import *``).
+_READABLE_UNITS = {"s": ("ms",), "V": ("mV",), "A": ("nA", "pA"), "ohm": ("Mohm",),
+                   "S": ("nS",), "F": ("pF",), "Hz": ("Hz",)}
+
+
+def _readable_unit(q):
+    """(unit, name) in which to write ``q``: ms, mV, nA or pA, Mohm, nS, pF, Hz; else Brian2's
+    own choice."""
+    import brian2
+
+    for names in _READABLE_UNITS.values():
+        unit = getattr(brian2, names[0])
+        if unit.dim is q.dim:
+            if len(names) > 1 and np.all(np.abs(np.asarray(q / unit)) < 0.1):
+                return getattr(brian2, names[1]), names[1]
+            return unit, names[0]
+    ref = q if np.ndim(q) == 0 else Quantity(np.asarray(q).flat[0], dim=q.dim)
+    unit = ref.get_best_unit()
+    return unit, repr(unit)
+
+
+def _value_code(q) -> str:
+    """A quantity as Python source that evaluates to it under ``from brian2 import *``."""
+    if not isinstance(q, Quantity):
+        q = Quantity(q)
+    arr = np.asarray(q)
+    if q.is_dimensionless:
+        return f"{float(arr):.10g}" if arr.ndim == 0 else \
+            "array([" + ", ".join(f"{float(x):.10g}" for x in arr) + "])"
+    unit, name = _readable_unit(q)
+    scaled = np.asarray(q / unit)
+    if scaled.ndim == 0:
+        return f"{float(scaled):.10g}*{name}"
+    return "array([" + ", ".join(f"{float(x):.10g}" for x in scaled) + f"])*{name}"
+
+
+def _string_code(text: str, indent: int) -> str:
+    """A Brian2 code string as a literal: one line as '...', several as a triple-quoted block."""
+    if "\n" not in text:
+        return repr(text)
+    pad = " " * indent
+    return "'''\n" + "\n".join(pad + line for line in text.split("\n")) + "\n" + pad + "'''"
+
+
+@dataclass(frozen=True)
+class Brian2Code:
+    """The plain Brian2 code of a model (and stimulus): what :func:`sfa_helpers.simulate` runs.
+
+    ``str(code)`` (and the notebook display) is a script for ``from brian2 import *``; the
+    attributes hold its pieces: ``equations``, ``threshold``, ``reset``, ``refractory``,
+    ``method`` (Brian2 strings), ``parameters`` and ``initial_values`` (name -> Quantity),
+    ``regular_code`` (the stimulus, run at the start of every step; empty without a stimulus)
+    and ``n`` (number of neurons).
+    """
+
+    source: str
+    equations: str
+    threshold: str
+    reset: str
+    refractory: str | None
+    method: str
+    parameters: dict
+    initial_values: dict
+    regular_code: str
+    n: int
+
+    def __str__(self):
+        return self.source
+
+    def __repr__(self):
+        return self.source
+
+    def _repr_markdown_(self):
+        return "```python\n" + self.source + "\n```"
+
+    def _repr_html_(self):
+        return ("<pre style='font-size:0.85em;line-height:1.3'><code class='language-python'>"
+                + html.escape(self.source) + "</code></pre>")
+
+
+def brian2_code(model, stimulus=None, *, duration=None, dt=None, record=("v",), method=None,
+                name="neuron") -> Brian2Code:
+    """The Brian2 code that :func:`sfa_helpers.simulate` runs for ``model`` (and ``stimulus``).
+
+    Parameters
+    ----------
+    model : NeuronModel
+        Any model of :mod:`sfa_helpers.models`, a ``model + Mechanism`` or a
+        :class:`~sfa_helpers.models.Brian2Model`.
+    stimulus : Stimulus or None
+        Without one, ``I_stim`` is a plain variable of the group that you set yourself
+        (``neuron.I_stim = 1*nA``); with one, the code evaluates the stimulus at the start of
+        every time step with ``run_regularly``, as ``simulate`` does.
+    duration : Quantity (second) or None
+        With a duration the script also creates monitors for ``record`` and calls ``run``.
+    dt : Quantity (second) or None
+        Time step (``defaultclock.dt``); checked against the model's time constants.
+    record : sequence of str
+        Variables for the ``StateMonitor`` (with ``duration``).
+    method : str or None
+        Override the model's integration method.
+    name : str
+        Python name of the group in the script.
+    """
+    if dt is not None:
+        dt = as_quantity("dt", dt, second, positive=True, allow_array=False)
+    if duration is not None:
+        duration = as_quantity("duration", duration, second, positive=True, allow_array=False)
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"'name' must be a Python identifier, got {name!r}")
+    a = assemble(model, stimulus, dt=dt, method=method)
+    lines = ["from brian2 import *", ""]
+    if dt is not None:
+        lines += [f"defaultclock.dt = {_value_code(dt)}", ""]
+    for tname, data in a.timed_arrays.items():
+        lines.append(f"# {tname}: the sampled input, {data.values.shape[0]} samples"
+                     + (f" x {data.values.shape[1]} neurons" if data.values.ndim == 2 else "")
+                     + " (stimulus.values)")
+        lines.append(f"{tname} = TimedArray({tname}_samples, dt={_value_code(data.dt * second)})")
+    if a.timed_arrays:
+        lines.append("")
+    lines.append("equations = " + _string_code(a.equations, 4))
+    args = [str(a.n), "equations"]
+    if a.threshold:
+        args.append(f"threshold={a.threshold!r}")
+    if a.reset:
+        args.append(f"reset={_string_code(a.reset, 8)}")
+    if a.refractory:
+        args.append(f"refractory={a.refractory!r}")
+    args.append(f"method={a.method!r}")
+    lines.append(f"{name} = NeuronGroup(" + ", ".join(args) + ")")
+    lines.append("# parameters (constants of the group) and initial values")
+    for pname, value in a.parameters.items():
+        lines.append(f"{name}.{pname} = {_value_code(value)}")
+    for vname, value in a.initial_values.items():
+        lines.append(f"{name}.{vname} = {_value_code(value)}")
+    if a.regular_code:
+        lines.append("# the input current: evaluated at the start of every time step, held for the step")
+        lines.append(f"{name}.run_regularly({_string_code(a.regular_code, 8)}, when='start', order=-1)")
+    else:
+        lines.append(f"{name}.I_stim = 0*amp  # the input current: set it, or pass a stimulus")
+    if duration is not None:
+        record = () if record is None else ((record,) if isinstance(record, str) else tuple(record))
+        bad = [r for r in record if r not in a.recordable]
+        if bad:
+            raise ValueError(f"Cannot record {bad}; this model can record {list(a.recordable)}.")
+        lines.append("")
+        lines.append(f"spikes = SpikeMonitor({name})")
+        if record:
+            lines.append(f"state = StateMonitor({name}, {list(record)!r}, record=True)")
+        lines.append(f"run({_value_code(duration)})")
+    source = "\n".join(lines)
+    return Brian2Code(source=source, equations=a.equations, threshold=a.threshold, reset=a.reset,
+                      refractory=a.refractory, method=a.method, parameters=dict(a.parameters),
+                      initial_values=dict(a.initial_values), regular_code=a.regular_code, n=a.n)
+
+
+def neuron_group(model, N=None, stimulus=None, *, dt=None, method=None, name=None) -> NeuronGroup:
+    """A plain Brian2 ``NeuronGroup`` for ``model``, on the current Brian2 device.
+
+    Every parameter and initial value is set; with ``stimulus`` the input current is evaluated at
+    the start of every time step (``run_regularly``), exactly as in :func:`sfa_helpers.simulate`;
+    without one, ``I_stim`` is a variable of the group that you set yourself. Add monitors and
+    call ``run`` (or use a ``Network``) as with any Brian2 group; :func:`brian2_code` shows the
+    same group as code.
+
+    Parameters
+    ----------
+    model : NeuronModel
+    N : int or None
+        Number of neurons; default: the length of the model's (and stimulus') array-valued
+        parameters, 1 if there are none. A scalar parameter is shared by all ``N`` neurons.
+    stimulus : Stimulus or None
+    dt : Quantity (second) or None
+        The group's time step (default: ``defaultclock.dt``); checked against the model's time
+        constants.
+    method : str or None
+        Override the model's integration method.
+    name : str or None
+        Brian2 name of the group (default: Brian2 chooses one).
+    """
+    if dt is not None:
+        dt = as_quantity("dt", dt, second, positive=True, allow_array=False)
+    a = assemble(model, stimulus, dt=dt, method=method)
+    n = _group_size(a, N)
+    namespace = {tname: TimedArray(Quantity(data.values, dim=data.dim), dt=data.dt * second)
+                 for tname, data in a.timed_arrays.items()}
+    kwargs = {"threshold": a.threshold or None, "reset": a.reset or None,
+              "refractory": a.refractory if a.refractory else False, "method": a.method}
+    if dt is not None:
+        kwargs["dt"] = dt
+    if name is not None:
+        kwargs["name"] = name
+    if namespace:
+        kwargs["namespace"] = namespace
+    group = NeuronGroup(n, a.equations, **kwargs)
+    for pname, value in {**a.parameters, **a.initial_values}.items():
+        setattr(group, pname, value if np.size(value) == 1 else Quantity(value))
+    if a.regular_code:
+        group.run_regularly(a.regular_code, when="start", order=-1)
+    return group
+
+
+def _group_size(a: Assembled, N) -> int:
+    if N is None:
+        return a.n
+    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+        raise ValueError(f"'N' must be a positive whole number of neurons, got {N!r}")
+    if a.n != 1 and int(N) != a.n:
+        raise ValueError(f"'N' ({N}) does not match the model's and stimulus' array-valued "
+                         f"parameters, which describe {a.n} neurons.")
+    return int(N)
