@@ -211,14 +211,16 @@ class CompiledSimulation:
             dim = timed_dims[name]
             namespace[name] = TimedArray(Quantity(np.zeros(shape), dim=dim), dt=ta_dt * second,
                                          name=f"{prefix}_{name}")
-        group = NeuronGroup(s.n, s.equations, threshold=s.threshold, reset=s.reset,
+        group = NeuronGroup(s.n, s.equations, threshold=s.threshold or None, reset=s.reset or None,
                             refractory=s.refractory if s.refractory else False, method=s.method,
                             clock=clock, name=prefix, namespace=namespace)
         # order=-1: the input of step k is set before the monitor records step k.
         objects = [group, group.run_regularly(s.regular_code, when="start", order=-1,
                                               name=f"{prefix}_input")]
-        self.spikes = SpikeMonitor(group, name=f"{prefix}_spikes")
-        objects.append(self.spikes)
+        # a model without threshold (a passive membrane) has no spikes to monitor
+        self.spikes = SpikeMonitor(group, name=f"{prefix}_spikes") if s.threshold else None
+        if self.spikes is not None:
+            objects.append(self.spikes)
         self.state = None
         if s.record:
             self.state = StateMonitor(group, list(s.record), record=True, clock=clock,
@@ -264,8 +266,11 @@ class CompiledSimulation:
                 os.environ.pop(SEED_VARIABLE, None)
             else:
                 os.environ[SEED_VARIABLE] = old_seed
-        spike_i = np.asarray(self.spikes.i[:], dtype=int)
-        spike_t = np.asarray(self.spikes.t_[:], dtype=float)
+        if self.spikes is None:
+            spike_i, spike_t = np.zeros(0, dtype=int), np.zeros(0)
+        else:
+            spike_i = np.asarray(self.spikes.i[:], dtype=int)
+            spike_t = np.asarray(self.spikes.t_[:], dtype=float)
         traces = {}
         t = np.arange(self.structure.steps) * self.structure.dt
         if self.state is not None:

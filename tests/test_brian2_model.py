@@ -169,3 +169,12 @@ def test_explore_gives_every_parameter_a_slider_with_units():
     ref = simulate(builtin_lif(V_th=-50 * mV), stimuli.step(2 * nA, 50 * ms, 250 * ms), 300 * ms,
                    seed=0)
     np.testing.assert_array_equal(explorer.result.spike_trains[0], ref.spike_trains[0])
+
+
+def test_a_passive_membrane_without_threshold_follows_the_closed_form():
+    passive = Brian2Model("dv/dt = (E_L - v + R*I_total)/tau_m : volt", init={"v": -70 * mV},
+                          tau_m=10 * ms, E_L=-70 * mV, R=10 * Mohm)
+    result = simulate(passive, stimuli.step(1 * nA, 100 * ms, 400 * ms), 500 * ms)
+    assert result.spike_trains[0].size == 0
+    expected = theory.lif_step_response(builtin_lif(), 1 * nA, 100 * ms, 400 * ms, result.t)
+    np.testing.assert_allclose(np.asarray(result.v[0]), np.asarray(expected), atol=1e-9)
