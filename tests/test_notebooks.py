@@ -38,3 +38,10 @@ def test_notebook_matches_source_and_was_run_top_to_bottom(source, notebook):
             assert out["output_type"] != "error", f"cell {k} stores an error"
             if out.get("name") == "stderr":
                 assert "arning" not in "".join(out["text"]), f"cell {k} shows a warning"
+
+
+@pytest.mark.parametrize("source,notebook", PAIRS, ids=[s.stem for s, _ in PAIRS])
+def test_nbval_markers_are_cell_tags_not_visible_comments(source, notebook):
+    for k, cell in enumerate(c for c in jupytext.read(source).cells if c.cell_type == "code"):
+        assert not cell.source.lstrip().startswith("# NBVAL"), \
+            f"code cell {k} shows an nbval marker to students: use '# %% tags=[\"nbval-ignore-output\"]'"

@@ -15,8 +15,10 @@
 # 1. compare its subthreshold response with the closed-form solution,
 # 2. see why the *exact* one-step update beats forward Euler,
 # 3. add a threshold and a reset, and measure the firing rate against the analytic f-I curve,
-# 4. find the rheobase, and
-# 5. watch noise smooth the f-I curve around rheobase.
+# 4. write the same neuron in plain Brian2 (equations, `NeuronGroup`, monitors, `run`), and then
+#    as your own model that runs through the course's fast engine,
+# 5. find the rheobase, and
+# 6. watch noise smooth the f-I curve around rheobase.
 #
 # Every simulation below is a Brian2 `NeuronGroup` built by `sfa_helpers.simulate`. When a cell
 # sweeps a parameter, all values run together as one group, one neuron per value.
@@ -183,8 +185,8 @@ predicted = theory.lif_rate(neuron_A, amplitudes)
 ax = plots.fi_curve(amplitudes, counted, theory=lambda I: theory.lif_rate(neuron_A, I),
                     label="spike count / 300 ms")
 ax.set_title("parameter set A: rate during the pulse")
-for I, r_sim, r_th in zip(amplitudes, counted, predicted):
-    print(f"I = {I / nA:.2f} nA   counted {r_sim / Hz:5.1f} Hz   theory {r_th / Hz:5.1f} Hz")
+for I_k, r_sim, r_th in zip(amplitudes, counted, predicted):
+    print(f"I = {I_k / nA:.2f} nA   counted {r_sim / Hz:5.1f} Hz   theory {r_th / Hz:5.1f} Hz")
 
 # %% [markdown]
 # The counted rates sit *below* the theory, in small steps. Two reasons, both about the counting
@@ -222,7 +224,118 @@ assert gap_count > 2 * Hz
 print("every simulated ISI equals the analytic one rounded up to the 0.1 ms grid")
 
 # %% [markdown]
-# ## 4. Rheobase
+# ## 4. The same neuron in plain Brian2
+#
+# `simulate` builds an ordinary Brian2 `NeuronGroup`. Here is parameter set A written by hand:
+# the membrane equation as a Brian2 equations string (`v` is $V$, `I` is $I$; every line ends
+# with the variable's unit), the threshold and reset as code strings, `method='exact'` for the
+# exact update of section 2, monitors for $V$ and the spikes, and `run`. The parameters come
+# from the dictionary `set_A` (`namespace=set_A`). The input is a 1.8 nA step from 100 ms to
+# 400 ms, set by hand between three runs. Brian2's `numpy` target runs this without a compiler
+# (about half a second); we switch back to the previous target afterwards.
+
+# %%
+from brian2 import NeuronGroup, Network, SpikeMonitor, StateMonitor, prefs
+
+previous_target = prefs.codegen.target
+prefs.codegen.target = "numpy"
+
+equations = """
+dv/dt = (E_L - v + R*I)/tau_m : volt
+I : amp
+"""
+group = NeuronGroup(1, equations, threshold="v > V_th", reset="v = V_reset", method="exact",
+                    namespace=set_A)
+group.v = set_A["E_L"]                  # start at rest
+state = StateMonitor(group, "v", record=True)
+spikes = SpikeMonitor(group)
+net = Network(group, state, spikes)     # an explicit network: no clash with other runs
+net.run(100 * ms)                       # no input
+group.I = 1.8 * nA
+net.run(300 * ms)                       # the step
+group.I = 0 * nA
+net.run(100 * ms)
+
+prefs.codegen.target = previous_target
+print(f"plain Brian2: {spikes.num_spikes} spikes, the first at {spikes.t[0] / ms:.1f} ms")
+
+# %% [markdown]
+# The helper gives the same neuron, to the time step and to rounding error in $V$:
+
+# %%
+helper = simulate(neuron_A, stimuli.step(1.8 * nA, 100 * ms, 400 * ms), 500 * ms)
+def steps(times):
+    """Spike times as time-step indices (dt = 0.1 ms)."""
+    return np.round(np.asarray(times / (0.1 * ms))).astype(int)
+
+
+assert np.array_equal(steps(spikes.t), steps(helper.spike_trains[0]))
+assert np.max(np.abs(state.v[0] - helper.v[0])) < 1e-9 * mV
+print(f"identical spike times ({len(helper.spike_trains[0])} spikes) and traces")
+
+# %% [markdown]
+# What the helper adds: every parameter may be an array, so a sweep is one `NeuronGroup` in one
+# run; the model is compiled once and re-runs with new parameter values in milliseconds (sliders,
+# fitting); and every value is checked for its units and range before anything runs. It hides
+# nothing: `model.brian2_code()` shows the Brian2 code that `simulate` runs. Compare it with the
+# code above: the same equation, with `I_total` (the input: the stimulus `I_stim` plus the
+# currents of mechanisms added in later lessons) in place of `I`, the parameters declared as
+# constants of the group, and a refractory period (0 ms here).
+
+# %%
+neuron_A.brian2_code()
+
+# %% [markdown]
+# ### Your own model, at the helper's speed
+#
+# `Brian2Model` takes the Brian2 strings you write, with the parameters as keyword arguments
+# with units, and runs them through the same engine as the built-in models: sweeps, `fi_curve`
+# and sliders work on it. Brian2 checks your strings when the model is made (a unit error or an
+# undefined name gives a clear error at once). The input current is called `I_total`. Below, the
+# LIF with a refractory period of 2 ms: during `t_ref` after a spike the equation marked
+# `(unless refractory)` is not integrated, so $V$ stays at $V_{reset}$. Edit it: change the
+# equation, add a parameter (with its value below), and run the cell.
+
+# %%
+from sfa_helpers.models import Brian2Model
+
+my_lif = Brian2Model(
+    "dv/dt = (E_L - v + R*I_total)/tau_m : volt (unless refractory)",
+    threshold="v > V_th",
+    reset="v = V_reset",
+    refractory="t_ref",
+    method="exact",
+    init={"v": -70 * mV},
+    t_ref=2 * ms,
+    **set_A,
+)
+step_18 = stimuli.step(1.8 * nA, 100 * ms, 400 * ms)
+mine = simulate(my_lif, step_18, 500 * ms)
+builtin = simulate(LIF(t_ref=2 * ms, **set_A), step_18, 500 * ms)
+assert np.array_equal(steps(mine.spike_trains[0]), steps(builtin.spike_trains[0]))
+print(f"my_lif: {len(mine.spike_trains[0])} spikes, the same as LIF(t_ref=2 ms) "
+      f"({len(helper.spike_trains[0])} without refractory period)")
+
+# %% [markdown]
+# A slider for every parameter of your model (and the amplitude of the step):
+
+# %% tags=["nbval-ignore-output"]
+from sfa_helpers.widgets import explore
+
+my_explorer = explore(my_lif, step_18, 500 * ms)
+my_explorer
+
+# %% tags=["nbval-ignore-output"]
+my_before = len(my_explorer.result.spike_trains[0])
+my_explorer.update(t_ref=5 * ms)  # as if the t_ref slider were moved to 5 ms
+
+# %%
+my_after = len(my_explorer.result.spike_trains[0])
+print(f"spikes with t_ref = 2 ms: {my_before}, with 5 ms: {my_after}")
+assert my_after < my_before
+
+# %% [markdown]
+# ## 5. Rheobase
 #
 # The **rheobase** is the smallest constant current that makes the neuron fire. With threshold
 # $V_{th}$ the steady state $E_L + R I$ must exceed it:
@@ -275,7 +388,7 @@ assert np.max(interval_error) <= 0.1 * ms
 plt.show()
 
 # %% [markdown]
-# ## 5. Noise smooths the f-I curve
+# ## 6. Noise smooths the f-I curve
 #
 # Real input fluctuates. We add Gaussian white noise to the current,
 #
@@ -321,24 +434,20 @@ assert np.max(change_at_high) < 0.15
 # rheobase (where the drive dominates) the rate hardly changes. The sharp corner of the
 # deterministic f-I curve is a property of the noiseless model, not of neurons.
 #
-# ## 6. Explore
+# ## 7. Explore
 #
 # Move the sliders: every change re-simulates the neuron (a few milliseconds) and redraws the
 # trace. Try to make the neuron fire with the smallest pulse, or find the amplitude at which the
 # first spike appears.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
-from sfa_helpers.widgets import explore
-
+# %% tags=["nbval-ignore-output"]
 explorer = explore(neuron_A, stimuli.step(1.6 * nA, 100 * ms, 400 * ms), 500 * ms)
 explorer
 
 # %% [markdown]
 # The sliders call the same `simulate` as above. The explorer can also be driven from code:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 before = len(explorer.result.spike_trains[0])
 explorer.update(amplitude=2.0 * nA)  # as if the amplitude slider were moved to 2 nA
 
@@ -358,6 +467,9 @@ assert after > before
 # * A rate counted in a fixed window differs from this interval-based theory (latency, integer
 #   counts); simulated intervals are rounded up to the time grid.
 # * Noise makes the neuron fire below rheobase and smooths the f-I curve.
+# * In Brian2 the model is an equations string, a threshold and a reset in a `NeuronGroup`;
+#   `model.brian2_code()` shows that code for every model of the course, and `Brian2Model` runs
+#   the code you write through the same fast engine.
 #
 # The exercise sheet for this lesson (`exercises/01_lif_basics.ipynb`) asks you to find the
 # rheobase by simulation, to choose a counting window that matches theory, to move $V_{reset}$

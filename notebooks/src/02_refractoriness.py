@@ -61,6 +61,34 @@ currents = np.concatenate([np.arange(100, 601, 20), [2000, 5000, 20000]]) * pA
 n_sweep = 26
 print(f"rheobase {theory.lif_rheobase(base) / pA:.0f} pA; {len(currents)} neurons per method")
 
+# %% [markdown]
+# ### The three methods in Brian2
+#
+# Each method is the base LIF plus a mechanism; `brian2_code()` shows the Brian2 code that runs.
+# Names: `v` is $V$, `R` is $R_m$ (the equation is divided by $C_m$: $\tau_m = R_m C_m$),
+# `I_total` is the input $I$ (plus the refractory current of method 3), `Theta` is $\Theta$,
+# `G_ref` is $G_{ref}$. **Method 1** uses Brian2's own refractoriness: `refractory='tau_vc'`
+# stops the equation marked `(unless refractory)` for $\tau_{vc}$ after a spike, so $V$ stays
+# at $V_{reset}$.
+
+# %%
+methods["1: voltage clamp"].brian2_code()
+
+# %% [markdown]
+# **Method 2** has no voltage reset: the threshold condition is `v > Theta`, and the reset only
+# sets `Theta = Theta_max`.
+
+# %%
+methods["2: threshold increase"].brian2_code()
+
+# %% [markdown]
+# **Method 3** adds `G_ref*(E_K - v)` to `I_total` and `G_ref += Delta_G_ref` to the reset. The
+# conductance multiplies $V$, so the update is no longer exact: Brian2 integrates it with
+# `exponential_euler`.
+
+# %%
+methods["3: threshold + G_ref"].brian2_code()
+
 # %%
 runs = {}
 for k, (name, model) in enumerate(methods.items()):
@@ -191,8 +219,7 @@ assert np.allclose(r2[1:] * dt, 1)                     # V > Theta_max: a spike 
 # the spike count after 0.2 s, one `NeuronGroup` for all currents at every slider move; the
 # curve of the starting values stays in grey. (Without noise, unlike the figures above.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from sfa_helpers.widgets import explore
 
 explorer = explore(
@@ -203,8 +230,7 @@ explorer = explore(
     fi_currents=np.arange(100, 601, 50) * pA, fi_duration=1 * second, fi_transient=0.2 * second)
 explorer
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # move a slider from code (the redraw leaks into this cell's output under nbval; checked below)
 before = explorer.fi
 result = explorer.update(tau_Theta=4 * ms)

@@ -26,7 +26,8 @@ from brian2 import Hz, Mohm, mV, ms, nA, nS, pA, pF, second
 
 from sfa_helpers import analysis, simulate, stimuli, theory
 from sfa_helpers.theory.adaptation import adaptive_lif_rate
-from sfa_helpers.models import LIF, AdaptationCurrent, AdaptiveThreshold, ConductanceSRA, Mechanism
+from sfa_helpers.models import (LIF, AdaptationCurrent, AdaptiveThreshold, Brian2Model, ConductanceSRA,
+                                Mechanism)
 from sfa_helpers.notebook import setup
 
 setup()
@@ -66,6 +67,21 @@ models = {
     "adaptive threshold": lif + AdaptiveThreshold(tau_Theta=tau_Theta, Delta_Theta=Delta_Theta),
 }
 print(f"R = {lif.R / Mohm:.0f} MOhm, rheobase = {theory.lif_rheobase(lif) / pA:.0f} pA")
+
+# %% [markdown]
+# The Brian2 code of the two mechanisms. Names: `v` is $V$, `R` is $R = \tau_m/C_m$ (the
+# membrane equation divided by $C_m/\tau_m$), `I_total` is the input $I$ minus $I_{sfa}$,
+# `V_th` is $\Theta_0$, `Theta` is $\Theta$; each jump is one line of the reset. The
+# adaptation current uses `method='exponential_euler'`: `v` gets its exact exponential update
+# with `I_sfa` held for one step (as NEST does; the fully exact solution of the coupled pair is
+# singular for $\tau_{sfa} = \tau_m$). The adaptive threshold does not act on `v`, so its update
+# stays `exact`.
+
+# %%
+models["adaptation current"].brian2_code()
+
+# %%
+models["adaptive threshold"].brian2_code()
 
 # %% [markdown]
 # A jump of zero switches a mechanism off exactly (this is tested against the plain LIF), so we can
@@ -245,8 +261,7 @@ assert np.all(r_huge < 1 / lif.t_ref) and r_huge[-1] > 0.99 / lif.t_ref
 # = 1 / mean inter-spike interval after 1 s, all currents in one `NeuronGroup` at every slider
 # move), with the curve of the starting values in grey.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from sfa_helpers.widgets import explore
 
 explorer = explore(
@@ -258,8 +273,7 @@ explorer = explore(
     fi_transient=1 * second, fi_rate="isi")
 explorer
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # move a slider from code (the redraw leaks into this cell's output under nbval; checked below)
 before_spikes = len(explorer.result.spike_trains[0])
 before_rates = explorer.fi.rates
@@ -274,6 +288,44 @@ fires = before_rates > 0
 assert np.all(explorer.fi.rates[fires] < before_rates[fires])   # a larger jump: lower rates
 
 # %% [markdown]
+# ### Write the adaptation current yourself
+#
+# The adaptation current of variant 2 in your own Brian2 code: the membrane equation with
+# `I_total - I_sfa`, the equation of `I_sfa`, and a reset with two lines. `Brian2Model` runs it
+# through the same compiled engine as the built-in models (`method='exponential_euler'` as the
+# built-in mechanism uses). Change something (a different decay, a jump that depends on `I_sfa`,
+# an adaptation current that also feels the voltage, ...) and run the cell and the sliders again.
+
+# %%
+my_adaptation = Brian2Model(
+    """
+    dv/dt = (E_L - v + R*(I_total - I_sfa))/tau_m : volt (unless refractory)
+    dI_sfa/dt = -I_sfa/tau_sfa : amp
+    """,
+    threshold="v > V_th",
+    reset="""
+    v = V_reset
+    I_sfa += Delta_I_sfa
+    """,
+    refractory="t_ref",
+    method="exponential_euler",
+    init={"v": -70 * mV},
+    tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, t_ref=2 * ms, R=40 * Mohm,
+    tau_sfa=100 * ms, Delta_I_sfa=100 * pA,
+)
+mine = simulate(my_adaptation, stimuli.constant(500 * pA), 300 * ms, record=())
+assert np.array_equal(np.asarray(mine.spike_trains[0]), np.asarray(res.spike_trains[1]))
+print(f"my_adaptation: {len(mine.spike_trains[0])} spikes at "
+      f"{np.round(mine.spike_trains[0] / ms, 1)} ms, as LIF + AdaptationCurrent")
+
+# %% tags=["nbval-ignore-output"]
+my_explorer = explore(my_adaptation, stimuli.constant(500 * pA), 300 * ms,
+                      parameters=["tau_sfa", "Delta_I_sfa", "amplitude"],
+                      ranges={"tau_sfa": (10 * ms, 500 * ms), "Delta_I_sfa": (0 * pA, 300 * pA),
+                              "amplitude": (0 * pA, 1000 * pA)})
+my_explorer
+
+# %% [markdown]
 # ## Part B: conductance-based spike-rate adaptation
 #
 # A textbook-style neuron with a potassium conductance $G_{SRA}$ that each spike opens:
@@ -285,11 +337,15 @@ assert np.all(explorer.fi.rates[fires] < before_rates[fires])   # a larger jump:
 # with $C_m$ = 100 pF, $R_m$ = 100 MΩ ($\tau_m$ = 10 ms), $E_L$ = −75 mV, $E_K$ = −80 mV,
 # $V_{th}$ = −50 mV, $V_{reset}$ = −80 mV, $\tau_{SRA}$ = 200 ms and $\Delta G_{SRA}$ = 1 nS.
 # The input is a 400 pA step from 0.5 s to 1.0 s in a 1.5 s run. Unlike a current, the
-# conductance's effect depends on $V$: it pulls towards $E_K$.
+# conductance's effect depends on $V$: it pulls towards $E_K$. In the Brian2 code the conductance
+# current `G_SRA*(E_K - v)` is part of `I_total`, and `R` is $R_m$.
 
 # %%
 sra = (LIF(tau_m=10 * ms, E_L=-75 * mV, V_th=-50 * mV, V_reset=-80 * mV, R=100 * Mohm)
        + ConductanceSRA(tau_SRA=200 * ms, Delta_G_SRA=1 * nS, E_K=-80 * mV))
+sra.brian2_code()
+
+# %%
 step = stimuli.step(400 * pA, start=0.5 * second, stop=1.0 * second)
 res_b = simulate(sra, step, 1.5 * second, dt=0.1 * ms, record=("v", "I_stim", "G_SRA"))
 

@@ -23,7 +23,7 @@ from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nA, nS, pA, second
 
 from sfa_helpers import fi_curve, simulate, stimuli
 from sfa_helpers.firing_patterns import classify_pattern, pattern_map
-from sfa_helpers.models import LIF, AdaptationCurrent, AdEx
+from sfa_helpers.models import EIF, LIF, AdaptationCurrent, AdEx, AdExDynamicThreshold, Brian2Model
 from sfa_helpers.models.presets import FIRING_PATTERNS, PATTERN_NAMES, book_table_model
 from sfa_helpers.notebook import setup
 from sfa_helpers.plots import PATTERN_COLORS, plot_pattern_map, plot_phase_plane
@@ -67,6 +67,16 @@ assert abs(float(u[np.argmin(f_exp)] / mV) - (-50)) < 0.2
 plt.show()
 
 # %% [markdown]
+# The EIF in Brian2 (with the book's $\tau_m$ = 20 ms, $R$ = 500 MΩ, $u_r$ = -55 mV). The
+# `clip(v, -inf*volt, V_peak)` only caps the exponential at the spike cut, so that the
+# intermediate steps of the integration method never overflow; the threshold `v > V_peak` is the
+# spike cut. `I_total` is $I$.
+
+# %%
+EIF(tau_m=20 * ms, E_L=-70 * mV, V_T=-50 * mV, Delta_T=2 * mV, V_reset=-55 * mV,
+    R=500 * Mohm).brian2_code()
+
+# %% [markdown]
 # **What it cannot do.** A one-dimensional model has one variable: after the reset it is in the
 # same state every time, so under a constant current every interval is the same. No adaptation,
 # no bursts. We add an adaptation current $w$ (pA), as in lesson 03, but let it also feel the
@@ -80,6 +90,14 @@ plt.show()
 # impossible; we integrate with 4th-order Runge-Kutta at $dt$ = 0.02 ms (spike times converge to
 # < 0.1 ms when $dt$ is halved, and agree with NEST's `aeif_psc_delta` to < 0.05 ms; see
 # `tests/`).
+#
+# In the Brian2 code of the book's 'adapting' neuron (below) $w$ is `w`, $a$, $b$, $\tau_w$ are
+# `a`, `b`, `tau_w`, and the adaptation current enters through `I_total = I_stim - w`, so
+# `R*I_total` is $R\,I - R\,w$. `method='rk4'` is the Runge-Kutta method; the reset has one line
+# per jump.
+
+# %%
+FIRING_PATTERNS["adapting"].model.brian2_code()
 
 # %% [markdown]
 # ## 2. Nullclines, fixed points and what a current step moves
@@ -219,6 +237,55 @@ for k, p in enumerate(presets):
 axes[-1, 0].set_xlabel("time (ms)")
 plt.show()
 assert labels == list(PATTERN_NAMES)
+
+# %% [markdown]
+# ### Write the AdEx yourself
+#
+# The two AdEx equations in your own Brian2 code, with the 'bursting' preset's parameters: the
+# membrane equation with the exponential term, the equation of `w`, the spike cut as threshold,
+# and the reset. The method is the one the built-in `AdEx` uses (`rk4`). `Brian2Model` compiles
+# it once; the sliders below then re-run it in milliseconds. Try other values, or change the
+# equations (a quadratic instead of an exponential term, a `w` that feels $u$ only above
+# $u_{rest}$, ...).
+
+# %%
+bursting = FIRING_PATTERNS["bursting"]
+b_model = bursting.model
+print(b_model)
+my_adex = Brian2Model(
+    '''
+    dv/dt = (E_L - v + Delta_T*exp((v - V_T)/Delta_T) + R*(I_total - w))/tau_m : volt
+    dw/dt = (a*(v - E_L) - w)/tau_w : amp
+    ''',
+    threshold="v > V_peak",
+    reset='''
+    v = V_reset
+    w += b
+    ''',
+    method=b_model.spec().method,
+    init={"v": b_model.E_L},
+    tau_m=b_model.tau_m, E_L=b_model.E_L, V_T=b_model.V_T, Delta_T=b_model.Delta_T,
+    V_reset=b_model.V_reset, V_peak=b_model.V_peak, R=b_model.R, a=b_model.a, b=b_model.b,
+    tau_w=b_model.tau_w,
+)
+bursting_step = stimuli.step(bursting.current, 0 * ms)
+mine = simulate(my_adex, bursting_step, 500 * ms, dt=DT, record=())
+builtin = simulate(b_model, bursting_step, 500 * ms, dt=DT, record=())
+mine_t, builtin_t = np.asarray(mine.spike_trains[0]), np.asarray(builtin.spike_trains[0])
+assert mine_t.size == builtin_t.size and np.max(np.abs(mine_t - builtin_t)) <= float(DT)
+print(f"my_adex: {mine_t.size} spikes, largest difference to AdEx "
+      f"{np.max(np.abs(mine_t - builtin_t)) / float(DT):.0f} time steps; "
+      f"pattern '{classify_pattern(mine.spike_trains[0], 0 * ms, 500 * ms)}'")
+
+# %% tags=["nbval-ignore-output"]
+from sfa_helpers.widgets import explore
+
+adex_explorer = explore(my_adex, bursting_step, 500 * ms, dt=DT,
+                        parameters=["a", "b", "tau_w", "V_reset", "amplitude"],
+                        ranges={"a": (-2 * nS, 2 * nS), "b": (0 * pA, 100 * pA),
+                                "tau_w": (10 * ms, 300 * ms), "V_reset": (-65 * mV, -42 * mV),
+                                "amplitude": (0 * pA, 150 * pA)})
+adex_explorer
 
 # %% [markdown]
 # ## 5. Quiz: predict the pattern from the phase plane
@@ -385,14 +452,12 @@ assert np.array_equal(transient_column, I_SN > 65)
 # spike cut $V_{peak} = \vartheta_{rh} + 5\Delta_T$ below the highest $u_r$ of the grid; the widget
 # then says so and keeps the last map. Try a short $\tau_w$ (30 ms) or a larger $b$.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 map_explorer = explore_pattern_map(FIRING_PATTERNS["bursting"].model, 65 * pA, "a", a_grid,
                                    "V_reset", u_r_grid)
 map_explorer
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # drive the widget from code (its redraw output is not compared): a step above I_SN for every a
 map_before = map_explorer.pmap
 map_after = map_explorer.update(I=100 * pA)
@@ -415,13 +480,11 @@ assert np.nanmax(I_SN) < 100  # (NaN where k = 1 + aR <= 0: no saddle-node)
 # voltage trace update together (step at 20 ms, 400 ms). Try to turn the 'adapting' neuron into a
 # burster by raising $u_r$.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 explorer = explore_phase_plane(FIRING_PATTERNS["adapting"].model, 65 * pA)
 explorer
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # drive the widget from code (its redraw output is not compared)
 n_before = len(explorer.result.spike_trains[0])
 explorer.update(V_reset=-46 * mV)
@@ -439,7 +502,12 @@ assert len(explorer.result.spike_trains[0]) != n_before
 # each spike and relax with $\tau_{VT}$ (Badel et al. 2008; Mensi et al. 2012): a second,
 # threshold-based adaptation. Adding such mechanisms (currents, thresholds, escape noise) to an
 # integrate-and-fire core gives the *generalized integrate-and-fire* family fitted to data in
-# lesson 07.
+# lesson 07. In Brian2 the dynamic threshold is a third equation, `V_T_dyn` takes the place of
+# `V_T` in the exponential, and the spike cut moves with it:
+
+# %%
+dynamic = FIRING_PATTERNS["adapting"].model + AdExDynamicThreshold(tau_VT=50 * ms, Delta_VT=2 * mV)
+dynamic.brian2_code()
 
 # %% [markdown]
 # ## Exercise sheet

@@ -65,6 +65,18 @@ DT = 0.1 * ms
 
 # A LIF with its threshold at +1 V never fires: we only record its input current I_stim.
 QUIET = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=1000 * mV, V_reset=-70 * mV, C_m=250 * pF)
+
+# %% [markdown]
+# The Brian2 code of this neuron with the OU current. The stimulus is a state variable `I_ou`
+# ($I$), updated by `run_regularly` at the start of every time step with the exact update above
+# and copied into `I_stim`: `ou_mu`, `ou_sigma` and `ou_tau` are $\mu$, $\sigma$ and $\tau$,
+# `ou_decay` is $e^{-h/\tau}$ and `randn()` is $n_k$. At $t = 0$ `ou_decay` is 0, so the first
+# value is $\mu + \sigma n_0$, a draw from the stationary distribution.
+
+# %%
+QUIET.brian2_code(stimuli.ou(MU, SIGMA, TAU_S))
+
+# %%
 N_PATHS, T_OU = 50, 2 * second
 ou_run = simulate(QUIET, stimuli.ou(np.full(N_PATHS, 500.0) * pA, SIGMA, TAU_S),
                   T_OU, dt=DT, record=("I_stim",), seed=5)
@@ -327,8 +339,7 @@ assert cv_noisy > 0.2 and cv_const < 0.05
 # fixed, so a slider changes only its own parameter. What does $\sigma$ = 0 look like? What
 # happens to the irregularity when $\tau$ grows from 2 ms to 20 ms?
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 explorer = widgets.explore(neuron, stimuli.ou(MU, SIGMA, TAU_S), 500 * ms, seed=3,
                            exclude=("tau_m", "E_L", "V_reset", "t_ref", "C_m"),
                            ranges={"sigma": (0 * pA, 400 * pA), "tau": (0.5 * ms, 20 * ms)})
@@ -338,8 +349,7 @@ explorer
 # The widget can also be driven from code: switching the noise off must make the recorded input
 # constant.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # (re-drawing the widget figure prints it when no front end is attached)
 before = np.asarray(explorer.result.I_stim[0] / pA)
 explorer.update(sigma=0 * pA)
@@ -350,8 +360,7 @@ print(f"SD of the input: {np.std(before):.0f} pA with sigma = 200 pA, "
       f"{np.std(after):.0f} pA with sigma = 0")
 assert np.std(before) > 100 and np.all(after == after[0])
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 _ = explorer.update(sigma=SIGMA)  # back to the noisy input
 
 # %% [markdown]

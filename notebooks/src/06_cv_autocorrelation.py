@@ -110,6 +110,16 @@ for label, delta in (("no adaptation", 0 * mV), ("ΔΘ = 5 mV", 5 * mV)):
     neuron = base + AdaptiveThreshold(tau_Theta=TAU_THETA, Delta_Theta=delta)
     sweep[label] = simulate(neuron, stimuli.ou(MUS, SIGMA, TAU_S), T_SWEEP, record=(), seed=7)
 
+# %% [markdown]
+# The Brian2 code of the adapting run: **one** `NeuronGroup` of 40 neurons. A parameter with a
+# single value is declared `(constant, shared)`, one number for the whole group; the OU mean
+# `ou_mu` ($\mu$) is an array, so it is declared `(constant)` without `shared`: a per-neuron
+# constant, set from the 40 values. (`V_th` is $\Theta_0$, `Theta` is $\Theta$, `I_ou` the OU
+# current of lesson 05.)
+
+# %%
+neuron.brian2_code(stimuli.ou(MUS, SIGMA, TAU_S))
+
 # %%
 stats = {}
 for label, res in sweep.items():
@@ -446,8 +456,7 @@ assert np.all(np.abs(cv_sim - cv_th)[reliable] < 5 * se_cv[reliable] + 0.02 * cv
 # after 0.5 s. Try: $\Delta\Theta$ = 0 versus 10 mV at the same rate (adjust $\mu$); $\sigma$
 # = 0; a low $\mu$ with a large $\sigma$.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 explorer = widgets.explore_statistics(
     base + AdaptiveThreshold(tau_Theta=TAU_THETA, Delta_Theta=5 * mV),
     stimuli.ou(400 * pA, SIGMA, TAU_S), 10 * second,
@@ -461,8 +470,7 @@ explorer
 # rate go up; removing the noise must make the train regular (CV 0; $\rho_1$ is then undefined,
 # NaN, because the intervals do not vary at all).
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # (re-drawing the widget figure prints it when no front end is attached)
 with_adaptation = dict(explorer.statistics)
 explorer.update(Delta_Theta=0 * mV)
@@ -476,8 +484,7 @@ for name, s in (("ΔΘ = 5 mV", with_adaptation), ("ΔΘ = 0", without), ("σ = 
 assert without["rate"] > with_adaptation["rate"] and without["rho_1"] > with_adaptation["rho_1"]
 assert noiseless["cv"] < 0.05
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 _ = explorer.update(sigma=SIGMA)  # back to the noisy input
 
 # %% [markdown]

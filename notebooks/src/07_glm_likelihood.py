@@ -112,6 +112,14 @@ assert errors["B"] < 0.01 and min(errors["A"], errors["C"]) > 0.2
 # %%
 lif_escape = (LIF(tau_m=10 * ms, E_L=-65 * mV, V_th=-50 * mV, V_reset=-70 * mV, R=100 * Mohm)
               + EscapeNoise(Delta_u=2 * mV, tau_0=5 * ms))
+lif_escape.brian2_code()
+
+# %% [markdown]
+# In the Brian2 code above, `rho` is the hazard $\rho$ (a subexpression in Hz), `v` is $u$,
+# `V_th` is $\vartheta$, `Delta_u` and `tau_0` are $\Delta_u$ and $\tau_0$; the threshold
+# condition `rand() < 1 - exp(-rho*dt)` draws a fresh uniform number for every neuron and step.
+
+# %%
 I_const, dt_isi = 140 * pA, 0.1 * ms
 res_isi = simulate(lif_escape, stimuli.constant(np.full(40, float(I_const / pA)) * pA), 10 * second,
                    dt=dt_isi, record=(), seed=5)
@@ -190,6 +198,16 @@ plt.show()
 neuron = EscapeSRM(tau_m=10 * ms, u_rest=-65 * mV, R=100 * Mohm, theta_0=-50 * mV, Delta_u=1 * mV,
                    tau_0=10 * ms, eta_0=-8 * mV, tau_eta=15 * ms, Delta_theta=3 * mV,
                    tau_theta=60 * ms)
+neuron.brian2_code()
+
+# %% [markdown]
+# With exponential kernels the SRM is a set of ODEs, which is how Brian2 runs it: `v` is the
+# filtered input $u_{rest} + \int\kappa(s) I(t-s)\,ds$ (the membrane equation without reset),
+# `eta` is $\sum_f \eta(t - t_f)$ (jumps by `eta_0` at a spike, decays with `tau_eta`), `theta_1`
+# is $\sum_f \vartheta_1(t - t_f)$; `u = v + eta` and `theta = theta_0 + theta_1` are
+# subexpressions, and the threshold is the escape noise of section 2.
+
+# %%
 dt = 0.5 * ms
 T_train, T_test = 200 * second, 50 * second
 n_train, n_test = int(T_train / dt), int(T_test / dt)
@@ -380,8 +398,7 @@ plt.show()
 # never see a spike and their maximum-likelihood weight would be $-\infty$; with little data the
 # penalty also pulls the filters towards zero.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 explorer = FilterExplorer(current[:n_train], train_spikes, dt, neuron.glm_filters, seconds=10,
                           n_basis=8, likelihood="bernoulli", l2=1.0)
 explorer
