@@ -53,6 +53,8 @@ def isi_rate(spike_trains, start=None, stop=None) -> Quantity:
     """
     lo = -np.inf if start is None else float(as_quantity("start", start, second, allow_array=False))
     hi = np.inf if stop is None else float(as_quantity("stop", stop, second, allow_array=False))
+    if hi <= lo:
+        raise ValueError(f"'stop' ({stop!r}) must be later than 'start' ({start!r}).")
     rates = []
     for arr in _as_trains(spike_trains):
         sel = arr[(arr >= lo) & (arr < hi)]

@@ -186,6 +186,25 @@ class RawResult:
     spike_t: np.ndarray      # seconds
 
 
+#: Written into a project directory as the last step of a successful build; a directory without
+#: it is a build that did not finish, and is removed and rebuilt by the next process.
+COMPLETE_MARKER = "sfa_build_complete"
+
+
+def _write_atomically(path: str, text: str) -> None:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def is_complete(directory: str) -> bool:
+    """True if ``directory`` holds a project whose build finished."""
+    return os.path.isfile(os.path.join(directory, COMPLETE_MARKER))
+
+
 class CompiledSimulation:
     """A compiled standalone program for one :class:`Structure`, re-runnable with new values."""
 
@@ -195,7 +214,16 @@ class CompiledSimulation:
         os.makedirs(os.path.dirname(self.directory), exist_ok=True)
         self.device = _FastStandaloneDevice()
         with FileLock(self.directory + ".lock"), _isolated_device(self.device):
+            marker = os.path.join(self.directory, COMPLETE_MARKER)
+            if os.path.isdir(self.directory) and not os.path.isfile(marker):
+                # Left by a build that was killed (a kernel restarted during the first compile)
+                # or failed: a half-written 'main' would look up to date to make. Start afresh.
+                shutil.rmtree(self.directory, ignore_errors=True)
             self._build(parameter_dims, timed_dims)
+            main = os.path.join(self.directory, "main")
+            if not (os.path.isfile(main) and os.path.getsize(main) > 0):
+                raise RuntimeError(f"The compiled program {main} is missing after the build.")
+            _write_atomically(marker, structure.key())
         self._scratch = tempfile.mkdtemp(prefix="run-", dir=_scratch())
         self._results_rel = os.path.relpath(self._scratch, self.directory)
 
@@ -319,7 +347,7 @@ def relocate_after_fork() -> None:
     _scratch_root = None
     for key, sim in list(_compiled.items()):
         directory = os.path.join(cache_dir(), "brian2", key)
-        if not os.path.isfile(os.path.join(directory, "main")):
+        if not (is_complete(directory) and os.path.isfile(os.path.join(directory, "main"))):
             del _compiled[key]
             continue
         sim.directory = directory

@@ -119,8 +119,9 @@ def simulate(model, stimulus, duration, *, dt=0.1 * ms, record=("v",), seed=None
     seed = _resolve_seed(seed, stimulus)
     a = assemble(model, stimulus, dt=dt, method=method)
     record = _check_record(record, a.recordable)
-    steps = int(round(float(duration) / float(dt)))
+    steps = _whole_steps(duration, dt)
     n = a.n
+    _check_memory(n, steps, record)
     structure = engine.Structure(
         equations=a.equations,
         threshold=a.threshold,
@@ -210,8 +211,7 @@ def assemble(model, stimulus=None, *, dt=None, method=None) -> Assembled:
         raise TypeError(f"'model' must be a neuron model from sfa_helpers.models, got {model!r}")
     if stimulus is not None and not isinstance(stimulus, Stimulus):
         raise TypeError(f"'stimulus' must be a stimulus from sfa_helpers.stimuli, got {stimulus!r}")
-    if method is not None and not isinstance(method, str):
-        raise TypeError(f"'method' must be the name of a Brian2 integration method, got {method!r}")
+    _check_method(method)
     mspec = model.spec()
     sspec = stimulus.spec() if stimulus is not None else StimulusSpec(current="I_stim", parameters={})
     if dt is not None:
@@ -267,6 +267,40 @@ def _resolve_seed(seed, stimulus):
     return seed
 
 
+#: Largest recording ``simulate`` accepts (bytes of float64 samples): far more than a lesson
+#: needs, and less than a laptop can hold twice (the program's file and the array read back).
+MAX_RECORDING_BYTES = 2 * 1024 ** 3
+
+
+def _whole_steps(duration, dt) -> int:
+    """The number of time steps in ``duration``; ``ValueError`` unless it is a whole number
+    (Brian2 would silently round 0.25 ms at dt = 0.1 ms to 0.2 ms)."""
+    exact = float(duration) / float(dt)
+    steps = int(round(exact))
+    if abs(exact - steps) > 1e-6 or steps < 1:
+        raise ValueError(f"'duration' ({duration!r}) is not a whole number of time steps "
+                         f"'dt' ({dt!r}); use a multiple of dt, e.g. {steps or 1} steps = "
+                         f"{Quantity((steps or 1) * float(dt), dim=second.dim)!r}.")
+    return steps
+
+
+def _check_memory(n, steps, record):
+    size = 8 * n * steps * len(record)
+    if size > MAX_RECORDING_BYTES:
+        raise ValueError(
+            f"Recording {list(record)} of {n} neurons for {steps} time steps needs "
+            f"{size / 1024 ** 3:.1f} GiB (limit {MAX_RECORDING_BYTES / 1024 ** 3:.0f} GiB): record "
+            "fewer variables (record=() keeps only the spikes), fewer neurons or a shorter run.")
+
+
+def _check_method(method):
+    from brian2.stateupdaters.base import StateUpdateMethod
+
+    known = sorted(StateUpdateMethod.stateupdaters)
+    if method is not None and (not isinstance(method, str) or method.lower() not in known):
+        raise ValueError(f"Unknown integration method 'method={method!r}'; Brian2 knows {known}.")
+
+
 def _check_record(record, recordable):
     if record is None:
         return ()
@@ -319,6 +353,10 @@ def fi_curve(model, currents, duration, *, transient=0 * ms, dt=0.1 * ms, rate="
     transient = as_quantity("transient", transient, second, nonnegative=True, allow_array=False)
     if rate not in ("count", "isi"):
         raise ValueError(f"'rate' must be 'count' or 'isi', got {rate!r}")
+    duration = as_quantity("duration", duration, second, positive=True, allow_array=False)
+    if transient >= duration:
+        raise ValueError(f"'transient' ({transient!r}) must be shorter than 'duration' "
+                         f"({duration!r}): no spikes would be left to count.")
     result = simulate(model, constant(currents), duration, dt=dt, record=(), seed=seed)
     if rate == "count":
         rates = result.rates(start=transient)

@@ -99,6 +99,10 @@ def common_size(values: dict) -> int:
     return distinct.pop() if distinct else 1
 
 
+#: The largest seed accepted (the program's generators take seed + k as a 64-bit number).
+MAX_SEED = 2 ** 63 - 1
+
+
 def check_seed(seed):
     """A random seed: ``None`` (fresh randomness) or a non-negative integer, returned as ``int``.
 
@@ -107,6 +111,10 @@ def check_seed(seed):
         return None
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"'seed' must be a non-negative integer or None, got {seed!r}.")
+    if seed > MAX_SEED:
+        # The compiled program reads the seed as an unsigned 64-bit number and adds the index of
+        # each random generator: larger values would all saturate to the same realisation.
+        raise ValueError(f"'seed' must be at most 2**63 - 1 ({MAX_SEED}), got {seed}.")
     return int(seed)
 
 
