@@ -135,8 +135,13 @@ def _public_modules() -> list[str]:
 
     names = ["sfa_helpers"]
     for info in pkgutil.walk_packages(sfa_helpers.__path__, "sfa_helpers."):
-        if not any(part.startswith("_") for part in info.name.split(".")):
-            names.append(info.name)
+        if any(part.startswith("_") for part in info.name.split(".")):
+            continue
+        # Old import paths (thin re-exports kept for saved notebooks) are not API: each object is
+        # documented once, at its new home.
+        if (importlib.import_module(info.name).__doc__ or "").startswith("Old home of"):
+            continue
+        names.append(info.name)
     return sorted(names)
 
 

@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 import pytest
-from brian2 import Hz, amp, mV, ms, nA, pA, second, volt
+from brian2 import Hz, amp, mV, ms, nA, nS, pA, pF, second, volt
 
 from sfa_helpers import checks
 from sfa_helpers.checks import lesson01
@@ -138,3 +138,100 @@ def test_sheet01_function_check():
     fb = checks.check_window_rate(crashes)
     assert fb.kind == "error" and "KeyError" in fb.message
     assert checks.check_window_rate(42).kind == "type"
+
+
+# --- sheet 01, exercise 7: the LIF written in Brian2 ---------------------------------------
+
+LIF_RIGHT = ("dv/dt = (g_L*(E_L - v) + I_total)/C_m : volt (unless refractory)", "v > V_th",
+             "v = V_reset")
+#: Other values and an input the student has not seen, as in the sheet's hidden test.
+LIF_HIDDEN = dict(C_m=[150, 300, 100] * pF, g_L=[10, 15, 10] * nS, E_L=[-65, -72, -60] * mV,
+                  V_th=[-50, -52, -45] * mV, V_reset=[-60, -75, -62] * mV, t_ref=[3, 1.5, 5] * ms)
+
+
+def _lif_hidden_cases():
+    from sfa_helpers import stimuli
+    return [(stimuli.ramp([0.8, 1.2, 1.0] * nA, 0 * ms, 400 * ms) + stimuli.sine(0.1 * nA, 10 * Hz),
+             400 * ms, "a ramp with a sine on top")]
+
+
+def _lif_builtin_code():
+    from sfa_helpers.models import LIF
+    return LIF(**lesson01.SET_A).brian2_code()
+
+
+def test_sheet01_written_lif_right_answer_passes_visible_and_hidden():
+    assert checks.check_lif_written(*LIF_RIGHT)
+    hidden = checks.check_lif_written(*LIF_RIGHT, parameters=LIF_HIDDEN, cases=_lif_hidden_cases())
+    assert hidden, hidden.message
+    # the hidden input makes every neuron fire, and the reference sees the refractory period
+    from sfa_helpers import simulate
+    ref = simulate(lesson01.written_lif_reference(LIF_HIDDEN), _lif_hidden_cases()[0][0],
+                   400 * ms, record=())
+    assert all(len(train) >= 5 for train in ref.spike_trains)
+
+
+def test_sheet01_written_lif_hard_coded_numbers_pass_visible_fail_hidden():
+    hard = ("dv/dt = (200*nS*(-70*mV - v) + I_total)/(2*nF) : volt (unless refractory)",
+            "v > -50*mV", "v = -65*mV")
+    visible = checks.check_lif_written(*hard)
+    assert visible and "numbers with units" in visible.message
+    hidden = checks.check_lif_written(*hard, parameters=LIF_HIDDEN, cases=_lif_hidden_cases())
+    assert not hidden and hidden.kind == "wrong" and "numbers with units" in hidden.message
+
+
+@pytest.mark.parametrize("answer,kind,phrase", [
+    ((LIF_RIGHT[0], LIF_RIGHT[1], ""), "missing", "lif_reset"),                   # missing reset
+    ((LIF_RIGHT[0], LIF_RIGHT[1], None), "missing", "lif_reset"),
+    (("", LIF_RIGHT[1], LIF_RIGHT[2]), "missing", "lif_equations"),               # empty string
+    ((LIF_RIGHT[0].replace("(E_L - v)", "(v - E_L)"), LIF_RIGHT[1], LIF_RIGHT[2]),
+     "wrong", "more spikes"),                                                       # leak sign
+    (("dv/dt = (g_L*(E_L - v) + I_total)/C_m : volt", LIF_RIGHT[1], LIF_RIGHT[2]),
+     "wrong", "unless refractory"),                                                 # v moves while refractory
+    (("dv/dt = g_L*(E_L - v) + I_total/C_m : volt (unless refractory)", LIF_RIGHT[1], LIF_RIGHT[2]),
+     "units", "inconsistent units"),                                                # unit error
+    ((LIF_RIGHT[0], "v > 5", LIF_RIGHT[2]), "units", "units"),
+    ((LIF_RIGHT[0], LIF_RIGHT[1], "v = -65"), "units", "unit"),
+    (("dv/dt = (g_L*(E_L - v) + I_total)/C_m : amp (unless refractory)", LIF_RIGHT[1], LIF_RIGHT[2]),
+     "units", "volt"),
+    (("dv/dt = (g_L*(E_L - v) + I_total/C_m : volt (unless refractory)", LIF_RIGHT[1], LIF_RIGHT[2]),
+     "syntax", "never closed"),                                                     # syntax error
+    (("C_m*dv/dt = g_L*(E_L - v) + I_total : volt (unless refractory)", LIF_RIGHT[1], LIF_RIGHT[2]),
+     "syntax", "dv/dt' alone"),
+    (("dv/dt = (g_L*(E_L - v) + I_total)/C_m", LIF_RIGHT[1], LIF_RIGHT[2]), "syntax", "colon"),
+    ((LIF_RIGHT[0], "v >> V_th", LIF_RIGHT[2]), "syntax", "boolean"),
+    ((LIF_RIGHT[0], LIF_RIGHT[1], "v == V_reset"), "syntax", "Parsing"),
+    (("dv/dt = (E_L - v + R*I_total)/tau_m : volt (unless refractory)", LIF_RIGHT[1], LIF_RIGHT[2]),
+     "name", "C_m, E_L, V_reset, V_th, g_L, t_ref"),                                # built-in's line
+    (("dv/dt = g_L*(E_L - v)/C_m : volt", LIF_RIGHT[1], LIF_RIGHT[2]), "input", "I_total"),
+    (("dV/dt = (g_L*(E_L - V) + I_total)/C_m : volt (unless refractory)", "V > V_th",
+      "V = V_reset"), "name", "'v'"),
+    ((LIF_RIGHT[0], LIF_RIGHT[1], 42), "type", "string"),
+])
+def test_sheet01_written_lif_mistakes(answer, kind, phrase):
+    feedback = checks.check_lif_written(*answer)
+    assert not feedback and feedback.kind == kind, feedback.message
+    assert phrase in feedback.message, feedback.message
+    for value in (2e-9, 200e-9, 70, 50, 65):     # no parameter value of the check is shown
+        assert value not in _numbers(feedback.message.split("Brian2 cannot use your model")[0])
+
+
+def test_sheet01_written_lif_pasted_builtin_code_fails():
+    code = _lif_builtin_code()
+    pasted = checks.check_lif_written(code.equations, code.threshold, code.reset)
+    assert not pasted and pasted.kind == "input" and "brian2_code()" in pasted.message
+    # without the I_total lines the declared constants tau_m and R are not this exercise's
+    lines = "\n".join(line for line in code.equations.splitlines() if "I_" not in line.split(":")[0]
+                      or line.startswith("dv/dt"))
+    no_input = checks.check_lif_written(lines, code.threshold, code.reset)
+    assert not no_input and no_input.kind == "name" and "R" in no_input.message
+
+
+def test_written_model_messages_name_units_and_numbers():
+    from sfa_helpers.checks.written_models import _readable, hard_coded_numbers
+    assert "(= volt)" in _readable("has unit m^2 kg s^-3 A^-1.")
+    assert "(= ohm)" in _readable("m^2 kg s^-3 A^-2") and "volt)" not in _readable("m^2 kg s^-3 A^-2")
+    assert hard_coded_numbers("dv/dt = (-70*mV - v)/(10 * ms) : volt", "v > V_th",
+                              "w += 0.5*nA") == ["-70*mV", "10*ms", "0.5*nA"]
+    assert hard_coded_numbers("dv/dt = (E_L - v)/tau : volt", "v > 2*V_th",
+                              "x = clip(v, -inf*volt, V_peak)") == []

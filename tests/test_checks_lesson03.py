@@ -151,3 +151,78 @@ def test_checks_are_fast():
         start = time.perf_counter()
         reference()
         assert time.perf_counter() - start < 1.0   # 0.05-0.25 s idle; margin for load
+
+
+# --- exercise 8: the adapting LIF written in Brian2 ----------------------------------------
+
+SFA_RIGHT = ("dv/dt = (E_L - v)/tau_m + (I_total - I_sfa)/C_m : volt (unless refractory)\n"
+             "dI_sfa/dt = -I_sfa/tau_sfa : amp",
+             "v > V_th", "v = V_reset\nI_sfa += Delta_I_sfa")
+#: Other values and an input the student has not seen, as in the sheet's hidden test.
+SFA_HIDDEN = dict(tau_m=[15, 8] * ms, C_m=[200, 300] * pF, E_L=[-65, -72] * mV,
+                  V_th=[-50, -54] * mV, V_reset=[-68, -60] * mV, t_ref=[3, 1] * ms,
+                  tau_sfa=[200, 50] * ms, Delta_I_sfa=[50, 300] * pA)
+
+
+def _sfa_hidden_cases():
+    return [(stimuli.ramp([0.6, 1.5] * nA, 0 * ms, 600 * ms) + stimuli.sine(50 * pA, 5 * Hz),
+             600 * ms, "a ramp with a sine on top")]
+
+
+def test_written_sfa_reference_is_the_sheets_model():
+    assert lesson03.written_sfa_reference(lesson03.WRITTEN_SFA) == ADAPTING
+
+
+def test_written_sfa_right_answer_passes_visible_and_hidden():
+    assert checks.check_sfa_written(*SFA_RIGHT)
+    # one line per statement, extra blank lines and comments are fine
+    assert checks.check_sfa_written("\n" + SFA_RIGHT[0] + "\n", SFA_RIGHT[1],
+                                    "\nv = V_reset  # back to reset\n\nI_sfa += Delta_I_sfa\n")
+    hidden = checks.check_sfa_written(*SFA_RIGHT, parameters=SFA_HIDDEN, cases=_sfa_hidden_cases())
+    assert hidden, hidden.message
+    ref = simulate(lesson03.written_sfa_reference(SFA_HIDDEN), _sfa_hidden_cases()[0][0],
+                   600 * ms, record=())
+    assert all(len(train) >= 5 for train in ref.spike_trains)
+
+
+def test_written_sfa_hard_coded_numbers_pass_visible_fail_hidden():
+    hard = ("dv/dt = (-70*mV - v)/(10*ms) + (I_total - I_sfa)/(250*pF) : volt (unless refractory)\n"
+            "dI_sfa/dt = -I_sfa/(100*ms) : amp",
+            "v > -55*mV", "v = -70*mV\nI_sfa += 150*pA")
+    visible = checks.check_sfa_written(*hard)
+    assert visible and "numbers with units" in visible.message
+    hidden = checks.check_sfa_written(*hard, parameters=SFA_HIDDEN, cases=_sfa_hidden_cases())
+    assert not hidden and hidden.kind == "wrong"
+
+
+@pytest.mark.parametrize("answer,kind,phrase", [
+    ((SFA_RIGHT[0], SFA_RIGHT[1], "v = V_reset"), "wrong", "more spikes"),        # reset misses I_sfa
+    ((SFA_RIGHT[0], SFA_RIGHT[1], "I_sfa += Delta_I_sfa"), "imprecise", "other times"),  # misses v
+    ((SFA_RIGHT[0], SFA_RIGHT[1], ""), "missing", "sfa_reset"),
+    (("", SFA_RIGHT[1], SFA_RIGHT[2]), "missing", "sfa_equations"),                # empty string
+    ((SFA_RIGHT[0].replace("(E_L - v)", "(v - E_L)"), SFA_RIGHT[1], SFA_RIGHT[2]),
+     "wrong", "more spikes"),                                                       # leak sign
+    ((SFA_RIGHT[0].replace("I_total - I_sfa", "I_total + I_sfa"), SFA_RIGHT[1], SFA_RIGHT[2]),
+     "wrong", "more spikes"),                                                       # adaptation sign
+    ((SFA_RIGHT[0].replace("(I_total - I_sfa)/C_m", "(I_total - I_sfa)"), SFA_RIGHT[1],
+      SFA_RIGHT[2]), "units", "volt/second"),                                       # unit error
+    ((SFA_RIGHT[0], SFA_RIGHT[1], "v = V_reset\nI_sfa += Delta_I_sfa*mV"), "units", "unit"),
+    ((SFA_RIGHT[0].replace("dI_sfa/dt =", "dI_sfa/dt =="), SFA_RIGHT[1], SFA_RIGHT[2]),
+     "syntax", "sfa_equations"),                                                    # syntax error
+    ((SFA_RIGHT[0].replace("tau_sfa", "tau_adapt"), SFA_RIGHT[1], SFA_RIGHT[2]), "name",
+     "tau_adapt"),
+])
+def test_written_sfa_mistakes(answer, kind, phrase):
+    feedback = checks.check_sfa_written(*answer)
+    assert not feedback and feedback.kind == kind, feedback.message
+    assert phrase in feedback.message, feedback.message
+
+
+def test_written_sfa_pasted_builtin_code_fails():
+    code = ADAPTING.brian2_code()
+    pasted = checks.check_sfa_written(code.equations, code.threshold, code.reset)
+    assert not pasted and pasted.kind == "input"
+    # only the two differential equations of the built-in: its R is not a parameter here
+    lines = "\n".join(line for line in code.equations.splitlines() if line.strip().startswith("d"))
+    fb = checks.check_sfa_written(lines, code.threshold, code.reset)
+    assert not fb and fb.kind == "name" and '"R"' in fb.message

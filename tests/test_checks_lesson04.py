@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nS, pA, second, volt
+from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nA, nS, pA, pF, second, volt
 
 from sfa_helpers import checks, simulate, stimuli
 from sfa_helpers.checks import lesson04
@@ -209,3 +209,85 @@ def test_checks_are_fast():
         start = time.perf_counter()
         f()
         assert time.perf_counter() - start < 1.0
+
+
+# --- exercise 7: the AdEx written in Brian2 ------------------------------------------------
+
+ADEX_RIGHT = ("dv/dt = (-g_L*(v - E_L) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I_total)/C_m : volt\n"
+              "dw/dt = (a*(v - E_L) - w)/tau_w : amp",
+              "v > V_peak", "v = V_reset\nw += b")
+#: The built-in's form, v clipped at the spike cut inside the exponential: also right.
+ADEX_CLIPPED = ("dv/dt = (g_L*(E_L - v) + g_L*Delta_T*exp((clip(v, -inf*volt, V_peak) - V_T)/Delta_T)"
+                " - w + I_total)/C_m : volt\n"
+                "dw/dt = (a*(clip(v, -inf*volt, V_peak) - E_L) - w)/tau_w : amp",
+                "v > V_peak", "v = V_reset\nw += b")
+#: Other values and an input the student has not seen, as in the sheet's hidden test.
+ADEX_HIDDEN = dict(C_m=[281, 200] * pF, g_L=[30, 10] * nS, E_L=[-70.6, -65] * mV,
+                   V_T=[-50.4, -52] * mV, Delta_T=[2, 3] * mV, V_peak=[-40.4, -37] * mV,
+                   V_reset=[-70.6, -58] * mV, a=[4, 2] * nS, b=[80.5, 40] * pA, tau_w=[144, 80] * ms)
+
+
+def _adex_hidden_cases():
+    return [(stimuli.ramp([1.5, 0.6] * nA, 0 * ms, 400 * ms) + stimuli.sine(0.2 * nA, 8 * Hz),
+             400 * ms, "a ramp with a sine on top")]
+
+
+def test_written_adex_reference_is_the_sheets_rows():
+    ref = lesson04.written_adex_reference(lesson04.WRITTEN_ADEX)
+    for k, row in enumerate((ADAPTING, TRANSIENT)):
+        for name in ("tau_m", "R", "a", "b", "tau_w", "V_reset", "V_peak"):
+            values = np.asarray(getattr(ref, name), dtype=float)
+            assert np.isclose(values.flat[k] if values.size > 1 else float(values),
+                              float(getattr(row, name)), rtol=1e-9, atol=1e-30), name
+    assert ref.spec().method == ADAPTING.spec().method
+
+
+@pytest.mark.parametrize("answer", [ADEX_RIGHT, ADEX_CLIPPED], ids=["textbook", "clipped"])
+def test_written_adex_right_answers_pass_visible_and_hidden(answer):
+    assert checks.check_adex_written(*answer)
+    hidden = checks.check_adex_written(*answer, parameters=ADEX_HIDDEN, cases=_adex_hidden_cases())
+    assert hidden, hidden.message
+
+
+def test_written_adex_hidden_input_makes_both_neurons_adapt():
+    ref = simulate(lesson04.written_adex_reference(ADEX_HIDDEN), _adex_hidden_cases()[0][0],
+                   400 * ms, dt=0.02 * ms, record=())
+    assert all(len(train) >= 5 for train in ref.spike_trains)
+
+
+def test_written_adex_hard_coded_numbers_pass_visible_fail_hidden():
+    hard = ("dv/dt = (2*nS*(-70*mV - v) + 2*nS*2*mV*exp((v + 50*mV)/(2*mV)) - w + I_total)/C_m : volt\n"
+            "dw/dt = (a*(v + 70*mV) - w)/tau_w : amp",
+            "v > -40*mV", "v = V_reset\nw += b")
+    visible = checks.check_adex_written(*hard)
+    assert visible and "numbers with units" in visible.message
+    hidden = checks.check_adex_written(*hard, parameters=ADEX_HIDDEN, cases=_adex_hidden_cases())
+    assert not hidden and hidden.kind == "wrong"
+
+
+@pytest.mark.parametrize("answer,kind,phrase", [
+    ((ADEX_RIGHT[0], ADEX_RIGHT[1], "v = V_reset"), "wrong", "more spikes"),       # reset misses w
+    ((ADEX_RIGHT[0], ADEX_RIGHT[1], ""), "missing", "adex_reset"),
+    (("", ADEX_RIGHT[1], ADEX_RIGHT[2]), "missing", "adex_equations"),             # empty string
+    ((ADEX_RIGHT[0].replace("-g_L*(v - E_L)", "g_L*(v - E_L)"), ADEX_RIGHT[1], ADEX_RIGHT[2]),
+     "wrong", "more spikes"),                                                       # leak sign
+    ((ADEX_RIGHT[0].replace("- w + I_total", "- w*mV + I_total"), ADEX_RIGHT[1], ADEX_RIGHT[2]),
+     "units", "inconsistent units"),                                                # unit error
+    ((ADEX_RIGHT[0], "v > V_peak*mV", ADEX_RIGHT[2]), "units", "units"),
+    ((ADEX_RIGHT[0].replace("exp((v", "exp(v"), ADEX_RIGHT[1], ADEX_RIGHT[2]), "syntax",
+     "adex_equations"),                                                             # syntax error
+    ((ADEX_RIGHT[0].replace("C_m", "C"), ADEX_RIGHT[1], ADEX_RIGHT[2]), "name", "C_m, Delta_T"),
+])
+def test_written_adex_mistakes(answer, kind, phrase):
+    feedback = checks.check_adex_written(*answer)
+    assert not feedback and feedback.kind == kind, feedback.message
+    assert phrase in feedback.message, feedback.message
+
+
+def test_written_adex_pasted_builtin_code_fails():
+    code = ADAPTING.brian2_code()
+    pasted = checks.check_adex_written(code.equations, code.threshold, code.reset)
+    assert not pasted and pasted.kind == "input"
+    lines = "\n".join(line for line in code.equations.splitlines() if line.strip().startswith("d"))
+    fb = checks.check_adex_written(lines, code.threshold, code.reset)
+    assert not fb and fb.kind == "name"

@@ -57,7 +57,7 @@ def feedback_of(result):
 
 def test_solutions_full_marks_and_exercises_zero_without_errors(batch):
     _, _, results = batch
-    assert results["full_marks"].total == results["full_marks"].max_total == 13
+    assert results["full_marks"].total == results["full_marks"].max_total == 15
     untouched = results["untouched"]
     assert untouched.total == 0
     assert all("not done yet" in e.feedback for e in untouched.exercises)
@@ -74,7 +74,7 @@ def test_feedback_never_reveals_hidden_tests_or_answers(batch):
 def test_csv_and_feedback_files(batch):
     work, out, results = batch
     rows = list(csv.DictReader(out.open()))
-    assert len(rows) == len(EXPECTED) * 8
+    assert len(rows) == len(EXPECTED) * 9
     assert set(rows[0]) == set(cli.FIELDS)
     assert all(float(r["points"]) <= float(r["max_points"]) for r in rows)
     for student in EXPECTED:

@@ -11,18 +11,21 @@ value. Test cells of the sheets call ``check_...(answer).assert_ok()``.
 
 Each sheet has a module ``lessonNN`` whose references come from closed forms and whose
 ``__all__`` lists its check functions; adding a sheet adds a module and its name to ``SHEETS``.
+:func:`check_written_model` (module ``written_models``) compares a model the student writes in
+Brian2 strings with a reference by spike times; the sheets' ``check_*_written`` use it.
 """
 
 import importlib
 
 from .core import (Feedback, NotDoneYet, call_safely, check_choice, check_integers, check_quantity,
                    dimension_name, require)
+from .written_models import check_written_model
 
 #: The sheet modules, one per lesson with an exercise sheet.
 SHEETS = ("lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson07")
 
 __all__ = ["Feedback", "NotDoneYet", "call_safely", "check_choice", "check_integers",
-           "check_quantity", "dimension_name", "require"]
+           "check_quantity", "check_written_model", "dimension_name", "require"]
 
 for _name in SHEETS:
     _module = importlib.import_module(f".{_name}", __name__)

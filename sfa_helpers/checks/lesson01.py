@@ -1,22 +1,26 @@
 """Self-checks for exercise sheet 01 (LIF basics).
 
 Every reference is computed here from closed forms (:mod:`sfa_helpers.theory`, or the exact
-one-step update written out in numpy), never by running the student's kind of simulation.
+one-step update written out in numpy), never by running the student's kind of simulation. The
+exception is the LIF the student writes in Brian2 (:func:`check_lif_written`): there the answer
+*is* a model, and its spikes are compared with those of the built-in ``LIF`` with the same values.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from brian2 import Hz, Mohm, amp, mV, ms, nA, nF, second
+from brian2 import Hz, Mohm, amp, mV, ms, nA, nF, nS, second
 from scipy.optimize import brentq
 
-from .. import theory
+from .. import stimuli, theory
 from ..models import LIF
 from .core import Feedback, call_safely, check_choice, check_integers, check_quantity
+from .written_models import check_written_model
 
 __all__ = ["check_rheobase_formula", "check_rheobase_sim", "check_window_rate", "check_reset_rates",
            "check_reset_limit", "check_spikes_halves", "check_ramp_current", "check_ramp_lag",
-           "SET_A", "SET_B", "RESET_VALUES", "HALVES", "RAMP_SLOPE"]
+           "check_lif_written", "written_lif_reference",
+           "SET_A", "SET_B", "RESET_VALUES", "HALVES", "RAMP_SLOPE", "WRITTEN_LIF"]
 
 #: Parameter set A (lab tutorial) and B (textbook), as in lesson 01.
 SET_A = dict(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-75 * mV, R=10 * Mohm)
@@ -28,6 +32,12 @@ RESET_CURRENT = 1.6 * nA
 HALVES = (1.7 * nA, 2.2 * nA, 250 * ms, 500 * ms)
 #: Slope of the ramp exercise (0 to 3 nA in 500 ms).
 RAMP_SLOPE = 3 * nA / (500 * ms)
+#: The LIF the student writes in Brian2 (C_m dv/dt = g_L (E_L - v) + I, refractory t_ref): set B
+#: (C_m = 2 nF, R_m = 5 MOhm, so g_L = 200 nS) with t_ref = 2 ms.
+WRITTEN_LIF = dict(C_m=2 * nF, g_L=200 * nS, E_L=-70 * mV, V_th=-50 * mV, V_reset=-65 * mV,
+                   t_ref=2 * ms)
+#: Its input in the visible check: four steps (one neuron each; rheobase 4 nA) on [20, 220) ms.
+WRITTEN_LIF_STEPS = np.array([3.5, 4.5, 6.0, 10.0]) * nA
 
 
 def _rheobase_B():
@@ -139,3 +149,27 @@ def check_ramp_current(I_first) -> Feedback:
 def check_ramp_lag(choice) -> Feedback:
     """Multiple choice: why the first spike under a ramp comes above the rheobase."""
     return check_choice(choice, "b", "abcd", name="ramp_lag")
+
+
+def written_lif_reference(parameters):
+    """The built-in LIF with the values of a written LIF (C_m, g_L, E_L, V_th, V_reset, t_ref)."""
+    p = dict(parameters)
+    return LIF(tau_m=p["C_m"] / p["g_L"], C_m=p["C_m"], E_L=p["E_L"], V_th=p["V_th"],
+               V_reset=p["V_reset"], t_ref=p["t_ref"])
+
+
+def check_lif_written(equations, threshold, reset, *, parameters=None, cases=None) -> Feedback:
+    """The LIF written in Brian2 strings with C_m and g_L, refractory period t_ref.
+
+    The check builds the student's model with ``refractory='t_ref'`` and ``v`` starting at E_L,
+    with :data:`WRITTEN_LIF` (or ``parameters``), and compares its spikes with the built-in LIF's
+    under :data:`WRITTEN_LIF_STEPS` (or ``cases``: (stimulus, duration, description) tuples).
+    """
+    parameters = dict(WRITTEN_LIF if parameters is None else parameters)
+    if cases is None:
+        cases = [(stimuli.step(WRITTEN_LIF_STEPS, 20 * ms, 220 * ms), 250 * ms,
+                  "steps of 3.5, 4.5, 6 and 10 nA")]
+    return check_written_model(equations, threshold, reset, reference=written_lif_reference(parameters),
+                               parameters=parameters, cases=cases, refractory="t_ref",
+                               init={"v": parameters["E_L"]}, name="your LIF",
+                               labels=("lif_equations", "lif_threshold", "lif_reset"))

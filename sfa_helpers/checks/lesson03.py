@@ -3,7 +3,9 @@
 References come from closed forms (the equivalence of an adaptation current and an adaptive
 threshold, the self-consistent mean-adaptation rate of :mod:`sfa_helpers.theory.adaptation`) or from the exact
 time-step update written out below as a plain Python loop (:func:`_spike_times`), never from the
-simulation the student is asked to run.
+simulation the student is asked to run. The exception is the adapting LIF the student writes in
+Brian2 (:func:`check_sfa_written`): there the answer *is* a model, and its spikes are compared with
+those of the built-in ``LIF + AdaptationCurrent`` with the same values.
 """
 
 from __future__ import annotations
@@ -14,16 +16,17 @@ import math
 import numpy as np
 from brian2 import Hz, amp, mV, ms, nS, pA, pF, volt
 
-from .. import theory
+from .. import stimuli, theory
 from ..theory.adaptation import adaptive_lif_rate
 from ..models import LIF, AdaptationCurrent
 from .core import Feedback, call_safely, check_choice, check_quantity
+from .written_models import check_written_model
 
 __all__ = ["check_equivalent_threshold_jump", "check_sfa_overlap_rates", "check_adapted_rate",
            "check_sfa_theory_gap", "check_adaptation_time_scale", "check_sra_first_steady",
-           "check_single_spike_current",
+           "check_single_spike_current", "check_sfa_written", "written_sfa_reference",
            "PART_A", "DELTA_I_SFA", "TAU_ADAPT", "OVERLAP_CURRENTS", "PART_B", "SRA_CURRENTS",
-           "SINGLE_CURRENTS"]
+           "SINGLE_CURRENTS", "WRITTEN_SFA"]
 
 #: Part A (NEST iaf_psc_alpha defaults): C_m 250 pF, tau_m 10 ms (R = 40 MOhm), t_ref 2 ms.
 PART_A = dict(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, t_ref=2 * ms,
@@ -42,6 +45,12 @@ SRA_DURATION = 5.0
 #: Currents of the single-spike exercise (0.5 s from rest).
 SINGLE_CURRENTS = np.arange(251, 261) * pA
 SINGLE_DURATION = 0.5
+#: The adapting LIF the student writes in Brian2, in NEST's form
+#: dv/dt = (E_L - v)/tau_m + (I - I_sfa)/C_m: part A with the adaptation current of the sheet.
+WRITTEN_SFA = dict(tau_m=10 * ms, C_m=250 * pF, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV,
+                   t_ref=2 * ms, tau_sfa=100 * ms, Delta_I_sfa=150 * pA)
+#: Its input in the visible check: three steps on [50, 450) ms (rheobase 375 pA).
+WRITTEN_SFA_STEPS = np.array([300, 500, 800]) * pA
 DT = 1e-4
 
 
@@ -235,3 +244,32 @@ def check_single_spike_current(I_single_max) -> Feedback:
             return Feedback(False, "concept", "I_single_max: at or below rheobase the neuron does "
                                               "not fire at all.")
     return feedback
+
+
+# --- exercise 8: the adapting LIF written in Brian2 ------------------------------------------
+
+def written_sfa_reference(parameters):
+    """The built-in LIF + AdaptationCurrent with the values of a written adapting LIF."""
+    p = dict(parameters)
+    return (LIF(tau_m=p["tau_m"], C_m=p["C_m"], E_L=p["E_L"], V_th=p["V_th"], V_reset=p["V_reset"],
+                t_ref=p["t_ref"])
+            + AdaptationCurrent(tau_sfa=p["tau_sfa"], Delta_I_sfa=p["Delta_I_sfa"]))
+
+
+def check_sfa_written(equations, threshold, reset, *, parameters=None, cases=None) -> Feedback:
+    """The LIF with an adaptation current, written in Brian2 strings (parameters of WRITTEN_SFA).
+
+    The check builds the student's model with ``refractory='t_ref'``, ``method='exponential_euler'``
+    (the built-in's) and ``v`` starting at E_L, with :data:`WRITTEN_SFA` (or ``parameters``), and
+    compares its spikes with ``LIF + AdaptationCurrent`` under :data:`WRITTEN_SFA_STEPS` (or
+    ``cases``: (stimulus, duration, description) tuples).
+    """
+    parameters = dict(WRITTEN_SFA if parameters is None else parameters)
+    if cases is None:
+        cases = [(stimuli.step(WRITTEN_SFA_STEPS, 50 * ms, 450 * ms), 500 * ms,
+                  "steps of 300, 500 and 800 pA")]
+    return check_written_model(equations, threshold, reset, reference=written_sfa_reference(parameters),
+                               parameters=parameters, cases=cases, refractory="t_ref",
+                               method="exponential_euler", init={"v": parameters["E_L"]},
+                               name="your adapting LIF",
+                               labels=("sfa_equations", "sfa_threshold", "sfa_reset"))

@@ -5,7 +5,9 @@ saddle-node current), root finding on the fixed-point equation (``brentq``), the
 Jacobian, quadrature of the EIF's ``du/dt`` for the latency, and ``scipy.integrate.solve_ivp``
 (adaptive step, tight tolerances, an event at the spike cut) for spike trains. The firing-pattern
 labels apply :func:`sfa_helpers.firing_patterns.classify_pattern` (a pure function of spike times)
-to those independently integrated spike trains.
+to those independently integrated spike trains. The exception is the AdEx the student writes in
+Brian2 (:func:`check_adex_written`): there the answer *is* a model, and its spikes are compared with
+those of the built-in ``AdEx`` with the same values.
 """
 
 from __future__ import annotations
@@ -13,16 +15,19 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nS, pA, second, siemens, volt
+from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nS, pA, pF, second, siemens, volt
 from scipy.integrate import quad, solve_ivp
 from scipy.optimize import brentq
 
+from .. import stimuli
 from ..firing_patterns import PATTERNS, classify_pattern
 from .core import Feedback, call_safely, check_choice, check_quantity
+from .written_models import check_written_model
 
 __all__ = ["check_adex_saddle_node", "check_adex_a_transient", "check_adex_fixed_points",
            "check_adex_rest_eigenvalues", "check_adex_focus", "check_adex_latency",
            "check_adex_first_isi", "check_adex_pattern_labels", "check_adex_reset_role",
+           "check_adex_written", "written_adex_reference", "WRITTEN_ADEX",
            "COMMON", "SADDLE_TEST_A", "STEP", "FIXED_POINT_CURRENT", "LATENCY_CURRENTS",
            "B_VALUES", "PATTERN_SETS"]
 
@@ -49,6 +54,14 @@ PATTERN_SETS = {
     "D": (20.0, 0.0, 30.0, 60.0, -55.0),   # the 'tonic' row
 }
 PATTERN_DURATION = 500 * ms
+#: The AdEx the student writes in Brian2, in Brette & Gerstner's form (C_m = tau_m/R, g_L = 1/R):
+#: three neurons, the 'adapting', 'transient' and 'tonic' rows of the table, spike cut V_T + 5 Delta_T.
+WRITTEN_ADEX = dict(C_m=np.array([40.0, 20.0, 40.0]) * pF, g_L=2 * nS, E_L=-70 * mV, V_T=-50 * mV,
+                    Delta_T=2 * mV, V_peak=-40 * mV, V_reset=np.array([-55.0, -60.0, -55.0]) * mV,
+                    a=np.array([0.0, 1.0, 0.0]) * nS, b=np.array([5.0, 10.0, 60.0]) * pA,
+                    tau_w=np.array([100.0, 100.0, 30.0]) * ms)
+#: Time step of the AdEx simulations (the sheet's DT).
+WRITTEN_ADEX_DT = 0.02 * ms
 
 _R, _EL, _VT, _D = (float(COMMON[k]) for k in ("R", "E_L", "V_T", "Delta_T"))
 _VPEAK = _VT + 5 * _D
@@ -273,3 +286,34 @@ def check_adex_pattern_labels(pattern_labels) -> Feedback:
 def check_adex_reset_role(choice) -> Feedback:
     """Multiple choice: why lowering u_r turns the burster into an adapting neuron."""
     return check_choice(choice, "b", "abcd", name="reset_role")
+
+
+# --- exercise 7: the AdEx written in Brian2 ---------------------------------------------------
+
+def written_adex_reference(parameters):
+    """The built-in AdEx with the values of a written AdEx (C_m, g_L, E_L, V_T, Delta_T, V_peak,
+    V_reset, a, b, tau_w)."""
+    from ..models import AdEx
+
+    p = dict(parameters)
+    return AdEx(tau_m=p["C_m"] / p["g_L"], g_L=p["g_L"], E_L=p["E_L"], V_T=p["V_T"],
+                Delta_T=p["Delta_T"], V_reset=p["V_reset"], V_peak=p["V_peak"], a=p["a"], b=p["b"],
+                tau_w=p["tau_w"])
+
+
+def check_adex_written(equations, threshold, reset, *, parameters=None, cases=None) -> Feedback:
+    """The AdEx written in Brian2 strings, in Brette & Gerstner's form with C_m and g_L.
+
+    The check builds the student's model with the built-in AdEx's integration method (its
+    ``spec().method``), ``v`` starting at E_L and ``w`` at 0, with :data:`WRITTEN_ADEX` (or
+    ``parameters``), and compares its spikes with the built-in AdEx's at dt = 0.02 ms under a
+    65 pA step (or ``cases``: (stimulus, duration, description) tuples).
+    """
+    parameters = dict(WRITTEN_ADEX if parameters is None else parameters)
+    if cases is None:
+        cases = [(stimuli.step(STEP, 0 * ms), 300 * ms, "the 65 pA step")]
+    reference = written_adex_reference(parameters)
+    return check_written_model(equations, threshold, reset, reference=reference,
+                               parameters=parameters, cases=cases, method=reference.spec().method,
+                               init={"v": parameters["E_L"]}, dt=WRITTEN_ADEX_DT,
+                               name="your AdEx", labels=("adex_equations", "adex_threshold", "adex_reset"))

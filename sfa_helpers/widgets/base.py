@@ -33,7 +33,7 @@ from IPython.display import display
 
 from ..plots import display_unit
 
-__all__ = ["LiveFigure", "display_unit", "ResultCache", "slider_key", "nice_limits", "show_figure",
+__all__ = ["LiveFigure", "ResultCache", "slider_key", "nice_limits", "show_figure",
            "render_png", "PNGRenderer", "PNG_COMPRESS_LEVEL"]
 
 

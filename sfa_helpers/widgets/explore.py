@@ -169,7 +169,9 @@ class Explorer(LiveFigure):
         if moving:
             self._record = self._record + ("Theta",)
         (self._th_line,) = ax_v.plot([], [], color="C3" if moving else "0.5", ls="-" if moving else "--",
-                                     lw=0.8, label=r"threshold $\Theta$" if moving else r"$V_{th}$")
+                                     lw=0.8, label=r"threshold $\Theta$" if moving else
+                                     (r"$V_{th}$" if "V_th" in self.model.spec().parameters
+                                      else "_nolegend_"))
         ax_v.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1), ncols=2,
                     fontsize="small", borderaxespad=0.1)
         (self._i_line,) = ax_i.plot([], [], lw=1, color="k")

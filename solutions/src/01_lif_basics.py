@@ -18,17 +18,17 @@
 # Keep the variable names given in each exercise: the tests look for them. Do not edit the test
 # cells (the grader uses its own copy).
 #
-# Points: 13 in total.
+# Points: 15 in total.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
-from brian2 import Hz, Mohm, mV, ms, nA, nF, second
+from brian2 import Hz, Mohm, mV, ms, nA, nF, nS, second
 
 from sfa_helpers import fi_curve, simulate, stimuli, theory
-from sfa_helpers.checks import (check_ramp_current, check_ramp_lag, check_reset_limit,
-                                check_reset_rates, check_rheobase_formula, check_rheobase_sim,
-                                check_spikes_halves, check_window_rate, require)
-from sfa_helpers.models import LIF
+from sfa_helpers.checks import (check_lif_written, check_ramp_current, check_ramp_lag,
+                                check_reset_limit, check_reset_rates, check_rheobase_formula,
+                                check_rheobase_sim, check_spikes_halves, check_window_rate, require)
+from sfa_helpers.models import LIF, Brian2Model
 from sfa_helpers.notebook import setup
 
 setup()
@@ -266,4 +266,55 @@ require("ramp_lag")
 check_ramp_lag(ramp_lag).assert_ok()
 ### BEGIN HIDDEN TESTS
 assert ramp_lag.strip().lower() == "b"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 7 — The LIF in Brian2 (2 points)
+#
+# Lesson 01 wrote the LIF with $\tau_m$ and $R$. Written with the capacitance $C_m$ and the leak
+# conductance $g_L = 1/R$, and given an absolute refractory period $t_{ref}$ (after a spike, $v$
+# stays at $V_{reset}$ for $t_{ref}$), it reads
+#
+# $$C_m \frac{dv}{dt} = g_L\,(E_L - v) + I, \qquad v > V_{th}:\ v \to V_{reset}.$$
+#
+# Write this model as Brian2 code, in three strings:
+#
+# * `lif_equations`: the differential equation of `v` (in `volt`). Brian2 wants `dv/dt` alone
+#   on the left, so divide by `C_m`; the input current is called `I_total`; while the neuron is
+#   refractory `v` must not change;
+# * `lif_threshold`: the condition for a spike;
+# * `lif_reset`: what happens at a spike.
+#
+# Use the parameter names `C_m`, `g_L`, `E_L`, `V_th`, `V_reset` and `t_ref`, never numbers: the
+# check fills in the values (`lif_parameters` below: set B with $t_{ref}$ = 2 ms), passes
+# `refractory="t_ref"` to Brian2, starts `v` at $E_L$, and compares your neuron's spike times
+# with those of the built-in `LIF` under four current steps. The hidden tests use other values
+# and inputs. Do not define `I_total` or declare the parameters in the equations. To watch your
+# model run: `simulate(Brian2Model(lif_equations, lif_threshold, lif_reset, refractory="t_ref",
+# init={"v": -70 * mV}, **lif_parameters), stimuli.constant(5 * nA), 100 * ms)`.
+
+# %% nbgrader={"grade": false, "grade_id": "lif_parameters", "locked": true, "schema_version": 3, "solution": false, "task": false}
+lif_parameters = dict(C_m=2 * nF, g_L=200 * nS, E_L=-70 * mV, V_th=-50 * mV, V_reset=-65 * mV,
+                      t_ref=2 * ms)
+
+# %% nbgrader={"grade": false, "grade_id": "lif_written", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+lif_equations = "dv/dt = (g_L*(E_L - v) + I_total)/C_m : volt (unless refractory)"
+lif_threshold = "v > V_th"
+lif_reset = "v = V_reset"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "lif_written_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("lif_equations", "lif_threshold", "lif_reset")
+check_lif_written(lif_equations, lif_threshold, lif_reset).assert_ok()
+### BEGIN HIDDEN TESTS
+# Other values (three neurons: tau_m = 15, 20 and 10 ms, t_ref 3, 1.5 and 5 ms) and an input the
+# student has not seen: numbers written into the strings fail here.
+from brian2 import pF
+
+hidden_lif = dict(C_m=[150, 300, 100] * pF, g_L=[10, 15, 10] * nS, E_L=[-65, -72, -60] * mV,
+                  V_th=[-50, -52, -45] * mV, V_reset=[-60, -75, -62] * mV, t_ref=[3, 1.5, 5] * ms)
+hidden_input = stimuli.ramp([0.8, 1.2, 1.0] * nA, 0 * ms, 400 * ms) + stimuli.sine(0.1 * nA, 10 * Hz)
+check_lif_written(lif_equations, lif_threshold, lif_reset, parameters=hidden_lif,
+                  cases=[(hidden_input, 400 * ms, "a ramp with a sine on top")]).assert_ok()
 ### END HIDDEN TESTS

@@ -18,7 +18,7 @@
 # `check_equivalent_threshold_jump(Delta_Theta_equiv)`. Keep the variable names given in each
 # exercise: the tests look for them. Do not edit the test cells (the grader uses its own copy).
 #
-# Points: 12 in total.
+# Points: 15 in total.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
@@ -29,9 +29,10 @@ from sfa_helpers import analysis, simulate, stimuli, theory
 from sfa_helpers.theory.adaptation import adaptive_lif_rate
 from sfa_helpers.checks import (check_adaptation_time_scale, check_adapted_rate,
                                 check_equivalent_threshold_jump, check_sfa_overlap_rates,
-                                check_sfa_theory_gap, check_single_spike_current,
+                                check_sfa_theory_gap, check_sfa_written, check_single_spike_current,
                                 check_sra_first_steady, require)
-from sfa_helpers.models import LIF, AdaptationCurrent, AdaptiveThreshold, ConductanceSRA
+from sfa_helpers.models import (LIF, AdaptationCurrent, AdaptiveThreshold, Brian2Model,
+                                ConductanceSRA)
 from sfa_helpers.notebook import setup
 
 setup()
@@ -307,3 +308,67 @@ assert second_spike_h(i_h) > 0.5 - 2e-3 and second_spike_h(i_h + 1e-12) < 0.5 + 
 # At 5 s no current of this grid gives a single spike: $G_{SRA}$ decays back to zero, so any
 # current above rheobase fires again eventually; the silence after the first spike only grows
 # without bound as the current approaches rheobase.
+
+# %% [markdown]
+# **Part C**: the adapting neuron of part A, written by you in Brian2.
+#
+# ## Exercise 8 — The adaptation current in Brian2 (3 points)
+#
+# NEST writes the LIF of part A with its capacitance instead of $R$; with the adaptation current
+# subtracted from the input it reads
+#
+# $$\frac{dv}{dt} = \frac{E_L - v}{\tau_m} + \frac{I - I_{sfa}}{C_m}, \qquad
+#   \frac{dI_{sfa}}{dt} = -\frac{I_{sfa}}{\tau_{sfa}},$$
+#
+# and at a spike ($v > \Theta_0$) $v \to V_{reset}$ and $I_{sfa} \to I_{sfa} + \Delta I_{sfa}$;
+# for $t_{ref}$ after a spike $v$ stays at $V_{reset}$ (the adaptation current keeps decaying).
+# Write this model as Brian2 code, in three strings:
+#
+# * `sfa_equations`: the two differential equations, `v` in `volt` and `I_sfa` in `amp`, with the
+#   input current called `I_total`;
+# * `sfa_threshold`: the condition for a spike;
+# * `sfa_reset`: what happens at a spike (one statement per line).
+#
+# Use the parameter names `tau_m`, `C_m`, `E_L`, `V_th`, `V_reset`, `t_ref`, `tau_sfa` and
+# `Delta_I_sfa` (there is no `R` here), never numbers: the check fills in the values of part A
+# (`sfa_parameters` below), passes `refractory="t_ref"` and `method="exponential_euler"` to Brian2
+# (the built-in model's method), starts `v` at $E_L$ and `I_sfa` at 0, and compares your
+# neuron's spike times with those of `adapting_current` (`lif + AdaptationCurrent(...)`) under
+# three current steps. The hidden tests use other values and inputs. Do not define `I_total` or
+# declare the parameters in the equations. To watch your model run:
+# `simulate(Brian2Model(sfa_equations, sfa_threshold, sfa_reset, refractory="t_ref",
+# method="exponential_euler", init={"v": -70 * mV}, **sfa_parameters), stimuli.constant(600 * pA),
+# 500 * ms, record=("v", "I_sfa"))`.
+
+# %% nbgrader={"grade": false, "grade_id": "sfa_parameters", "locked": true, "schema_version": 3, "solution": false, "task": false}
+sfa_parameters = dict(tau_m=10 * ms, C_m=250 * pF, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV,
+                      t_ref=2 * ms, tau_sfa=tau_sfa, Delta_I_sfa=Delta_I_sfa)
+
+# %% nbgrader={"grade": false, "grade_id": "sfa_written", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+sfa_equations = """
+dv/dt = (E_L - v)/tau_m + (I_total - I_sfa)/C_m : volt (unless refractory)
+dI_sfa/dt = -I_sfa/tau_sfa : amp
+"""
+sfa_threshold = "v > V_th"
+sfa_reset = """
+v = V_reset
+I_sfa += Delta_I_sfa
+"""
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "sfa_written_test", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+require("sfa_equations", "sfa_threshold", "sfa_reset")
+check_sfa_written(sfa_equations, sfa_threshold, sfa_reset).assert_ok()
+### BEGIN HIDDEN TESTS
+# Other values (two neurons: slow weak and fast strong adaptation, other membranes) and an input
+# the student has not seen: numbers written into the strings fail here.
+from brian2 import nA
+
+hidden_sfa = dict(tau_m=[15, 8] * ms, C_m=[200, 300] * pF, E_L=[-65, -72] * mV,
+                  V_th=[-50, -54] * mV, V_reset=[-68, -60] * mV, t_ref=[3, 1] * ms,
+                  tau_sfa=[200, 50] * ms, Delta_I_sfa=[50, 300] * pA)
+hidden_input = stimuli.ramp([0.6, 1.5] * nA, 0 * ms, 600 * ms) + stimuli.sine(50 * pA, 5 * Hz)
+check_sfa_written(sfa_equations, sfa_threshold, sfa_reset, parameters=hidden_sfa,
+                  cases=[(hidden_input, 600 * ms, "a ramp with a sine on top")]).assert_ok()
+### END HIDDEN TESTS

@@ -18,20 +18,21 @@
 # Keep the variable names given in each exercise: the tests look for them. Do not edit the test
 # cells (the grader uses its own copy).
 #
-# Points: 16 in total.
+# Points: 19 in total.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
-from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nS, pA, second, siemens
+from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nS, pA, pF, second, siemens
 from scipy.optimize import brentq
 
 from sfa_helpers import simulate, stimuli
 from sfa_helpers.checks import (check_adex_a_transient, check_adex_first_isi,
                                 check_adex_fixed_points, check_adex_focus, check_adex_latency,
                                 check_adex_pattern_labels, check_adex_reset_role,
-                                check_adex_rest_eigenvalues, check_adex_saddle_node, require)
+                                check_adex_rest_eigenvalues, check_adex_saddle_node,
+                                check_adex_written, require)
 from sfa_helpers.firing_patterns import classify_pattern
-from sfa_helpers.models import AdEx
+from sfa_helpers.models import AdEx, Brian2Model
 from sfa_helpers.notebook import setup
 from sfa_helpers.theory.adex import fixed_points, saddle_node_current
 
@@ -336,4 +337,68 @@ require("reset_role")
 check_adex_reset_role(reset_role).assert_ok()
 ### BEGIN HIDDEN TESTS
 assert reset_role.strip().lower() == "b"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 7 — The AdEx in Brian2 (3 points)
+#
+# Brette & Gerstner (2005) write the AdEx with the capacitance $C_m = \tau_m/R$ and the leak
+# conductance $g_L = 1/R$ (the equation above divided by $R$):
+#
+# $$C_m \frac{du}{dt} = -g_L (u - u_{rest}) + g_L \Delta_T e^{(u - \vartheta_{rh})/\Delta_T} - w + I,
+#   \qquad \tau_w \frac{dw}{dt} = a\,(u - u_{rest}) - w,$$
+#
+# and at the spike cut ($u > V_{peak}$) $u \to u_r$, $w \to w + b$. Write this model as Brian2
+# code, in three strings:
+#
+# * `adex_equations`: the two differential equations, `v` (for $u$) in `volt` and `w` in `amp`,
+#   with the input current called `I_total` (Brian2 wants `dv/dt` alone on the left);
+# * `adex_threshold`: the spike cut;
+# * `adex_reset`: what happens at a spike (one statement per line).
+#
+# Use the parameter names `C_m`, `g_L`, `E_L`, `V_T`, `Delta_T`, `V_peak`, `V_reset`, `a`, `b` and
+# `tau_w`, never numbers: the check fills in the values (`adex_parameters` below: the 'adapting',
+# 'transient' and 'tonic' rows as one group of three neurons, $V_{peak} = \vartheta_{rh} + 5\Delta_T$),
+# integrates with the built-in AdEx's method (`adapting.spec().method`) at `DT`, starts `v` at
+# $E_L$ and `w` at 0, and compares your spike times with those of the built-in `AdEx` under the
+# 65 pA step. The hidden tests use other values and inputs. Do not define `I_total` or declare
+# the parameters in the equations. (The built-in AdEx clips `v` at `V_peak` inside the
+# exponential so that the integrator's intermediate steps cannot overflow; you need not.) To
+# watch your model run: `simulate(Brian2Model(adex_equations, adex_threshold, adex_reset,
+# method="rk4", init={"v": E_L}, **adex_parameters), stimuli.step(65 * pA, 0 * ms), 300 * ms,
+# dt=DT, record=("v", "w"))`.
+
+# %% nbgrader={"grade": false, "grade_id": "adex_parameters", "locked": true, "schema_version": 3, "solution": false, "task": false}
+adex_parameters = dict(C_m=[40, 20, 40] * pF, g_L=1 / R, E_L=E_L, V_T=V_T, Delta_T=Delta_T,
+                       V_peak=V_T + 5 * Delta_T, V_reset=[-55, -60, -55] * mV, a=[0, 1, 0] * nS,
+                       b=[5, 10, 60] * pA, tau_w=[100, 100, 30] * ms)
+print(f"integration method of the built-in AdEx: {adapting.spec().method}")
+
+# %% nbgrader={"grade": false, "grade_id": "adex_written", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+adex_equations = """
+dv/dt = (-g_L*(v - E_L) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I_total)/C_m : volt
+dw/dt = (a*(v - E_L) - w)/tau_w : amp
+"""
+adex_threshold = "v > V_peak"
+adex_reset = """
+v = V_reset
+w += b
+"""
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "adex_written_test", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+require("adex_equations", "adex_threshold", "adex_reset")
+check_adex_written(adex_equations, adex_threshold, adex_reset).assert_ok()
+### BEGIN HIDDEN TESTS
+# Other values (two neurons: Brette & Gerstner's regular-spiking cell and one with a larger slope
+# factor) and an input the student has not seen: numbers written into the strings fail here.
+from brian2 import nA
+
+hidden_adex = dict(C_m=[281, 200] * pF, g_L=[30, 10] * nS, E_L=[-70.6, -65] * mV,
+                   V_T=[-50.4, -52] * mV, Delta_T=[2, 3] * mV, V_peak=[-40.4, -37] * mV,
+                   V_reset=[-70.6, -58] * mV, a=[4, 2] * nS, b=[80.5, 40] * pA, tau_w=[144, 80] * ms)
+hidden_input = stimuli.ramp([1.5, 0.6] * nA, 0 * ms, 400 * ms) + stimuli.sine(0.2 * nA, 8 * Hz)
+check_adex_written(adex_equations, adex_threshold, adex_reset, parameters=hidden_adex,
+                   cases=[(hidden_input, 400 * ms, "a ramp with a sine on top")]).assert_ok()
 ### END HIDDEN TESTS

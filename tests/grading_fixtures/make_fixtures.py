@@ -1,6 +1,6 @@
 """Write the crafted submissions of sheet 01 that tests/test_grading.py grades.
 
-Each submission starts from the instructor sheet (all answers right, 13 points) or from the
+Each submission starts from the instructor sheet (all answers right, 15 points) or from the
 student sheet (nothing done, 0 points) and breaks one thing. ``expected.json`` lists the exact
 score of every exercise and a phrase the feedback must contain. Re-run after changing sheet 01:
 
@@ -19,7 +19,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SHEET = "01_lif_basics"
 FULL = {"rheobase_formula": 1, "rheobase_sim": 2, "window_rate": 2, "reset_rates": 2,
-        "reset_limit": 1, "spikes_halves": 2, "ramp_current": 2, "ramp_lag": 1}
+        "reset_limit": 1, "spikes_halves": 2, "ramp_current": 2, "ramp_lag": 1, "lif_written": 2}
 
 
 def solved():
@@ -76,6 +76,16 @@ def build():
     nb = solved()
     set_source(nb, "rheobase_formula", "I_th = (neuron_B.V_th - neuron_B.E_L / neuron_B.R")
     add("syntax_error", nb, scores(rheobase_formula=0), ["SyntaxError"])
+
+    nb = solved()
+    set_source(nb, "lif_written", 'lif_equations = "dv/dt = (g_L*(E_L - v) + I_total/C_m : volt"\n'
+                                  'lif_threshold = "v > V_th"\nlif_reset = "v = V_reset"')
+    add("brian2_syntax_error", nb, scores(lif_written=0), ["Brian2 cannot read", "never closed"])
+
+    nb = solved()
+    set_source(nb, "lif_written", 'lif_equations = "dv/dt = g_L*(E_L - v) + I_total/C_m : volt"\n'
+                                  'lif_threshold = "v > V_th"\nlif_reset = "v = V_reset"')
+    add("brian2_unit_error", nb, scores(lif_written=0), ["inconsistent units"])
 
     nb = solved()
     set_source(nb, "rheobase_sim", "I_th_sim = 1 / 0")
