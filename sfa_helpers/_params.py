@@ -35,6 +35,18 @@ class ParameterSet:
         values = self.__dict__.get("_values", {})
         if name in values:
             return values[name]
+        if not name.startswith("_"):
+            # an old parameter name (renamed for consistency) still reads, with a warning
+            parts = [self, self.__dict__.get("base"), *self.__dict__.get("mechanisms", ())]
+            for part in parts:
+                new = getattr(type(part), "_renamed", {}).get(name)
+                if new is not None and new in values:
+                    import warnings
+
+                    warnings.warn(f"{type(part).__name__}: the parameter '{name}' is now called "
+                                  f"'{new}' (read .{new}); the old name still works in this "
+                                  "release only.", FutureWarning, stacklevel=2)
+                    return values[new]
         raise AttributeError(f"{type(self).__name__} has no parameter '{name}'")
 
     def __setattr__(self, name, value):
@@ -65,7 +77,7 @@ class ParameterSet:
             return NotImplemented
         if self._given.keys() != other._given.keys():
             return False
-        return all(_same_value(self._given[k], other._given[k]) for k in self._given)
+        return all(same_value(self._given[k], other._given[k]) for k in self._given)
 
     def __hash__(self):
         return hash((type(self).__name__, tuple(sorted(self._given))))
@@ -75,10 +87,14 @@ class ParameterSet:
         return f"{type(self).__name__}({args})"
 
 
-def _same_value(a, b) -> bool:
+def same_value(a, b) -> bool:
+    """True if two parameter values are equal: same dimension and the same numbers."""
     if getattr(a, "dim", None) != getattr(b, "dim", None):
         return False
     try:
         return bool(np.array_equal(np.asarray(a), np.asarray(b)))
     except TypeError:
         return a == b
+
+
+_same_value = same_value  # old private name

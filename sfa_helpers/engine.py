@@ -33,9 +33,7 @@ entry point.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import hashlib
-import importlib
 import os
 import shutil
 import sys
@@ -50,10 +48,10 @@ from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
 from brian2.units.fundamentalunits import Quantity
 from filelock import FileLock
 
-# ``brian2.devices.device`` is shadowed by Brian2's ``device`` proxy object; take the module itself.
-_device_module = importlib.import_module("brian2.devices.device")
+from .brian2_state import isolated_device
 
-ENGINE_VERSION = "2"
+# "3": builds are marked complete (COMPLETE_MARKER); older cache entries are left alone.
+ENGINE_VERSION = "3"
 SEED_VARIABLE = "SFA_HELPERS_SEED"
 _MAX_COMPILED = 48
 
@@ -140,21 +138,8 @@ class _FastStandaloneDevice(CPPStandaloneDevice):
         super().generate_network_source(_PatchingWriter(writer), compiler)
 
 
-@contextlib.contextmanager
-def _isolated_device(dev):
-    """Make ``dev`` the active Brian2 device for the block, then restore exactly what was active
-    before (device, its build options and the stack of previous devices)."""
-    saved_stack = list(_device_module.previous_devices)
-    previous = _device_module.get_device()
-    saved_dt = previous.defaultclock.dt_ if previous.defaultclock is not None else None
-    _device_module.set_device(dev, build_on_run=False)
-    try:
-        yield dev
-    finally:
-        _device_module.reset_device()
-        _device_module.previous_devices[:] = saved_stack
-        if saved_dt is not None and previous.defaultclock.dt_ != saved_dt:
-            previous.defaultclock.dt_ = saved_dt
+# Kept under its old name for the engine's own use and its tests.
+_isolated_device = isolated_device
 
 
 @dataclass(frozen=True)
@@ -219,6 +204,10 @@ class CompiledSimulation:
                 # Left by a build that was killed (a kernel restarted during the first compile)
                 # or failed: a half-written 'main' would look up to date to make. Start afresh.
                 shutil.rmtree(self.directory, ignore_errors=True)
+            elif os.path.isfile(marker):
+                # A finished build is checked again by make (normally nothing to do); should this
+                # process die while make works, the next one must not trust the directory.
+                os.remove(marker)
             self._build(parameter_dims, timed_dims)
             main = os.path.join(self.directory, "main")
             if not (os.path.isfile(main) and os.path.getsize(main) > 0):

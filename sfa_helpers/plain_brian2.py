@@ -12,8 +12,8 @@ module shows that group and hands it out:
   *current* Brian2 device (runtime by default), with every parameter and initial value set, so
   that a student can add ``StateMonitor``/``SpikeMonitor`` and ``run()`` it with plain Brian2.
 
-Both are made from :func:`sfa_helpers.simulation.assemble`, the same function that feeds the
-compiled engine, so the code shown, the group handed out and the program that ``simulate`` runs
+Both are made from :func:`assemble`, the same function that feeds the compiled engine
+(:func:`sfa_helpers.simulate`), so the code shown, the group handed out and the program that ``simulate`` runs
 cannot drift apart (``tests/test_plain_brian2.py`` runs all three and compares spike times).
 
 Random numbers: Brian2's runtime targets and the compiled standalone program draw different
@@ -24,15 +24,134 @@ than in ``simulate`` for the same seed; ``brian2.seed(s)`` makes plain Brian2 ru
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import NeuronGroup, Quantity, TimedArray, get_dimensions, ms, second
+from brian2 import NeuronGroup, Quantity, TimedArray, get_dimensions, second
 
-from .validation import as_quantity
-from .simulation import Assembled, assemble
+from .models.base import NeuronModel
+from .stimuli import Stimulus
+from .validation import as_quantity, common_size, unit_name
 
-__all__ = ["Brian2Code", "brian2_code", "neuron_group"]
+__all__ = ["Assembled", "assemble", "Brian2Code", "brian2_code", "neuron_group"]
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """A model and a stimulus joined into the pieces of one Brian2 ``NeuronGroup``.
+
+    This is what :func:`simulate` compiles, what :func:`neuron_group` builds on the user's own
+    Brian2 device and what :func:`brian2_code` prints: one source for all three, so the code a
+    student reads is the code that runs.
+
+    Attributes
+    ----------
+    equations : str
+        The model's equations, ``I_total = I_stim + <mechanism currents> : amp``, ``I_stim : amp``,
+        the stimulus' own equations, and one declaration per parameter:
+        ``name : unit (constant, shared)`` for a single value, ``(constant)`` for an array.
+    threshold, reset, refractory, method : str (refractory may be None)
+    n : int
+        Number of neurons (the common length of all array-valued parameters).
+    parameters, initial_values : dict
+        name -> Quantity (scalar or length-``n`` array), model and stimulus merged.
+    regular_code : str
+        Run at the start of every time step (``when='start', order=-1``): the stimulus' state
+        updates, then ``I_stim = <current expression>``.
+    timed_arrays : dict
+        name -> :class:`sfa_helpers.stimuli.TimedArrayData` (sampled stimuli).
+    recordable : tuple of str
+        What ``record=`` accepts.
+    stochastic : bool
+        True if the model or the stimulus draws random numbers.
+    """
+
+    equations: str
+    threshold: str
+    reset: str
+    refractory: str | None
+    method: str
+    n: int
+    parameters: dict
+    initial_values: dict
+    regular_code: str
+    timed_arrays: dict
+    recordable: tuple
+    stochastic: bool
+
+    @property
+    def values(self) -> dict:
+        """Parameters and initial values together (what the engine passes on its command line)."""
+        return {**self.parameters, **self.initial_values}
+
+
+_RANDOM = re.compile(r"\brand\(\)|\brandn\(\)|\bxi(_\w+)?\b")
+
+
+def assemble(model, stimulus=None, *, dt=None, method=None) -> Assembled:
+    """Join ``model`` and ``stimulus`` (None: ``I_stim`` is a variable you set yourself) into
+    the pieces of one ``NeuronGroup``; see :class:`Assembled`.
+
+    ``dt`` (if given) is checked against the model's time constants; ``method`` overrides the
+    model's integration method. Raises ``TypeError``/``ValueError`` naming the bad argument.
+    """
+    from .stimuli import StimulusSpec
+
+    if not isinstance(model, NeuronModel):
+        raise TypeError(f"'model' must be a neuron model from sfa_helpers.models, got {model!r}")
+    if stimulus is not None and not isinstance(stimulus, Stimulus):
+        raise TypeError(f"'stimulus' must be a stimulus from sfa_helpers.stimuli, got {stimulus!r}")
+    _check_method(method)
+    mspec = model.spec()
+    sspec = stimulus.spec() if stimulus is not None else StimulusSpec(current="I_stim", parameters={})
+    if dt is not None:
+        for name, tau in mspec.time_constants.items():
+            if float(dt) >= float(np.min(np.asarray(tau))):
+                raise ValueError(
+                    f"'dt' ({dt!r}) must be smaller than the fastest time constant of the model "
+                    f"('{name}' = {Quantity(np.min(np.asarray(tau)), dim=tau.dim)!r}); "
+                    "choose a smaller dt.")
+    clash = set(mspec.parameters) & set(sspec.parameters)
+    if clash:
+        raise ValueError(f"Model and stimulus both define {sorted(clash)}.")
+    parameters = {**mspec.parameters, **sspec.parameters}
+    initial_values = {**mspec.initial_values, **sspec.initial_values}
+    sizes = {k: np.asarray(v) for k, v in {**parameters, **initial_values}.items()}
+    for name, data in sspec.timed_arrays.items():
+        if data.values.ndim == 2:
+            sizes[f"{name} (columns)"] = np.zeros(data.values.shape[1])
+    n = common_size(sizes)
+    currents = " + ".join(("I_stim",) + tuple(f"({c})" for c in mspec.currents))
+    # A parameter with one value for all neurons is a *shared* constant: Brian2 then hoists
+    # expressions of it out of the neuron loop (exp(-dt/tau_m) is computed once per step instead
+    # of once per neuron and step). Which parameters are arrays is part of the compiled structure.
+    declarations = [
+        f"{name} : {unit_name(get_dimensions(q))} (constant{', shared' if np.size(q) == 1 else ''})"
+        for name, q in parameters.items()]
+    # The stimulus is evaluated once at the start of every time step and held for the step, the
+    # assumption behind the exact one-step update of linear models.
+    equations = "\n".join(
+        list(mspec.equations) + [f"I_total = {currents} : amp", "I_stim : amp"]
+        + list(sspec.equations) + declarations)
+    regular_code = "\n".join(tuple(sspec.regular_code) + (f"I_stim = {sspec.current}",)) \
+        if stimulus is not None else ""
+    text = "\n".join([equations, mspec.threshold or "", *mspec.reset])
+    stochastic = bool(getattr(sspec, "stochastic", False)) or bool(_RANDOM.search(text))
+    return Assembled(
+        equations=equations, threshold=mspec.threshold, reset="\n".join(mspec.reset),
+        refractory=mspec.refractory, method=method or mspec.method, n=n, parameters=parameters,
+        initial_values=initial_values, regular_code=regular_code,
+        timed_arrays=dict(sspec.timed_arrays),
+        recordable=tuple(mspec.recordable) + ("I_stim", "I_total"), stochastic=stochastic)
+
+
+def _check_method(method):
+    from brian2.stateupdaters.base import StateUpdateMethod
+
+    known = sorted(StateUpdateMethod.stateupdaters)
+    if method is not None and (not isinstance(method, str) or method.lower() not in known):
+        raise ValueError(f"Unknown integration method 'method={method!r}'; Brian2 knows {known}.")
 
 
 # Units a student reads most easily, by dimension (the names exist under ``from brian2 import *``).

@@ -19,11 +19,24 @@ __all__ = ["as_quantity", "common_size", "unit_name", "check_seed", "check_spike
            "renamed_keywords", "new_keywords"]
 
 
+@functools.lru_cache(maxsize=256)
 def unit_name(dim) -> str:
-    """Brian2 unit string (usable in equations) for a dimension, e.g. ``'volt'``, ``'amp'``."""
+    """Brian2 unit string (usable in equations) for a dimension, e.g. ``'volt'``, ``'amp'``.
+
+    Brian2's own name of a derived unit is used where its equation parser reads it back
+    (``'volt / second'``); names it cannot read (``'volt2'`` for volt squared) are written in
+    base units instead (``'metre ** 4 * kilogram ** 2 * second ** -6 * amp ** -2'``)."""
     if dim is DIMENSIONLESS:
         return "1"
-    return repr(get_unit(dim))
+    from brian2 import Equations
+
+    name = repr(get_unit(dim))
+    try:
+        if Equations(f"x : {name}")["x"].dim == dim:
+            return name
+    except Exception:  # noqa: BLE001 - Brian2 cannot parse its own name of this unit
+        pass
+    return dim._str_representation(python_code=True)
 
 
 def as_quantity(name: str, value, unit, *, positive: bool = False, nonnegative: bool = False,

@@ -148,12 +148,18 @@ def test_a_refused_model_leaves_nothing_broken():
     with pytest.raises(DimensionMismatchError):
         Brian2Model("dv/dt = (E_L - v + R*I_total)/tau_m : amp", threshold="v > V_th",
                     reset="v = V_reset", **PARAMS)
-    keys = engine.compiled_keys()
     fixed = student_lif()
     result = simulate(fixed, stimuli.constant(2 * nA), 100 * ms)
     ref = simulate(builtin_lif(), stimuli.constant(2 * nA), 100 * ms)
     np.testing.assert_array_equal(result.spike_trains[0], ref.spike_trains[0])
-    assert len(engine.compiled_keys()) >= len(keys)
+
+
+def test_a_refused_model_never_reaches_the_engine(monkeypatch):
+    built = []
+    monkeypatch.setattr(engine, "CompiledSimulation", lambda *a: built.append(a))
+    with pytest.raises(ValueError):
+        Brian2Model(LIF_EQ, threshold="v > V_thr", reset="v = V_reset", **PARAMS)
+    assert built == []
 
 
 def test_explore_gives_every_parameter_a_slider_with_units():
@@ -178,3 +184,64 @@ def test_a_passive_membrane_without_threshold_follows_the_closed_form():
     assert result.spike_trains[0].size == 0
     expected = theory.lif_step_response(builtin_lif(), 1 * nA, 100 * ms, 400 * ms, result.t)
     np.testing.assert_allclose(np.asarray(result.v[0]), np.asarray(expected), atol=1e-9)
+
+
+def test_sliders_and_replace_work_on_a_student_model_with_a_mechanism():
+    from sfa_helpers.widgets import explore
+
+    kw = dict(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, R=40 * Mohm,
+              t_ref=2 * ms)
+    mech = AdaptationCurrent(100 * ms, 100 * pA)
+    model = student_lif(**kw) + mech
+    changed = model.replace(tau_m=15 * ms, tau_sfa=50 * ms)
+    assert changed.tau_m == 15 * ms and changed.tau_sfa == 50 * ms
+    stim = stimuli.constant(500 * pA)
+    explorer = explore(model, stim, 300 * ms)
+    explorer.update(tau_m=15 * ms)
+    assert "Not simulated" not in explorer.status.value
+    ref = simulate(builtin_lif(**{**kw, "tau_m": 15 * ms}) + mech, stim, 300 * ms, seed=0)
+    np.testing.assert_array_equal(explorer.result.spike_trains[0], ref.spike_trains[0])
+
+
+def test_replace_init_changes_only_the_variables_named():
+    model = Brian2Model("dv/dt = (E_L - v + R*(I_total - w))/tau_m : volt\ndw/dt = -w/tau_w : amp",
+                        threshold="v > V_th", reset="v = E_L", init={"v": -70 * mV},
+                        tau_m=10 * ms, tau_w=100 * ms, E_L=-70 * mV, V_th=-55 * mV, R=10 * Mohm)
+    changed = model.replace(init={"w": 10 * pA})
+    assert changed.spec().initial_values["v"] == -70 * mV
+    assert changed.spec().initial_values["w"] == 10 * pA
+
+
+def test_units_without_a_brian2_name_are_written_so_brian2_reads_them():
+    model = Brian2Model("""dv/dt = (E_L - v + R*I_total)/tau_m : volt
+                           v2 = (v - E_L)**2 : volt**2""",
+                        threshold="v2 > s2 and v > E_L", reset="v = E_L", init={"v": -70 * mV},
+                        tau_m=10 * ms, E_L=-70 * mV, R=10 * Mohm, s2=(15 * mV) ** 2)
+    result = simulate(model, stimuli.constant(2 * nA), 100 * ms, record=("v2",))
+    ref = simulate(builtin_lif(V_reset=-70 * mV, t_ref=0 * ms), stimuli.constant(2 * nA), 100 * ms)
+    np.testing.assert_array_equal(result.spike_trains[0], ref.spike_trains[0])
+    v = simulate(model, stimuli.constant(2 * nA), 100 * ms).v
+    np.testing.assert_allclose(np.asarray(result.v2), np.asarray((v + 70 * mV) ** 2), rtol=1e-9)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"name": 1 * ms}, ["reserved", "name"]),
+    ({"when": 1 * ms}, ["reserved", "when"]),
+    ({"refractory": -1 * ms}, ["refractory", "negative"]),
+    ({"tau_m": 0 * ms}, ["tau_m", "positive"]),
+])
+def test_more_refusals(kwargs, words):
+    args = {"threshold": "v > V_th", "reset": "v = V_reset", "refractory": "t_ref", **PARAMS, **kwargs}
+    with pytest.raises(ValueError) as info:
+        Brian2Model(LIF_EQ, **args)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_integer_state_variables_take_one_initial_value():
+    eq = LIF_EQ + "\ncount : integer"
+    Brian2Model(eq, threshold="v > V_th", reset="v = V_reset\ncount += 1", refractory="t_ref",
+                init={"count": 2}, **PARAMS)
+    with pytest.raises(ValueError, match="integer"):
+        Brian2Model(eq, threshold="v > V_th", reset="v = V_reset\ncount += 1",
+                    refractory="t_ref", init={"count": [1, 2]}, **PARAMS)

@@ -235,3 +235,21 @@ def test_written_model_messages_name_units_and_numbers():
                               "w += 0.5*nA") == ["-70*mV", "10*ms", "0.5*nA"]
     assert hard_coded_numbers("dv/dt = (E_L - v)/tau : volt", "v > 2*V_th",
                               "x = clip(v, -inf*volt, V_peak)") == []
+
+
+def test_written_model_checks_refuse_noisy_inputs():
+    """Spike times of a noisy input cannot be compared across Brian2's targets: an instructor
+    error, not a student's."""
+    from brian2 import Mohm, mV, ms, nA, second
+
+    from sfa_helpers import stimuli
+    from sfa_helpers.checks import check_written_model
+    from sfa_helpers.models import LIF
+
+    params = dict(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-75 * mV, R=10 * Mohm)
+    with pytest.raises(ValueError, match="random"):
+        check_written_model("dv/dt = (E_L - v + R*I_total)/tau_m : volt", "v > V_th",
+                            "v = V_reset", reference=LIF(**params), parameters=params,
+                            init={"v": -70 * mV},
+                            cases=[(stimuli.white_noise(2 * nA, 0.1 * nA * second ** 0.5),
+                                    100 * ms, "noise")])

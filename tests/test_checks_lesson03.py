@@ -142,17 +142,6 @@ def test_choices(check, right):
     assert check(None).kind == "missing"
 
 
-def test_checks_are_fast():
-    import time
-
-    for reference in (lesson03._overlap_reference, lesson03._sra_reference,
-                      lesson03._single_spike_counts):
-        reference.cache_clear()
-        start = time.perf_counter()
-        reference()
-        assert time.perf_counter() - start < 1.0   # 0.05-0.25 s idle; margin for load
-
-
 # --- exercise 8: the adapting LIF written in Brian2 ----------------------------------------
 
 SFA_RIGHT = ("dv/dt = (E_L - v)/tau_m + (I_total - I_sfa)/C_m : volt (unless refractory)\n"

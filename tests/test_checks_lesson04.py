@@ -201,16 +201,6 @@ def test_reset_role():
         assert checks.check_adex_reset_role(wrong).kind == "wrong"
 
 
-def test_checks_are_fast():
-    import time
-
-    for f in (lesson04._first_isi_reference, lesson04._pattern_reference, lesson04._latency_reference):
-        f.cache_clear()
-        start = time.perf_counter()
-        f()
-        assert time.perf_counter() - start < 1.0
-
-
 # --- exercise 7: the AdEx written in Brian2 ------------------------------------------------
 
 ADEX_RIGHT = ("dv/dt = (-g_L*(v - E_L) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I_total)/C_m : volt\n"

@@ -257,18 +257,6 @@ def test_gamma_factor_function():
     assert abs(lesson07._gamma(d, m, T, delta) - (1 - 0.048) / 3.5 / (1 - 0.016)) < 1e-12
 
 
-def test_checks_are_fast():
-    import time
-    for check, answer in ((checks.check_log_likelihood, ll_right),
-                          (checks.check_gamma_factor, gamma_right),
-                          (checks.check_mean_isi_hazard, 34 * ms),
-                          (checks.check_bits_per_spike_sine, 0.26),
-                          (checks.check_threshold_fit, -50 * mV)):
-        start = time.perf_counter()
-        check(answer)
-        assert time.perf_counter() - start < 0.5
-
-
 @pytest.mark.parametrize("name", lesson07.__all__)
 def test_exported_names_exist(name):
     assert hasattr(lesson07, name)

@@ -108,6 +108,9 @@ def _kill_when(cache, ready, limit=120):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+    # the build was really interrupted: killed, and not marked complete
+    assert proc.returncode == -signal.SIGKILL
+    assert not glob.glob(os.path.join(cache, "brian2", "*", "sfa_build_complete"))
 
 
 def _any(pattern):

@@ -71,8 +71,12 @@ SHIMS = ("sfa_helpers.phase_plane", "sfa_helpers.noise_widgets", "sfa_helpers.gl
 
 #: (modules, what they must not import)
 STATIC_RULES = [
-    (("sfa_helpers.models",), ("sfa_helpers.theory", "sfa_helpers.plots", "sfa_helpers.widgets",
-                               "sfa_helpers.checks", "sfa_helpers.grading")),
+    (("sfa_helpers.models", "sfa_helpers.plain_brian2"),
+     ("sfa_helpers.theory", "sfa_helpers.plots", "sfa_helpers.widgets", "sfa_helpers.checks",
+      "sfa_helpers.grading", "sfa_helpers.simulation", "sfa_helpers.engine")),
+    (("sfa_helpers.brian2_state", "sfa_helpers.validation", "sfa_helpers._params"),
+     ("sfa_helpers.models", "sfa_helpers.stimuli", "sfa_helpers.plain_brian2",
+      "sfa_helpers.simulation", "sfa_helpers.engine")),
     (("sfa_helpers.theory",), ("sfa_helpers.simulation", "sfa_helpers.plots", "sfa_helpers.widgets")),
     (("sfa_helpers.stimuli", "sfa_helpers.simulation", "sfa_helpers.engine", "sfa_helpers.analysis",
       "sfa_helpers.firing_patterns", "sfa_helpers.glm", "sfa_helpers.spike_prediction",

@@ -136,3 +136,17 @@ def test_escape_rate_old_keyword():
     with pytest.warns(FutureWarning, match="Delta_u"):
         old = escape_rate(-55 * mV, -50 * mV, delta_u=2 * mV, tau_0=5 * ms)
     assert old == escape_rate(-55 * mV, -50 * mV, Delta_u=2 * mV, tau_0=5 * ms)
+
+
+def test_renamed_parameters_still_read_as_attributes_with_a_warning():
+    from sfa_helpers.models import LIF, EscapeSRM, ThresholdIncrease
+
+    base = LIF(tau_m=10 * ms, E_L=-65 * mV, V_th=-50 * mV, V_reset=-65 * mV, R=100 * Mohm)
+    model = base + ThresholdIncrease(Theta_max=200 * mV, tau_Theta=1 * ms)
+    with pytest.warns(FutureWarning, match="tau_Theta"):
+        assert model.tau_vth == 1 * ms
+    srm = EscapeSRM(10 * ms, -70 * mV, 40 * Mohm, -55 * mV, 2 * mV, 10 * ms)
+    with pytest.warns(FutureWarning, match="Delta_u"):
+        assert srm.delta_u == 2 * mV
+    with pytest.raises(AttributeError):
+        model.no_such_parameter

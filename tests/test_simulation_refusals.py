@@ -3,8 +3,6 @@ argument (issue 15, "the build path must survive what students do")."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from brian2 import Mohm, mV, ms, nA, second
@@ -22,12 +20,15 @@ def test_a_duration_that_is_not_whole_steps_is_refused():
     assert simulate(NEURON, stimuli.constant(2 * nA), 0.3 * ms, dt=0.1 * ms).t.size == 3
 
 
-def test_a_recording_that_cannot_fit_in_memory_is_refused_at_once():
-    start = time.perf_counter()
+def test_a_recording_that_cannot_fit_in_memory_is_refused_at_once(monkeypatch):
+    from sfa_helpers import engine
+
+    built = []
+    monkeypatch.setattr(engine, "get_compiled", lambda *a: built.append(a))
     with pytest.raises(ValueError, match=r"GiB.*record=\(\)"):
         simulate(NEURON, stimuli.constant(np.linspace(1, 2, 100_000) * nA), 1 * second,
                  record=("v",))
-    assert time.perf_counter() - start < 5  # refused before anything is built
+    assert built == []  # refused before anything is built
 
 
 def test_unknown_method_names_the_valid_ones():

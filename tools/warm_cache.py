@@ -41,9 +41,12 @@ def cache_dir() -> pathlib.Path:
 
 
 def count_builds() -> int:
-    """Number of compiled simulation projects in the cache."""
+    """Number of finished compiled simulation projects in the cache (a directory without the
+    engine's completion marker is a build that did not finish, and is rebuilt on next use)."""
+    from sfa_helpers.engine import COMPLETE_MARKER
+
     root = cache_dir() / "brian2"
-    return sum(1 for p in root.iterdir() if p.is_dir()) if root.is_dir() else 0
+    return sum(1 for p in root.iterdir() if (p / COMPLETE_MARKER).is_file()) if root.is_dir() else 0
 
 
 def execute(path: pathlib.Path, timeout: int = 900) -> tuple[str, float, str | None]:

@@ -33,8 +33,11 @@ import re
 
 import numpy as np
 from brian2 import DimensionMismatchError, Equations, Quantity, get_dimensions, second
-from brian2.equations.equations import DIFFERENTIAL_EQUATION, PARAMETER, SUBEXPRESSION
+from brian2.equations.equations import (BOOLEAN, DIFFERENTIAL_EQUATION, INTEGER, PARAMETER,
+                                        SUBEXPRESSION)
 
+from .._params import same_value
+from ..brian2_state import runtime_numpy
 from ..validation import unit_name
 from .base import ModelSpec, NeuronModel
 
@@ -105,6 +108,8 @@ class Brian2Model(NeuronModel):
         if isinstance(refractory, Quantity):
             if get_dimensions(refractory) is not second.dim or np.ndim(refractory) != 0:
                 raise DimensionMismatchError(f"'refractory' must be a single time, got {refractory!r}")
+            if not float(refractory) >= 0:
+                raise ValueError(f"'refractory' must not be negative, got {refractory!r}.")
             refractory = f"{float(refractory)!r}*second"
         if method is not None and not isinstance(method, str):
             raise TypeError(f"'method' must be a Brian2 method name or None, got {method!r}")
@@ -112,18 +117,19 @@ class Brian2Model(NeuronModel):
             raise ValueError(f"Unknown integration method 'method={method!r}'; Brian2 knows "
                              f"{sorted(_methods())}.")
         params = {name: _as_parameter(name, value) for name, value in parameters.items()}
-        reserved = sorted(set(params) & _RESERVED)
+        reserved = sorted(set(params) & (_RESERVED | _group_attributes()))
         if reserved:
             raise ValueError(f"Parameter name(s) {reserved} are reserved (Brian2 or the course "
                              "define them); choose other names.")
         try:
             eqs = Equations(str(equations))
         except Exception as err:  # noqa: BLE001 - Brian2 raises several kinds for bad syntax
-            raise ValueError(f"The equations could not be read by Brian2: {_brian2_message(err)}\n"
+            raise ValueError(f"The equations could not be read by Brian2: {brian2_message(err)}\n"
                              f"equations: {str(equations).strip()!r}") from None
         declared = {name for name, eq in eqs.items() if eq.type == PARAMETER and name in params}
         lines = tuple(_equation_line(eq) for name, eq in eqs.items() if name not in declared)
-        if not any(re.search(rf"\b{name}\b", str(equations)) for name in _INPUTS):
+        code = "\n".join(line.split("#")[0] for line in str(equations).split("\n"))
+        if not any(re.search(rf"\b{name}\b", code) for name in _INPUTS):
             raise ValueError("The equations never use the input current: write it as 'I_total' "
                              "(amp; the stimulus plus mechanism currents), e.g. "
                              "'dv/dt = (E_L - v + R*I_total)/tau_m : volt'.")
@@ -132,7 +138,17 @@ class Brian2Model(NeuronModel):
             raise ValueError(f"{clash} are both parameters and variables of the equations.")
         state_units = {name: eq.dim for name, eq in eqs.items()
                        if eq.type in (DIFFERENTIAL_EQUATION, PARAMETER) and name not in declared}
+        discrete = {name for name, eq in eqs.items()
+                    if eq.var_type in (BOOLEAN, INTEGER) and name in state_units}
         init = dict(init or {})
+        arrays = sorted(name for name in discrete if np.ndim(init.get(name, 0)) > 0)
+        if arrays:
+            raise ValueError(f"init{arrays}: integer and boolean variables take one initial value "
+                             "for all neurons here (the compiled engine passes values as floats).")
+        zero_taus = sorted(k for k, v in params.items() if k.startswith("tau")
+                           and get_dimensions(v) is second.dim and np.any(np.asarray(v) <= 0))
+        if zero_taus:
+            raise ValueError(f"Time constant(s) {zero_taus} must be positive.")
         unknown = sorted(set(init) - set(state_units))
         if unknown:
             raise ValueError(f"'init' names {unknown}, which are not state variables of the "
@@ -193,15 +209,21 @@ class Brian2Model(NeuronModel):
     def replace(self, **changes):
         """Copy with some parameters (or ``init``, ``method`` ...) changed, validated again."""
         source = dict(self._source)
-        for key in ("threshold", "reset", "refractory", "method", "init"):
+        for key in ("threshold", "reset", "refractory", "method"):
             if key in changes:
                 source[key] = changes.pop(key)
+        if "init" in changes:  # new initial values for the variables named, the others kept
+            source["init"] = {**source["init"], **dict(changes.pop("init") or {})}
         unknown = sorted(set(changes) - set(self._given))
         if unknown:
             raise TypeError(f"Brian2Model has no parameter(s) {unknown}; its parameters are "
                             f"{sorted(self._given)}.")
         equations = source.pop("equations")
         return Brian2Model(equations, **source, **{**self._given, **changes})
+
+    def _constructor_names(self):
+        """What ``replace`` accepts (``CombinedModel.replace`` routes changes by these)."""
+        return list(self._given) + ["threshold", "reset", "refractory", "method", "init"]
 
     def __eq__(self, other):
         if type(other) is not type(self):
@@ -219,6 +241,16 @@ class Brian2Model(NeuronModel):
         return f"Brian2Model({' / '.join(self._lines)!r}, {args})"
 
 
+def _group_attributes():
+    """Names a parameter cannot have: attributes of a ``NeuronGroup`` (``name``, ``clock``,
+    ``when`` ...) would be overwritten instead of set."""
+    from brian2 import NeuronGroup
+
+    instance = {"when", "order", "events", "namespace", "variables", "thresholder", "resetter",
+                "state_updater", "event_codes", "method_choice", "equations"}
+    return {name for name in dir(NeuronGroup) if not name.startswith("_")} | instance
+
+
 def _methods():
     from brian2.stateupdaters.base import StateUpdateMethod
 
@@ -226,12 +258,10 @@ def _methods():
 
 
 def _same_values(a, b):
-    from .._params import _same_value
-
-    return a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in a)
+    return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
 
 
-def _brian2_message(err) -> str:
+def brian2_message(err) -> str:
     """The useful part of a Brian2 error: the original error of a BrianObjectException, without
     the 'object was created here' traceback."""
     original = getattr(err, "__cause__", None) or getattr(err, "original_error", None)
@@ -262,50 +292,32 @@ def _dry_run(lines, threshold, reset, refractory, method, params, initial) -> st
     """Let Brian2 check the model (parse, resolve names, units) on the numpy target, without a
     compiler and without touching the user's Brian2 state; return the integration method (the
     first of Brian2's default choice 'exact', 'euler', 'heun' that applies, if none was given)."""
-    from brian2 import prefs
-    from brian2.utils.logger import catch_logs
+    from brian2 import NeuronGroup, Network, ms
+    from brian2.stateupdaters.base import UnsupportedEquationsException
 
     declarations = [f"{name} : {unit_name(get_dimensions(q))} (constant, shared)"
                     for name, q in params.items()]
     equations = "\n".join(list(lines) + ["I_total = I_stim : amp", "I_stim : amp"] + declarations)
     candidates = [method] if method else ["exact", "euler", "heun"]
-    saved_target = prefs.codegen.target
-    prefs.codegen.target = "numpy"
-    try:
-        with catch_logs():  # Brian2's warnings about this throw-away group are not the user's
-            return _try_methods(candidates, equations, lines, threshold, reset, refractory,
-                                params, initial)
-    finally:
-        prefs.codegen.target = saved_target
-
-
-def _try_methods(candidates, equations, lines, threshold, reset, refractory, params, initial):
-    from brian2 import NeuronGroup, Network, ms
-    from brian2.devices.device import RuntimeDevice
-    from brian2.stateupdaters.base import UnsupportedEquationsException
-
-    from ..engine import _isolated_device
-
-    if True:
-        for k, candidate in enumerate(candidates):
-            with _isolated_device(RuntimeDevice()):
-                group = None
-                try:
-                    group = NeuronGroup(1, equations, threshold=threshold or None,
-                                        reset="\n".join(reset) or None,
-                                        refractory=refractory if refractory else False,
-                                        method=candidate, name="sfa_check_group")
-                    for name, value in {**params, **initial}.items():
-                        setattr(group, name, Quantity(np.asarray(value).flat[0],
-                                                      dim=get_dimensions(value)))
-                    Network(group, name="sfa_check_network").run(0 * ms, namespace={})
-                    return candidate
-                except Exception as err:  # noqa: BLE001 - every Brian2 complaint is reported
-                    if group is not None:
-                        group._network = "checked"  # a throw-away group: no 'unused' warning
-                    if isinstance(_root(err), UnsupportedEquationsException) and k + 1 < len(candidates):
-                        continue
-                    raise _model_error(err, lines, threshold, reset, params) from None
+    for k, candidate in enumerate(candidates):
+        with runtime_numpy():  # Brian2's warnings about this throw-away group are not the user's
+            group = None
+            try:
+                group = NeuronGroup(1, equations, threshold=threshold or None,
+                                    reset="\n".join(reset) or None,
+                                    refractory=refractory if refractory else False,
+                                    method=candidate, name="sfa_check_group")
+                for name, value in {**params, **initial}.items():
+                    group.state(name)[:] = Quantity(np.asarray(value).flat[0],
+                                                    dim=get_dimensions(value))
+                Network(group, name="sfa_check_network").run(0 * ms, namespace={})
+                return candidate
+            except Exception as err:  # noqa: BLE001 - every Brian2 complaint is reported
+                if group is not None:
+                    group._network = "checked"  # a throw-away group: no 'unused' warning
+                if isinstance(_root(err), UnsupportedEquationsException) and k + 1 < len(candidates):
+                    continue
+                raise _model_error(err, lines, threshold, reset, params) from None
 
 
 def _root(err):
@@ -318,7 +330,7 @@ def _root(err):
 
 def _model_error(err, lines, threshold, reset, params):
     """A ValueError (or DimensionMismatchError) that names the student's code, from Brian2's."""
-    message = _brian2_message(err)
+    message = brian2_message(err)
     where = "\n".join(["equations:"] + [f"    {line}" for line in lines]
                       + ([f"threshold: {threshold!r}"] if threshold else [])
                       + ([f"reset: {' / '.join(reset)!r}"] if reset else []))
