@@ -19,7 +19,7 @@ $(VENV)/.installed-lab: pyproject.toml
 $(VENV)/.installed-test: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[lab,test,docs]"
+	$(PY) -m pip install --quiet -e ".[lab,grade,test,docs]"
 	touch $@ $(VENV)/.installed-lab
 
 install: $(VENV)/.installed-lab

@@ -24,7 +24,10 @@ line (``run_args``) without recompiling. This module builds on that documented m
   removed by the next process that creates one.
 * Brian2 2.9's generated network loop calls ``std::clock()`` (a system call) on every time step
   only to measure the total run time; :class:`_FastStandaloneDevice` moves that call after the
-  loop, which cuts a 5000-step run from about 9 ms to under 2 ms of simulation time.
+  loop, which cuts a 5000-step run from about 9 ms to under 2 ms of simulation time. Brian2
+  2.10 and later do this themselves, and get Brian2's own device.
+* Where no C++ compiler works (:func:`compiler_status`), the same structure runs in Brian2's
+  runtime mode on the numpy target instead (:class:`RuntimeSimulation`), after one notice.
 
 Everything here is private to :mod:`sfa_helpers`; :func:`sfa_helpers.simulate` is the public
 entry point.
@@ -138,6 +141,21 @@ class _FastStandaloneDevice(CPPStandaloneDevice):
         super().generate_network_source(_PatchingWriter(writer), compiler)
 
 
+def _brian2_version() -> tuple:
+    parts = []
+    for part in brian2.__version__.split(".")[:2]:
+        digits = "".join(ch for ch in part if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+#: Brian2 2.10 took the per-step clock call out of its network loop itself (it now times with
+#: ``std::chrono`` only when a progress report or a maximum run time asks for it); the patch is
+#: applied only to older versions. ``tests/test_engine.py`` checks the generated loop on each.
+NETWORK_LOOP_NEEDS_PATCH = _brian2_version() < (2, 10)
+_DEVICE_CLASS = _FastStandaloneDevice if NETWORK_LOOP_NEEDS_PATCH else CPPStandaloneDevice
+
+
 # Kept under its old name for the engine's own use and its tests.
 _isolated_device = isolated_device
 
@@ -171,6 +189,60 @@ class RawResult:
     spike_t: np.ndarray      # seconds
 
 
+def _network_objects(holder, s: "Structure", timed_dims: dict, prefix: str | None,
+                     timed_values: dict | None = None) -> list:
+    """Create the Brian2 objects of structure ``s`` on the active device: the ``NeuronGroup``,
+    its stimulus ``run_regularly``, a ``SpikeMonitor`` (if the model has a threshold) and a
+    ``StateMonitor`` of ``s.record``. They are stored on ``holder`` (``group``, ``spikes``,
+    ``state``, ``timed_arrays``, ``namespace``) and returned as a list. ``prefix`` None lets
+    Brian2 number the names (runtime mode, where names are not part of a cache). The sampled
+    stimuli hold ``timed_values`` (name -> SI array) if given, else zeros (a compiled program
+    receives its samples on the command line)."""
+    def name(suffix):  # Brian2 numbers a name that ends in '*' to keep it unique
+        return f"sfa_runtime{suffix}*" if prefix is None else f"{prefix}{suffix}"
+
+    clock = Clock(dt=s.dt * second, name=name("_clock"))
+    namespace = {}
+    for ta_name, shape, ta_dt, _ in s.timed_arrays:
+        samples = np.zeros(shape) if timed_values is None else timed_values[ta_name]
+        namespace[ta_name] = TimedArray(Quantity(samples, dim=timed_dims[ta_name]),
+                                        dt=ta_dt * second, name=name(f"_{ta_name}"))
+    group = NeuronGroup(s.n, s.equations, threshold=s.threshold or None, reset=s.reset or None,
+                        refractory=s.refractory if s.refractory else False, method=s.method,
+                        clock=clock, name=name(""), namespace=namespace)
+    # order=-1: the input of step k is set before the monitor records step k.
+    objects = [group, group.run_regularly(s.regular_code, when="start", order=-1,
+                                          name=name("_input"))]
+    # a model without threshold (a passive membrane) has no spikes to monitor
+    holder.spikes = SpikeMonitor(group, name=name("_spikes")) if s.threshold else None
+    if holder.spikes is not None:
+        objects.append(holder.spikes)
+    holder.state = None
+    if s.record:
+        holder.state = StateMonitor(group, list(s.record), record=True, clock=clock,
+                                    name=name("_state"))
+        objects.append(holder.state)
+    holder.group = group
+    holder.namespace = namespace
+    holder.timed_arrays = dict(namespace)
+    return objects
+
+
+def _read_results(holder, s: "Structure") -> "RawResult":
+    if holder.spikes is None:
+        spike_i, spike_t = np.zeros(0, dtype=int), np.zeros(0)
+    else:
+        spike_i = np.asarray(holder.spikes.i[:], dtype=int)
+        spike_t = np.asarray(holder.spikes.t_[:], dtype=float)
+    traces = {}
+    t = np.arange(s.steps) * s.dt
+    if holder.state is not None:
+        t = np.asarray(holder.state.t_[:], dtype=float)
+        for var in s.record:
+            traces[var] = getattr(holder.state, var)[:]
+    return RawResult(t=t, traces=traces, spike_i=spike_i, spike_t=spike_t)
+
+
 #: Written into a project directory as the last step of a successful build; a directory without
 #: it is a build that did not finish, and is removed and rebuilt by the next process.
 COMPLETE_MARKER = "sfa_build_complete"
@@ -193,11 +265,13 @@ def is_complete(directory: str) -> bool:
 class CompiledSimulation:
     """A compiled standalone program for one :class:`Structure`, re-runnable with new values."""
 
+    route = "compiled"
+
     def __init__(self, structure: Structure, parameter_dims: dict, timed_dims: dict):
         self.structure = structure
         self.directory = os.path.join(cache_dir(), "brian2", structure.key())
         os.makedirs(os.path.dirname(self.directory), exist_ok=True)
-        self.device = _FastStandaloneDevice()
+        self.device = _DEVICE_CLASS()
         with FileLock(self.directory + ".lock"), _isolated_device(self.device):
             marker = os.path.join(self.directory, COMPLETE_MARKER)
             if os.path.isdir(self.directory) and not os.path.isfile(marker):
@@ -217,42 +291,20 @@ class CompiledSimulation:
         self._results_rel = os.path.relpath(self._scratch, self.directory)
 
     def _build(self, parameter_dims, timed_dims):
-        s = self.structure
         # Names unique to the structure: Brian2 appends a process-wide counter to clashing
         # code-object names, which would make the generated files (and so the cache) depend on
         # what else the process built before.
-        prefix = "sfa" + s.key()[:12]
-        clock = Clock(dt=s.dt * second, name=f"{prefix}_clock")
-        namespace = {}
-        for name, shape, ta_dt, _ in s.timed_arrays:
-            dim = timed_dims[name]
-            namespace[name] = TimedArray(Quantity(np.zeros(shape), dim=dim), dt=ta_dt * second,
-                                         name=f"{prefix}_{name}")
-        group = NeuronGroup(s.n, s.equations, threshold=s.threshold or None, reset=s.reset or None,
-                            refractory=s.refractory if s.refractory else False, method=s.method,
-                            clock=clock, name=prefix, namespace=namespace)
-        # order=-1: the input of step k is set before the monitor records step k.
-        objects = [group, group.run_regularly(s.regular_code, when="start", order=-1,
-                                              name=f"{prefix}_input")]
-        # a model without threshold (a passive membrane) has no spikes to monitor
-        self.spikes = SpikeMonitor(group, name=f"{prefix}_spikes") if s.threshold else None
-        if self.spikes is not None:
-            objects.append(self.spikes)
-        self.state = None
-        if s.record:
-            self.state = StateMonitor(group, list(s.record), record=True, clock=clock,
-                                      name=f"{prefix}_state")
-            objects.append(self.state)
-        self.group = group
-        self.timed_arrays = {name: namespace[name] for name, *_ in s.timed_arrays}
+        objects = _network_objects(self, self.structure, timed_dims,
+                                   prefix="sfa" + self.structure.key()[:12])
         self.device.insert_code(
             "main",
             f'if (const char* _sfa_seed = std::getenv("{SEED_VARIABLE}")) '
             "{ for (size_t _i = 0; _i < brian::_random_generators.size(); _i++) "
             "brian::_random_generators[_i].seed(std::strtoul(_sfa_seed, 0, 10) + _i); }",
         )
-        net = Network(*objects, name=f"{prefix}_network")
-        net.run(s.steps * s.dt * second, namespace=namespace)
+        s = self.structure
+        net = Network(*objects, name=f"sfa{s.key()[:12]}_network")
+        net.run(s.steps * s.dt * second, namespace=self.namespace)
         self.device.build(directory=self.directory, compile=True, run=False, with_output=False)
 
     def run(self, values: dict, timed_values: dict, seed: int) -> RawResult:
@@ -283,21 +335,143 @@ class CompiledSimulation:
                 os.environ.pop(SEED_VARIABLE, None)
             else:
                 os.environ[SEED_VARIABLE] = old_seed
-        if self.spikes is None:
-            spike_i, spike_t = np.zeros(0, dtype=int), np.zeros(0)
-        else:
-            spike_i = np.asarray(self.spikes.i[:], dtype=int)
-            spike_t = np.asarray(self.spikes.t_[:], dtype=float)
-        traces = {}
-        t = np.arange(self.structure.steps) * self.structure.dt
-        if self.state is not None:
-            t = np.asarray(self.state.t_[:], dtype=float)
-            for var in self.structure.record:
-                traces[var] = getattr(self.state, var)[:]
-        return RawResult(t=t, traces=traces, spike_i=spike_i, spike_t=spike_t)
+        return _read_results(self, self.structure)
+
+
+class RuntimeSimulation:
+    """The same :class:`Structure` run by Brian2's runtime mode on the numpy target.
+
+    No compiler is involved: this is how :func:`get_simulation` answers where no working C++
+    compiler was found (:func:`compiler_available`). Each run builds the Brian2 objects afresh
+    (about 0.1-0.5 s for one neuron over 500 ms, versus milliseconds for a compiled program).
+    Deterministic models give the compiled program's spike times and traces; noisy ones give a
+    different realisation for the same seed (Brian2's runtime and standalone targets draw their
+    random numbers differently), equally repeatable.
+    """
+
+    route = "runtime"
+
+    def __init__(self, structure: Structure, parameter_dims: dict, timed_dims: dict):
+        self.structure = structure
+        self._timed_dims = dict(timed_dims)
+
+    def run(self, values: dict, timed_values: dict, seed: int) -> RawResult:
+        """Same arguments and result as :meth:`CompiledSimulation.run`."""
+        from brian2 import seed as brian2_seed
+
+        from .brian2_state import runtime_numpy
+
+        s = self.structure
+        saved_state = np.random.get_state()
+        try:
+            with runtime_numpy():
+                timed = {name: np.ascontiguousarray(arr, dtype=np.float64)
+                         for name, arr in timed_values.items()}
+                objects = _network_objects(self, s, self._timed_dims, prefix=None,
+                                           timed_values=timed)
+                for name, arr in values.items():
+                    arr = np.asarray(arr, dtype=np.float64)
+                    if self.group.variables[name].scalar:  # '(shared)': one value for all
+                        arr = float(arr.flat[0])
+                    setattr(self.group, name + "_", arr)
+                # Brian2's numpy target draws from numpy's global generator (32-bit seed, like
+                # the compiled program's Mersenne Twister).
+                brian2_seed(int(seed) % 2 ** 32)
+                net = Network(*objects)
+                net.run(s.steps * s.dt * second, namespace=self.namespace)
+                return _read_results(self, s)
+        finally:
+            np.random.set_state(saved_state)
 
 
 _compiled: "OrderedDict[str, CompiledSimulation]" = OrderedDict()
+
+
+_runtime_notice_shown = False
+
+#: Shown once per process when simulations fall back to Brian2's runtime mode.
+RUNTIME_NOTICE = (
+    "sfa_helpers: no working C++ compiler was found ({reason}), so simulations run in Brian2's "
+    "runtime mode (numpy) instead of as compiled programs. Everything works, but each run takes "
+    "about 0.1-1 s instead of milliseconds (sliders lag, sweeps take longer), and seeded noise "
+    "gives other realisations than the outputs stored in the notebooks. To compile: on "
+    "Debian/Ubuntu 'sudo apt install g++ make', on macOS 'xcode-select --install', on Windows "
+    "the Visual Studio Build Tools (see the course README); then restart the kernel."
+)
+
+
+def get_simulation(structure: Structure, parameter_dims: dict, timed_dims: dict):
+    """What runs ``structure``: its compiled program (:func:`get_compiled`) where a C++ compiler
+    works, else a :class:`RuntimeSimulation` (after printing :data:`RUNTIME_NOTICE` once)."""
+    global _runtime_notice_shown
+    available, reason = compiler_status()
+    if available:
+        return get_compiled(structure, parameter_dims, timed_dims)
+    if not _runtime_notice_shown:
+        print(RUNTIME_NOTICE.format(reason=reason), file=sys.stderr)
+        _runtime_notice_shown = True
+    return RuntimeSimulation(structure, parameter_dims, timed_dims)
+
+
+#: Set to ``numpy`` to run every simulation in Brian2's runtime mode (as without a compiler).
+RUNTIME_VARIABLE = "SFA_HELPERS_RUNTIME"
+_compiler_status: "tuple[bool, str] | None" = None
+
+# Small on purpose (about 0.06 s): it shows that the compiler, the C++ headers and the linker work.
+_COMPILER_PROBE = """#include <cstdlib>
+int main() { return std::getenv("SFA_HELPERS_NEVER_SET") != nullptr; }
+"""
+
+
+def compiler_status(refresh: bool = False) -> "tuple[bool, str]":
+    """``(True, '')`` if Brian2's standalone device can compile here, else ``(False, reason)``.
+
+    On Linux and macOS Brian2 builds with ``make`` and ``$CXX`` (default ``g++``): both must
+    exist and compile and link a small C++ program (checked once per process, under 0.1 s).
+    On Windows, Brian2 must find the Visual Studio Build Tools. ``SFA_HELPERS_RUNTIME=numpy``
+    answers ``False`` without looking (runtime mode on purpose).
+    """
+    global _compiler_status
+    if _compiler_status is not None and not refresh:
+        return _compiler_status
+    _compiler_status = _probe_compiler()
+    return _compiler_status
+
+
+def _probe_compiler() -> "tuple[bool, str]":
+    import shlex
+    import subprocess
+
+    forced = os.environ.get(RUNTIME_VARIABLE, "").strip().lower()
+    if forced in ("numpy", "runtime"):
+        return False, f"{RUNTIME_VARIABLE}={forced} asks for runtime mode"
+    if sys.platform == "win32":
+        try:
+            from brian2.codegen.cpp_prefs import get_msvc_env
+
+            get_msvc_env()
+        except Exception as exc:  # Brian2 raises various errors when MSVC is missing
+            return False, f"Visual Studio Build Tools not found: {exc}"
+        return True, ""
+    if shutil.which("make") is None:
+        return False, "no 'make' on PATH"
+    cxx = shlex.split(os.environ.get("CXX") or "g++")
+    if not cxx or shutil.which(cxx[0]) is None:
+        return False, f"no '{' '.join(cxx) or 'g++'}' on PATH"
+    with tempfile.TemporaryDirectory(prefix="sfa_helpers-cxx-") as tmp:
+        src = os.path.join(tmp, "probe.cpp")
+        with open(src, "w") as f:
+            f.write(_COMPILER_PROBE)
+        try:
+            done = subprocess.run([*cxx, src, "-o", os.path.join(tmp, "probe")], cwd=tmp,
+                                  capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return False, f"'{' '.join(cxx)}' did not run: {exc}"
+        if done.returncode != 0:
+            first = (done.stderr or done.stdout).strip().splitlines()[:1]
+            return False, f"'{' '.join(cxx)}' failed to compile a test program" + (
+                f": {first[0]}" if first else "")
+    return True, ""
 
 
 def get_compiled(structure: Structure, parameter_dims: dict, timed_dims: dict) -> CompiledSimulation:

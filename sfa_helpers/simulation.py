@@ -137,7 +137,7 @@ def simulate(model, stimulus, duration, *, dt=0.1 * ms, record=("v",), seed=None
         timed_arrays=tuple((name, data.values.shape, data.dt, repr(data.dim))
                            for name, data in a.timed_arrays.items()),
     )
-    compiled = engine.get_compiled(
+    compiled = engine.get_simulation(
         structure, {k: get_dimensions(v) for k, v in a.values.items()},
         {name: data.dim for name, data in a.timed_arrays.items()})
     raw = compiled.run({k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in a.values.items()},

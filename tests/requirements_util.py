@@ -10,3 +10,16 @@ def split_requirement(requirement: str):
     name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
     spec = ",".join(sorted(s.strip() for s in match.group(2).split(",") if s.strip()))
     return name, spec
+
+
+def for_python(requirements, python_version: str) -> list:
+    """The requirements whose environment marker holds on ``python_version`` (e.g. '3.11')."""
+    from packaging.requirements import Requirement
+
+    kept = []
+    for text in requirements:
+        req = Requirement(text)
+        if req.marker is None or req.marker.evaluate({"python_version": python_version,
+                                                      "python_full_version": python_version + ".0"}):
+            kept.append(text)
+    return kept

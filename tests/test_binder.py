@@ -16,7 +16,7 @@ import tomllib
 
 import yaml
 
-from requirements_util import split_requirement
+from requirements_util import for_python, split_requirement
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
@@ -33,7 +33,8 @@ def _conda(path):
 def _pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = {k: dict(split_requirement(r) for r in v) for k, v in project["optional-dependencies"].items()}
-    return dict(split_requirement(r) for r in project["dependencies"]), extras
+    # Binder pins Python 3.11: pyproject's requirements as its markers select them there
+    return dict(split_requirement(r) for r in for_python(project["dependencies"], "3.11")), extras
 
 
 def test_binder_folder_holds_all_the_configuration():

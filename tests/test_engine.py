@@ -169,3 +169,45 @@ def test_a_forked_process_runs_its_own_copy_of_the_compiled_program(tmp_path, mo
     assert scratch != parent_scratch and not scratch.startswith(os.path.dirname(parent_scratch))
     assert spikes == list(np.asarray(reference.spike_trains[0]))
     engine.clear_memory_cache()
+
+
+def _block(text: str, start: int) -> tuple:
+    """(begin, end) of the brace-delimited block whose '{' is the first one after ``start``."""
+    j = text.index("{", start)
+    depth = 0
+    for k in range(j, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[k], 0)
+        if depth == 0:
+            return j, k + 1
+    raise ValueError("unbalanced braces")
+
+
+def _main_loop(network_cpp: str) -> str:
+    """The body of the generated network's time-step loop, without its progress-report blocks
+    (``if (report_func) {...}``: they run only when a report is asked for, which the engine
+    never does)."""
+    begin, end = _block(network_cpp, network_cpp.index("while(clock && clock->running()"))
+    loop = network_cpp[begin:end]
+    while "if (report_func)" in loop:
+        i = loop.index("if (report_func)")
+        loop = loop[:i] + loop[_block(loop, i)[1]:]
+    return loop
+
+
+def test_the_compiled_network_loop_does_not_read_the_clock_every_step():
+    """On every Brian2 version: by the engine's patch (Brian2 2.9) or by Brian2 itself (2.10+),
+    the generated time-step loop asks the operating system for the time no more than once."""
+    simulate(MODEL, stimuli.constant(2 * nA), 20 * ms)
+    sim = engine.compiled_keys()[-1]
+    with open(os.path.join(engine.cache_dir(), "brian2", sim, "network.cpp")) as f:
+        cpp = f.read()
+    loop = _main_loop(cpp)
+    assert "->tick()" in loop, "did not find the time-step loop"
+    for call in ("std::clock()", "::now()", "omp_get_wtime()", "gettimeofday"):
+        assert call not in loop, f"{call} is called on every time step (Brian2 {brian2.__version__})"
+    # the patch is applied exactly where Brian2's own template needs it
+    template = os.path.join(os.path.dirname(brian2.__file__), "devices", "cpp_standalone",
+                            "templates", "network.cpp")
+    with open(template) as f:
+        needs_patch = "std::clock()" in _main_loop(f.read())
+    assert engine.NETWORK_LOOP_NEEDS_PATCH == needs_patch
