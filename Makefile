@@ -8,7 +8,8 @@ PY     := $(VENV)/bin/python
 NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard solutions/*.ipynb)
 PYTEST_WORKERS ?= 2
 
-.PHONY: lab test install install-test notebooks warm benchmark clean-cache site e2e bench-course
+.PHONY: lab test install install-test notebooks warm benchmark clean-cache site e2e bench-course \
+	test-py313 test-colab test-other-pythons
 
 $(VENV)/.installed-lab: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,34 @@ lab: install
 test: install-test
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --nbval --nbval-current-env \
 		--nbval-cell-timeout=600 tests $(NOTEBOOKS)
+
+# The other CI legs (.ci/run runs them where the Python is found):
+#   make test-py313   the unit tests and two lessons under nbval on Python 3.13 with the newest
+#                     Brian2 (2.11), in .venv-py313
+#   make test-colab   Google Colab emulated: Python 3.13 with Colab's numpy and ipywidgets, the
+#                     lessons' own install cell, then every lesson under nbval (tools/colab_emulation.py)
+# PYTHON313 defaults to pyenv's 3.13.0 where pyenv has it, else python3.13 on PATH.
+PYTHON313 ?= $(shell PYENV_VERSION=3.13.0 pyenv which python 2>/dev/null || command -v python3.13)
+VENV313   := .venv-py313
+PY313_LESSONS := notebooks/01_lif_basics.ipynb notebooks/03_spike_frequency_adaptation.ipynb
+
+$(VENV313)/.installed: pyproject.toml
+	@test -n "$(PYTHON313)" || { echo "no Python 3.13 found (set PYTHON313=...)"; exit 1; }
+	$(PYTHON313) -m venv $(VENV313)
+	$(VENV313)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV313)/bin/python -m pip install --quiet -e ".[lab,grade,test]"
+	touch $@
+
+test-py313: $(VENV313)/.installed
+	$(VENV313)/bin/python -c "import brian2, numpy, sys; print('Python', sys.version.split()[0], 'Brian2', brian2.__version__, 'numpy', numpy.__version__)"
+	$(VENV313)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --nbval --nbval-current-env \
+		--nbval-cell-timeout=600 -p no:cacheprovider tests --ignore=tests/e2e $(PY313_LESSONS)
+
+test-colab:
+	@test -n "$(PYTHON313)" || { echo "no Python 3.13 found (set PYTHON313=...)"; exit 1; }
+	$(PY) tools/colab_emulation.py $(PYTHON313) .venv-colab -n $(PYTEST_WORKERS) --dist loadfile
+
+test-other-pythons: test-py313 test-colab
 
 # Re-execute lesson sources into stored notebooks (course authors).
 notebooks: install-test

@@ -1,10 +1,8 @@
 """Without a working C++ compiler, ``simulate`` runs the same structure in Brian2's runtime mode.
 
-The compiled program is the independent truth here: for every deterministic model of
-``sfa_helpers.models`` (the cases of ``test_plain_brian2``), the runtime route must give its spike
-times within one time step and its traces; for noisy models the runtime route draws other random
-numbers, so the same seed must repeat its own realisation and the statistics must agree with the
-compiled program's. The compiler is hidden the way a student's machine lacks one: ``CXX`` names
+The compiled program is the independent truth here: for every model of ``sfa_helpers.models`` (the
+cases of ``test_plain_brian2``), the runtime route must give its spike times within one time step
+and its traces, and for the noisy ones the same realisation for the same seed. The compiler is hidden the way a student's machine lacks one: ``CXX`` names
 a command that fails, or does not exist.
 """
 
@@ -18,7 +16,7 @@ import textwrap
 import numpy as np
 import pytest
 from brian2 import pA, second
-from test_plain_brian2 import DETERMINISTIC, DT, NOISY, _agree, _rates_and_cvs, assert_same_spikes
+from test_plain_brian2 import DETERMINISTIC, DT, NOISY, assert_same_spikes
 
 from sfa_helpers import engine, fi_curve, simulate, stimuli
 
@@ -80,36 +78,33 @@ def test_runtime_route_gives_the_compiled_spike_times_and_traces(case, monkeypat
         np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6 * scale, err_msg=var)
 
 
-N = 60
+N = 40
 
 
+@pytest.mark.parametrize("seed", [7, 2 ** 40 + 3])
 @pytest.mark.parametrize("case", NOISY, ids=[c[0] for c in NOISY])
-def test_runtime_route_repeats_a_seeded_realisation_with_the_compiled_statistics(case,
-                                                                                 monkeypatch):
+def test_runtime_route_gives_the_compiled_realisation_of_a_seed(case, seed, monkeypatch):
+    """Both routes draw from a Mersenne Twister seeded with the seed's low 32 bits and make
+    normal numbers the same way (numpy's legacy generator, Brian2's randomkit), in the same
+    order: the same seed gives the same noise, spike for spike."""
     _, model, stimulus = case
     stimulus = stimulus + stimuli.constant(np.zeros(N) * pA)  # N neurons in one group
-    duration = 2 * second
-    compiled = simulate(model, stimulus, duration, dt=DT, record=(), seed=7)
+    duration = 1 * second
+    compiled = simulate(model, stimulus, duration, dt=DT, record=("v",), seed=seed)
     monkeypatch.setattr(engine, "_compiler_status", (False, "hidden by the test"))
     monkeypatch.setattr(engine, "_runtime_notice_shown", True)
     state = np.random.get_state()
-    first = simulate(model, stimulus, duration, dt=DT, record=(), seed=7)
-    again = simulate(model, stimulus, duration, dt=DT, record=(), seed=7)
-    other = simulate(model, stimulus, duration, dt=DT, record=(), seed=8)
+    runtime = simulate(model, stimulus, duration, dt=DT, record=("v",), seed=seed)
+    other = simulate(model, stimulus, duration, dt=DT, record=(), seed=seed + 1)
     # the student's own numpy generator is left as it was
-    assert all(np.array_equal(a, b) for a, b in zip(np.random.get_state(), state)
-               if isinstance(a, np.ndarray)) and np.random.get_state()[2] == state[2]
-    for a, b in zip(first.spike_trains, again.spike_trains):
+    after = np.random.get_state()
+    assert np.array_equal(after[1], state[1]) and after[2:] == state[2:]
+    assert sum(len(t) for t in compiled.spike_trains) > 5 * N, "must fire"
+    for a, b in zip(runtime.spike_trains, compiled.spike_trains):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    np.testing.assert_allclose(np.asarray(runtime.v), np.asarray(compiled.v), rtol=0, atol=1e-12)
     assert any(len(a) != len(b) or np.any(np.asarray(a) != np.asarray(b))
-               for a, b in zip(first.spike_trains, other.spike_trains)), "seed has no effect"
-    assert sum(len(t) for t in first.spike_trains) > 10 * N, "must fire enough for statistics"
-    r_rt, cv_rt = _rates_and_cvs(first.spike_trains, duration)
-    r_c, cv_c = _rates_and_cvs(compiled.spike_trains, duration)
-    ok, detail = _agree(r_rt, r_c)
-    assert ok, f"rates differ: {detail}"
-    ok, detail = _agree(cv_rt, cv_c)
-    assert ok, f"CVs differ: {detail}"
+               for a, b in zip(runtime.spike_trains, other.spike_trains)), "seed has no effect"
 
 
 def test_the_notice_is_printed_once_and_says_what_changes(monkeypatch, capsys):
@@ -122,7 +117,7 @@ def test_the_notice_is_printed_once_and_says_what_changes(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.count("sfa_helpers: no working C++ compiler") == 1
     for words in ("'false' failed to compile", "runtime mode", "instead of milliseconds",
-                  "other realisations", "apt install g++",
+                  "same results", "apt install g++",
                   "xcode-select", "Visual Studio"):
         assert words in err, words
 

@@ -7,6 +7,8 @@
 # ---
 
 # %% [markdown]
+# [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sfa-course/single-neuron-modelling/blob/main/notebooks/01_lif_basics.ipynb)
+#
 # # Lesson 01 — The leaky integrate-and-fire neuron
 #
 # The leaky integrate-and-fire (LIF) neuron is the simplest model that turns an input current into
@@ -22,6 +24,20 @@
 #
 # Every simulation below is a Brian2 `NeuronGroup` built by `sfa_helpers.simulate`. When a cell
 # sweeps a parameter, all values run together as one group, one neuron per value.
+
+# %%
+# Google Colab only: install the course package there (about a minute, once per session).
+# Anywhere else this cell does nothing.
+import importlib.util
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is None:
+    import importlib.metadata
+    import subprocess
+
+    COURSE = "sfa-helpers @ git+https://github.com/sfa-course/single-neuron-modelling"
+    keep = [f"{p}=={importlib.metadata.version(p)}" for p in ("numpy", "ipywidgets")]  # no restart needed
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", COURSE, *keep], check=True)
 
 # %%
 # %matplotlib inline

@@ -7,6 +7,8 @@
 # ---
 
 # %% [markdown]
+# [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sfa-course/single-neuron-modelling/blob/main/notebooks/02_refractoriness.ipynb)
+#
 # # Lesson 02: Refractoriness
 #
 # Right after a spike a real neuron cannot fire again (absolute refractoriness) and then fires
@@ -30,6 +32,20 @@
 # $\sigma$ = 3 pA·√s (a membrane-potential SD of about $R_m\sigma/\sqrt{2\tau_m}$ ≈ 2 mV).
 # Time step 0.02 ms (the refractory conductance lasts only 0.2 ms). Spikes are drawn up to
 # $V_{peak}$ = 50 mV.
+
+# %%
+# Google Colab only: install the course package there (about a minute, once per session).
+# Anywhere else this cell does nothing.
+import importlib.util
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is None:
+    import importlib.metadata
+    import subprocess
+
+    COURSE = "sfa-helpers @ git+https://github.com/sfa-course/single-neuron-modelling"
+    keep = [f"{p}=={importlib.metadata.version(p)}" for p in ("numpy", "ipywidgets")]  # no restart needed
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", COURSE, *keep], check=True)
 
 # %%
 # %matplotlib inline

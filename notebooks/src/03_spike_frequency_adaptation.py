@@ -7,6 +7,8 @@
 # ---
 
 # %% [markdown]
+# [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sfa-course/single-neuron-modelling/blob/main/notebooks/03_spike_frequency_adaptation.ipynb)
+#
 # # Lesson 03: Spike-frequency adaptation
 #
 # Under a constant current step a real neuron fires fast at first and then slows down. A leaky
@@ -17,6 +19,20 @@
 # * Part A (a NEST-compatible LIF): an **adaptation current** and an **adaptive threshold**;
 # * Part B (textbook style): a **spike-rate-adaptation conductance** towards $E_K$;
 # * extra challenge: a threshold that depends on how fast the membrane depolarises.
+
+# %%
+# Google Colab only: install the course package there (about a minute, once per session).
+# Anywhere else this cell does nothing.
+import importlib.util
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is None:
+    import importlib.metadata
+    import subprocess
+
+    COURSE = "sfa-helpers @ git+https://github.com/sfa-course/single-neuron-modelling"
+    keep = [f"{p}=={importlib.metadata.version(p)}" for p in ("numpy", "ipywidgets")]  # no restart needed
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", COURSE, *keep], check=True)
 
 # %%
 # %matplotlib inline

@@ -7,6 +7,8 @@
 # ---
 
 # %% [markdown]
+# [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sfa-course/single-neuron-modelling/blob/main/notebooks/04_adex_phase_plane.ipynb)
+#
 # # Lesson 04: AdEx — phase plane and firing patterns
 #
 # Lesson 03 added a slow adaptation variable to a LIF. Here we also make the **spike onset**
@@ -14,6 +16,20 @@
 # *adaptive exponential integrate-and-fire* (AdEx) neuron, in its **phase plane** $(u, w)$.
 # Two equations and four parameters ($a$, $b$, $\tau_w$, $u_r$) are enough for seven different
 # responses to a current step.
+
+# %%
+# Google Colab only: install the course package there (about a minute, once per session).
+# Anywhere else this cell does nothing.
+import importlib.util
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is None:
+    import importlib.metadata
+    import subprocess
+
+    COURSE = "sfa-helpers @ git+https://github.com/sfa-course/single-neuron-modelling"
+    keep = [f"{p}=={importlib.metadata.version(p)}" for p in ("numpy", "ipywidgets")]  # no restart needed
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", COURSE, *keep], check=True)
 
 # %%
 # %matplotlib inline

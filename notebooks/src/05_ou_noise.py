@@ -7,6 +7,8 @@
 # ---
 
 # %% [markdown]
+# [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sfa-course/single-neuron-modelling/blob/main/notebooks/05_ou_noise.ipynb)
+#
 # # 05 · Ornstein-Uhlenbeck noise
 #
 # A neuron in the brain does not receive a clean constant current: thousands of synapses deliver
@@ -20,6 +22,20 @@
 # 2. see why the Euler-Maruyama update goes wrong as the time step grows,
 # 3. drive the adaptive-threshold neuron of lesson 03 with OU current and look at the irregular
 #    spike train it produces.
+
+# %%
+# Google Colab only: install the course package there (about a minute, once per session).
+# Anywhere else this cell does nothing.
+import importlib.util
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is None:
+    import importlib.metadata
+    import subprocess
+
+    COURSE = "sfa-helpers @ git+https://github.com/sfa-course/single-neuron-modelling"
+    keep = [f"{p}=={importlib.metadata.version(p)}" for p in ("numpy", "ipywidgets")]  # no restart needed
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", COURSE, *keep], check=True)
 
 # %%
 # %matplotlib inline

@@ -7,6 +7,8 @@
 # ---
 
 # %% [markdown]
+# [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sfa-course/single-neuron-modelling/blob/main/notebooks/06_cv_autocorrelation.ipynb)
+#
 # # 06 · CV, autocorrelation and serial correlations
 #
 # Lesson 05 ended with an irregular spike train. How irregular, and irregular in which way? This
@@ -22,6 +24,20 @@
 #
 # All statistics come from `sfa_helpers.analysis`; they take spike trains in seconds and return
 # NaN (with a warning saying why) when a train has too few spikes.
+
+# %%
+# Google Colab only: install the course package there (about a minute, once per session).
+# Anywhere else this cell does nothing.
+import importlib.util
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is None:
+    import importlib.metadata
+    import subprocess
+
+    COURSE = "sfa-helpers @ git+https://github.com/sfa-course/single-neuron-modelling"
+    keep = [f"{p}=={importlib.metadata.version(p)}" for p in ("numpy", "ipywidgets")]  # no restart needed
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", COURSE, *keep], check=True)
 
 # %%
 # %matplotlib inline

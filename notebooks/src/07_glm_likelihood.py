@@ -7,6 +7,8 @@
 # ---
 
 # %% [markdown]
+# [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sfa-course/single-neuron-modelling/blob/main/notebooks/07_glm_likelihood.ipynb)
+#
 # # 07 · Escape noise, spike-train likelihood and GLM fitting
 #
 # So far we built neuron models by hand and compared their voltage traces with our intuition.
@@ -22,6 +24,20 @@
 #
 # The spike-response model with escape noise has all four properties: its log-likelihood is
 # concave in its parameters, so fitting it is a convex problem with one answer.
+
+# %%
+# Google Colab only: install the course package there (about a minute, once per session).
+# Anywhere else this cell does nothing.
+import importlib.util
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is None:
+    import importlib.metadata
+    import subprocess
+
+    COURSE = "sfa-helpers @ git+https://github.com/sfa-course/single-neuron-modelling"
+    keep = [f"{p}=={importlib.metadata.version(p)}" for p in ("numpy", "ipywidgets")]  # no restart needed
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", COURSE, *keep], check=True)
 
 # %%
 # %matplotlib inline

@@ -86,8 +86,12 @@ def _feedback_from_error(err, label_eq, parameters) -> Feedback:
                   "the state variables of your equations, Brian2 units and functions, and "
                   "'I_total' for the input current.")
     elif ("could not be read" in first or "Parsing" in first or "not a boolean" in first
-          or "SyntaxError" in first or "invalid syntax" in first):
+          or "SyntaxError" in first or "invalid syntax" in first
+          or re.search(r"\bExpected .*, found\b", first)):
         kind = "syntax"
+        if "Parsing" not in first and "Expected" in first:
+            # Brian2 2.10+ reports pyparsing's own message; say what it is about, as 2.9 did
+            first = f"Parsing the statement failed: {first}"
     elif "unit" in first.lower() or "dimension" in first.lower():
         kind = "units"
     else:

@@ -154,6 +154,10 @@ def validate(nb) -> list:
     return exercises
 
 
+_COLAB_SOLUTIONS = re.compile(r"(https://colab\.research\.google\.com/github/[^)\s]*/blob/[^/)\s]+/)"
+                              r"solutions/")
+
+
 def student_version(nb):
     """The student notebook: solutions replaced by a placeholder, hidden tests removed, outputs
     and execution counts cleared, execution metadata and saved widget state dropped."""
@@ -165,6 +169,8 @@ def student_version(nb):
         for key in ("execution", "lines_to_next_cell"):
             cell.metadata.pop(key, None)
         if cell.cell_type != "code":
+            # the "Open in Colab" badge opens the student's sheet, not the instructor's
+            cell.source = _COLAB_SOLUTIONS.sub(r"\1exercises/", cell.source)
             continue
         cell.outputs = []
         cell.execution_count = None

@@ -7,6 +7,8 @@
 # ---
 
 # %% [markdown]
+# [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/sfa-course/single-neuron-modelling/blob/main/solutions/04_adex_phase_plane.ipynb)
+#
 # # Exercise sheet 04 — AdEx: phase plane and firing patterns
 #
 # Companion to lesson 04 (`notebooks/04_adex_phase_plane.ipynb`). Each exercise has a cell for
@@ -19,6 +21,20 @@
 # cells (the grader uses its own copy).
 #
 # Points: 19 in total.
+
+# %% nbgrader={"grade": false, "grade_id": "colab_install", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# Google Colab only: install the course package there (about a minute, once per session).
+# Anywhere else this cell does nothing.
+import importlib.util
+import sys
+
+if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is None:
+    import importlib.metadata
+    import subprocess
+
+    COURSE = "sfa-helpers @ git+https://github.com/sfa-course/single-neuron-modelling"
+    keep = [f"{p}=={importlib.metadata.version(p)}" for p in ("numpy", "ipywidgets")]  # no restart needed
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", COURSE, *keep], check=True)
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
