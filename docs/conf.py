@@ -79,8 +79,18 @@ def _copy_lessons() -> None:
             stale.unlink()
     for path in _lessons():
         copy = target / path.name
-        if not copy.exists() or copy.read_bytes() != path.read_bytes():
-            shutil.copy2(path, copy)
+        text = _offline_badge(path.read_text(encoding="utf-8"))
+        if not copy.exists() or copy.read_text(encoding="utf-8") != text:
+            copy.write_text(text, encoding="utf-8")
+
+
+#: The "Open in Colab" badge is an image on colab.research.google.com; the offline site shows a
+#: plain link instead (it loads nothing from the network).
+_BADGE = re.compile(r"\[!\[Open in Colab\]\([^)]*\)\]\((https://colab\.research\.google\.com/[^)]*)\)")
+
+
+def _offline_badge(notebook_json: str) -> str:
+    return _BADGE.sub(r"[Open in Colab](\1)", notebook_json)
 
 
 def _title_and_summary(path: pathlib.Path) -> tuple[str, str]:

@@ -184,13 +184,19 @@ def _block(text: str, start: int) -> tuple:
 
 def _main_loop(network_cpp: str) -> str:
     """The body of the generated network's time-step loop, without its progress-report blocks
-    (``if (report_func) {...}``: they run only when a report is asked for, which the engine
-    never does)."""
+    (``if (report_func) {...}`` and, in Brian2 2.11, ``if (should_check_time) {...}``: they run
+    only when a report is asked for, which the engine never does)."""
     begin, end = _block(network_cpp, network_cpp.index("while(clock && clock->running()"))
     loop = network_cpp[begin:end]
-    while "if (report_func)" in loop:
-        i = loop.index("if (report_func)")
-        loop = loop[:i] + loop[_block(loop, i)[1]:]
+    guards = ["if (report_func)"]
+    # Brian2 2.11 guards its timing with a flag that is true only with a report (or a maximum
+    # run time, which the engine never sets): read the flag's definition, do not assume it
+    if "const bool should_check_time = (report_func != NULL);" in network_cpp:
+        guards.append("if (should_check_time)")
+    for guard in guards:
+        while guard in loop:
+            i = loop.index(guard)
+            loop = loop[:i] + loop[_block(loop, i)[1]:]
     return loop
 
 

@@ -185,7 +185,12 @@ def _describe(run: runner.CellRun) -> str:
         return run.evalue
     if run.ename == "AssertionError" and not run.evalue.strip():
         return "a hidden test failed"
-    return _short(f"{run.ename}: {run.evalue}")
+    return _short(f"{_PUBLIC_ERROR_NAMES.get(run.ename, run.ename)}: {run.evalue}")
+
+
+#: Python's private error classes, named by the public class a student knows (Python 3.13
+#: reports an unfinished bracket as ``_IncompleteInputError``, a SyntaxError).
+_PUBLIC_ERROR_NAMES = {"_IncompleteInputError": "SyntaxError"}
 
 
 def score(master, cells, roles, runs, nonce: str):
