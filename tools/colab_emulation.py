@@ -38,7 +38,7 @@ import colab  # noqa: E402
 COLAB_BASELINE = {"numpy": "2.1.3", "ipywidgets": "7.7.1"}
 #: Colab's own kernel and plotting stack (versions as pip resolves them beside the baseline).
 COLAB_ALSO = ["ipykernel", "matplotlib", "scipy"]
-DRIVERS = ["pytest>=8", "nbval>=0.11", "nbformat>=5.9", "nbclient>=0.10"]
+DRIVERS = ["pytest>=8", "pytest-xdist>=3.5", "nbval>=0.11", "nbformat>=5.9", "nbclient>=0.10"]
 WIDGET_TESTS = ["tests/test_widgets.py", "tests/test_noise_widgets.py",
                 "tests/test_pattern_map_widget.py", "tests/test_glm_widget.py"]
 
