@@ -61,7 +61,7 @@ test-py313: $(VENV313)/.installed
 
 test-colab:
 	@test -n "$(PYTHON313)" || { echo "no Python 3.13 found (set PYTHON313=...)"; exit 1; }
-	$(PY) tools/colab_emulation.py $(PYTHON313) .venv-colab -n $(PYTEST_WORKERS) --dist loadfile
+	$(PYTHON313) tools/colab_emulation.py $(PYTHON313) .venv-colab -n $(PYTEST_WORKERS) --dist loadfile
 
 test-other-pythons: test-py313 test-colab
 

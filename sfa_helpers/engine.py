@@ -53,9 +53,8 @@ from filelock import FileLock
 
 from .brian2_state import isolated_device
 
-# "3": builds are marked complete (COMPLETE_MARKER); "4": standard headers precompiled
-# (precompiled_header_args). Older cache entries are left alone.
-ENGINE_VERSION = "4"
+# "3": builds are marked complete (COMPLETE_MARKER); older cache entries are left alone.
+ENGINE_VERSION = "3"
 SEED_VARIABLE = "SFA_HELPERS_SEED"
 _MAX_COMPILED = 48
 
@@ -263,76 +262,6 @@ def is_complete(directory: str) -> bool:
     return os.path.isfile(os.path.join(directory, COMPLETE_MARKER))
 
 
-#: The standard headers every generated file includes (parsing them is most of the compile time
-#: of a small file): precompiled once per machine, compiler and flags by
-#: :func:`precompiled_header_args`.
-_PCH_HEADERS = ("climits", "cmath", "cstdlib", "ctime", "fstream", "iostream", "map", "random",
-                "stdint.h", "stdlib.h", "string", "tuple", "utility", "vector")
-_pch_args: "list | None" = None
-
-
-def precompiled_header_args() -> list:
-    """``['-include', header]`` for GCC, where ``header + '.gch'`` is the precompiled form of
-    :data:`_PCH_HEADERS` built with exactly Brian2's compile flags; ``[]`` where that does not
-    apply (clang, MSVC, a failed build of the header).
-
-    Why: one model structure is about twelve small C++ files, and most of each file's compile
-    time is parsing the same standard headers (measured: 0.45 s -> 0.2 s of CPU per code object,
-    objects.cpp 1.6 s -> 1.05 s). GCC uses a ``.gch`` beside an ``-include``d header only if it
-    was built with compatible flags and otherwise reads the header as text, so a stale or foreign
-    ``.gch`` costs speed, never correctness. The header is built once (under a file lock, written
-    aside and renamed into place) in ``cache_dir()/pch/<hash of compiler, flags, Brian2>``.
-    """
-    global _pch_args
-    if _pch_args is not None and all(os.path.isfile(a) for a in _pch_args[1:]):
-        return list(_pch_args)
-    _pch_args = []
-    try:
-        _pch_args = _build_precompiled_header()
-    except Exception:  # noqa: BLE001 - any failure only means no speed-up
-        _pch_args = []
-    return list(_pch_args)
-
-
-def _build_precompiled_header() -> list:
-    import shlex
-    import subprocess
-
-    from brian2.codegen.cpp_prefs import get_compiler_and_args
-
-    if sys.platform == "win32":
-        return []
-    compiler, flags = get_compiler_and_args()
-    if compiler not in ("gcc", "unix"):
-        return []
-    cxx = shlex.split(os.environ.get("CXX") or "g++")
-    version = subprocess.run([*cxx, "--version"], capture_output=True, text=True, timeout=60)
-    if version.returncode != 0 or "clang" in version.stdout.lower() or \
-            "free software foundation" not in version.stdout.lower():
-        return []  # clang finds precompiled headers differently; only GCC's .gch is used
-    flags = ["-Wno-write-strings", *flags]
-    tag = hashlib.sha1(repr((cxx, version.stdout, flags, brian2.__version__, _PCH_HEADERS,
-                             ENGINE_VERSION)).encode()).hexdigest()[:16]
-    folder = os.path.join(cache_dir(), "pch", tag)
-    header = os.path.join(folder, "sfa_pch.h")
-    gch = header + ".gch"
-    if not os.path.isfile(gch):
-        os.makedirs(folder, exist_ok=True)
-        with FileLock(os.path.join(folder, "build.lock")):
-            if not os.path.isfile(gch):
-                text = "".join(f"#include <{name}>\n" for name in _PCH_HEADERS)
-                _write_atomically(header, text)
-                tmp = f"{gch}.{os.getpid()}.tmp"
-                done = subprocess.run([*cxx, "-x", "c++-header", *flags, header, "-o", tmp],
-                                      capture_output=True, text=True, timeout=300)
-                if done.returncode != 0 or not os.path.isfile(tmp):
-                    if os.path.exists(tmp):
-                        os.remove(tmp)
-                    return []
-                os.replace(tmp, gch)
-    return ["-include", header]
-
-
 class CompiledSimulation:
     """A compiled standalone program for one :class:`Structure`, re-runnable with new values."""
 
@@ -343,7 +272,6 @@ class CompiledSimulation:
         self.directory = os.path.join(cache_dir(), "brian2", structure.key())
         os.makedirs(os.path.dirname(self.directory), exist_ok=True)
         self.device = _DEVICE_CLASS()
-        self.device.extra_compile_args = precompiled_header_args()
         with FileLock(self.directory + ".lock"), _isolated_device(self.device):
             marker = os.path.join(self.directory, COMPLETE_MARKER)
             if os.path.isdir(self.directory) and not os.path.isfile(marker):
@@ -580,9 +508,8 @@ def relocate_after_fork() -> None:
     copy of the compiled project (programs whose copy is missing are dropped and rebuilt on
     first use), and results go to a new scratch directory of this process, never the parent's.
     """
-    global _scratch_root, _pch_args
+    global _scratch_root
     _scratch_root = None
-    _pch_args = None  # found again under this process's cache_dir() when a build needs it
     for key, sim in list(_compiled.items()):
         directory = os.path.join(cache_dir(), "brian2", key)
         if not (is_complete(directory) and os.path.isfile(os.path.join(directory, "main"))):

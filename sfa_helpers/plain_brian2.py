@@ -16,9 +16,10 @@ Both are made from :func:`assemble`, the same function that feeds the compiled e
 (:func:`sfa_helpers.simulate`), so the code shown, the group handed out and the program that ``simulate`` runs
 cannot drift apart (``tests/test_plain_brian2.py`` runs all three and compares spike times).
 
-Random numbers: Brian2's runtime targets and the compiled standalone program draw different
-random numbers, so a noisy model gives a different (equally valid) realisation in plain Brian2
-than in ``simulate`` for the same seed; ``brian2.seed(s)`` makes plain Brian2 runs repeatable.
+Random numbers: ``brian2.seed(s)`` makes plain Brian2 runs repeatable. Whether a noisy model
+gives the same realisation in plain Brian2 as in ``simulate(..., seed=s)`` depends on the code
+generation target (``simulate``'s own runtime route, :class:`sfa_helpers.engine.RuntimeSimulation`,
+does reproduce it on the numpy target); rates and other statistics agree in any case.
 """
 
 from __future__ import annotations

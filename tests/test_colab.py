@@ -54,7 +54,11 @@ def _run_install_cell(monkeypatch, *, installed: bool):
     calls = []
     monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append((cmd, kw)))
+    def fake_run(cmd, **kw):
+        calls.append((cmd, kw))
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
     import importlib.util
 
     real = importlib.util.find_spec
@@ -69,7 +73,7 @@ def test_on_colab_the_cell_installs_the_course_keeping_colabs_numpy_and_ipywidge
     calls = _run_install_cell(monkeypatch, installed=False)
     assert len(calls) == 1
     cmd, kw = calls[0]
-    assert cmd[:4] == [sys.executable, "-m", "pip", "install"] and kw.get("check") is True
+    assert cmd[:4] == [sys.executable, "-m", "pip", "install"]
     assert f"sfa-helpers @ git+{colab.repository()}" in cmd
     for package in ("numpy", "ipywidgets"):
         assert f"{package}=={importlib.metadata.version(package)}" in cmd
@@ -78,6 +82,20 @@ def test_on_colab_the_cell_installs_the_course_keeping_colabs_numpy_and_ipywidge
 
 def test_on_colab_with_the_course_installed_the_cell_does_nothing(monkeypatch):
     assert _run_install_cell(monkeypatch, installed=True) == []
+
+
+def test_a_failed_install_says_why(monkeypatch):
+    monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(
+        cmd, 1, "", "ERROR: Could not find a version that satisfies brian2"))
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "sfa_helpers" else real(name, *a))
+    with pytest.raises(RuntimeError, match="(?s)installing the course failed.*satisfies brian2"):
+        exec(compile(_install_cell_code(), "<colab cell>", "exec"), {})  # noqa: S102
 
 
 def test_elsewhere_the_cell_does_nothing(monkeypatch):

@@ -23,11 +23,20 @@ from sfa_helpers import engine, fi_curve, simulate, stimuli
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.fixture
-def no_compiler(monkeypatch):
-    """This process behaves as on a machine without a compiler (notice already shown)."""
+def hide_compiler(monkeypatch) -> list:
+    """From now on this process behaves as on a machine without a compiler (notice already
+    shown); returns a list that counts the runs the runtime route answers."""
+    runs = []
+    real = engine.RuntimeSimulation.run
+
+    def counted(self, *args, **kwargs):
+        runs.append(self.structure.key())
+        return real(self, *args, **kwargs)
+
     monkeypatch.setattr(engine, "_compiler_status", (False, "hidden by the test"))
     monkeypatch.setattr(engine, "_runtime_notice_shown", True)
+    monkeypatch.setattr(engine.RuntimeSimulation, "run", counted)
+    return runs
 
 
 def _env(**extra):
@@ -66,9 +75,10 @@ def test_runtime_mode_can_be_asked_for():
 def test_runtime_route_gives_the_compiled_spike_times_and_traces(case, monkeypatch):
     _, model, stimulus, duration, record = case
     compiled = simulate(model, stimulus, duration, dt=DT, record=record, seed=1)
-    monkeypatch.setattr(engine, "_compiler_status", (False, "hidden by the test"))
-    monkeypatch.setattr(engine, "_runtime_notice_shown", True)
+    keys = engine.compiled_keys()
+    runs = hide_compiler(monkeypatch)
     runtime = simulate(model, stimulus, duration, dt=DT, record=record, seed=1)
+    assert len(runs) == 1 and engine.compiled_keys() == keys, "the runtime route did not answer"
     assert sum(len(s) for s in compiled.spike_trains) >= 3, "a case that fires tests more"
     assert_same_spikes(compiled.spike_trains, runtime.spike_trains)
     np.testing.assert_allclose(np.asarray(runtime.t), np.asarray(compiled.t), rtol=0, atol=1e-12)
@@ -91,11 +101,11 @@ def test_runtime_route_gives_the_compiled_realisation_of_a_seed(case, seed, monk
     stimulus = stimulus + stimuli.constant(np.zeros(N) * pA)  # N neurons in one group
     duration = 1 * second
     compiled = simulate(model, stimulus, duration, dt=DT, record=("v",), seed=seed)
-    monkeypatch.setattr(engine, "_compiler_status", (False, "hidden by the test"))
-    monkeypatch.setattr(engine, "_runtime_notice_shown", True)
+    runs = hide_compiler(monkeypatch)
     state = np.random.get_state()
     runtime = simulate(model, stimulus, duration, dt=DT, record=("v",), seed=seed)
     other = simulate(model, stimulus, duration, dt=DT, record=(), seed=seed + 1)
+    assert len(runs) == 2, "the runtime route did not answer"
     # the student's own numpy generator is left as it was
     after = np.random.get_state()
     assert np.array_equal(after[1], state[1]) and after[2:] == state[2:]
@@ -110,10 +120,12 @@ def test_runtime_route_gives_the_compiled_realisation_of_a_seed(case, seed, monk
 def test_the_notice_is_printed_once_and_says_what_changes(monkeypatch, capsys):
     from test_plain_brian2 import nest_lif
 
+    runs = hide_compiler(monkeypatch)
     monkeypatch.setattr(engine, "_compiler_status", (False, "'false' failed to compile"))
     monkeypatch.setattr(engine, "_runtime_notice_shown", False)
     simulate(nest_lif(), stimuli.constant(400 * pA), 50 * DT * 10)
     fi_curve(nest_lif(), [300, 400] * pA, 50 * DT * 10)
+    assert len(runs) == 2
     err = capsys.readouterr().err
     assert err.count("sfa_helpers: no working C++ compiler") == 1
     for words in ("'false' failed to compile", "runtime mode", "instead of milliseconds",
@@ -122,17 +134,18 @@ def test_the_notice_is_printed_once_and_says_what_changes(monkeypatch, capsys):
         assert words in err, words
 
 
-def _run_without_compiler(args, timeout):
-    env = _env(CXX="false", SFA_HELPERS_CACHE=os.path.join(ROOT, ".no-such-cache-dir-used"))
+def _run_without_compiler(args, timeout, cache):
+    env = _env(CXX="false", SFA_HELPERS_CACHE=str(cache))
     return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT)
 
 
-def test_simulate_unit_tests_pass_without_a_compiler():
+def test_simulate_unit_tests_pass_without_a_compiler(tmp_path):
     """The unit tests of ``simulate`` (closed-form LIF theory, refusals) in runtime mode."""
     done = _run_without_compiler(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p",
                                   "no:xdist", "tests/test_lif.py",
-                                  "tests/test_simulation_refusals.py"], timeout=900)
+                                  "tests/test_simulation_refusals.py"], timeout=900,
+                                 cache=tmp_path / "cache")
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "skipped" not in done.stdout
 
@@ -153,8 +166,8 @@ def test_lesson_01_runs_top_to_bottom_without_a_compiler(tmp_path):
                   if o.get("output_type") == "error"]
         print(json.dumps({{"notices": notices, "errors": len(errors)}}))
     """)
-    done = _run_without_compiler(["-c", script], timeout=900)
+    done = _run_without_compiler(["-c", script], timeout=900, cache=tmp_path / "cache")
     assert done.returncode == 0, done.stderr[-4000:]
     assert done.stdout.strip().splitlines()[-1] == '{"notices": 1, "errors": 0}'
     # nothing was compiled
-    assert not os.path.exists(os.path.join(ROOT, ".no-such-cache-dir-used"))
+    assert not (tmp_path / "cache").exists()

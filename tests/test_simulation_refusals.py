@@ -24,7 +24,7 @@ def test_a_recording_that_cannot_fit_in_memory_is_refused_at_once(monkeypatch):
     from sfa_helpers import engine
 
     built = []
-    monkeypatch.setattr(engine, "get_compiled", lambda *a: built.append(a))
+    monkeypatch.setattr(engine, "get_simulation", lambda *a: built.append(a))
     with pytest.raises(ValueError, match=r"GiB.*record=\(\)"):
         simulate(NEURON, stimuli.constant(np.linspace(1, 2, 100_000) * nA), 1 * second,
                  record=("v",))

@@ -10,8 +10,8 @@ student's notebook does there:
    the course taken from this checkout instead of GitHub; it must install the course without
    changing numpy or ipywidgets (a changed numpy forces a restart of Colab's runtime), and pip
    must pick a Brian2 that runs on Colab's numpy;
-3. the lessons under nbval (outputs compared with the stored ones) and the widget tests, with an
-   empty build cache, as every Colab session has.
+3. the lessons under nbval (outputs compared with the stored ones), the widget tests and the
+   tests that depend on the Brian2 version, with an empty build cache, as every Colab session has.
 
 What this does not cover (the remaining risk, see README): Colab's front end (its widget manager
 renders ipywidgets 7 core widgets, which is all the course uses), its other preinstalled
@@ -39,8 +39,12 @@ COLAB_BASELINE = {"numpy": "2.1.3", "ipywidgets": "7.7.1"}
 #: Colab's own kernel and plotting stack (versions as pip resolves them beside the baseline).
 COLAB_ALSO = ["ipykernel", "matplotlib", "scipy"]
 DRIVERS = ["pytest>=8", "pytest-xdist>=3.5", "nbval>=0.11", "nbformat>=5.9", "nbclient>=0.10"]
-WIDGET_TESTS = ["tests/test_widgets.py", "tests/test_noise_widgets.py",
-                "tests/test_pattern_map_widget.py", "tests/test_glm_widget.py"]
+# The widgets on ipywidgets 7.7, and what depends on the Brian2 version (Colab gets 2.10.1,
+# which no other leg runs): reference spike times, the network loop, the runtime route.
+UNIT_TESTS = ["tests/test_widgets.py", "tests/test_noise_widgets.py",
+              "tests/test_pattern_map_widget.py", "tests/test_glm_widget.py",
+              "tests/test_brian2_versions.py", "tests/test_engine.py",
+              "tests/test_runtime_fallback.py"]
 
 
 def run(cmd, **kw):
@@ -95,7 +99,7 @@ def main(argv=None) -> int:
     lessons = sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("notebooks/*.ipynb"))
     cmd = [py, "-m", "pytest", "-p", "no:cacheprovider", "-c", os.devnull, "--rootdir", str(ROOT),
            "--nbval", "--nbval-current-env", "--nbval-cell-timeout=600", "-q",
-           *pytest_args, *lessons, *WIDGET_TESTS]
+           *pytest_args, *lessons, *UNIT_TESTS]
     run(cmd, cwd=ROOT, env=env)
     return 0
 

@@ -33,8 +33,17 @@ if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is 
     import subprocess
 
     COURSE = "sfa-helpers @ git+https://github.com/sfa-course/single-neuron-modelling"
-    keep = [f"{p}=={importlib.metadata.version(p)}" for p in ("numpy", "ipywidgets")]  # no restart needed
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", COURSE, *keep], check=True)
+    keep = []  # Colab's own numpy and ipywidgets stay: a changed numpy needs a runtime restart
+    for name in ("numpy", "ipywidgets"):
+        try:
+            keep.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", COURSE, *keep],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError("installing the course failed:\n" + done.stderr[-3000:])
+    importlib.invalidate_caches()
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import math
