@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import pathlib
 import sys
+import tempfile
 import time
 
 import jupytext
@@ -24,15 +25,19 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from warm_cache import ipc_kernel_manager  # noqa: E402
 
 
 def build(source: pathlib.Path, out_dir: pathlib.Path, timeout: int = 600) -> pathlib.Path:
     nb = jupytext.read(source)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.pop("jupytext", None)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(out_dir)}})
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="sfa-kernel-") as sockets:
+        client = NotebookClient(nb, timeout=timeout, km=ipc_kernel_manager(sockets),
+                                resources={"metadata": {"path": str(out_dir)}})
+        client.execute()
     nb.metadata.pop("widgets", None)
     target = out_dir / (source.stem + ".ipynb")
     nbformat.write(nb, target)
