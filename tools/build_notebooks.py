@@ -27,7 +27,7 @@ from nbclient import NotebookClient
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
-from warm_cache import ipc_kernel_manager  # noqa: E402
+from warm_cache import ipc_kernel_manager, shutdown  # noqa: E402
 
 
 def build(source: pathlib.Path, out_dir: pathlib.Path, timeout: int = 600) -> pathlib.Path:
@@ -35,9 +35,13 @@ def build(source: pathlib.Path, out_dir: pathlib.Path, timeout: int = 600) -> pa
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.pop("jupytext", None)
     with tempfile.TemporaryDirectory(prefix="sfa-kernel-") as sockets:
-        client = NotebookClient(nb, timeout=timeout, km=ipc_kernel_manager(sockets),
+        km = ipc_kernel_manager(sockets)
+        client = NotebookClient(nb, timeout=timeout, km=km,
                                 resources={"metadata": {"path": str(out_dir)}})
-        client.execute()
+        try:
+            client.execute()
+        finally:
+            shutdown(km)
     nb.metadata.pop("widgets", None)
     target = out_dir / (source.stem + ".ipynb")
     nbformat.write(nb, target)

@@ -59,7 +59,8 @@ def execute(path: pathlib.Path, timeout: int = 900) -> tuple[str, float, str | N
     start = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
     sockets = tempfile.TemporaryDirectory(prefix="sfa-kernel-")
-    client = NotebookClient(nb, timeout=timeout, km=ipc_kernel_manager(sockets.name),
+    km = ipc_kernel_manager(sockets.name)
+    client = NotebookClient(nb, timeout=timeout, km=km,
                             resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute()
@@ -69,8 +70,15 @@ def execute(path: pathlib.Path, timeout: int = 900) -> tuple[str, float, str | N
     except Exception as exc:  # noqa: BLE001 - a dead kernel or a timeout: report, go on
         return path.name, time.perf_counter() - start, f"{type(exc).__name__}: {exc}"[:300]
     finally:
+        shutdown(km)
         sockets.cleanup()
     return path.name, time.perf_counter() - start, None
+
+
+def shutdown(km) -> None:
+    """End the kernel of ``km`` (nbclient leaves a kernel it did not start itself running)."""
+    if km.has_kernel:
+        km.shutdown_kernel(now=True)
 
 
 def ipc_kernel_manager(folder: str):
