@@ -39,7 +39,7 @@ test: install-test
 #   make test-colab   Google Colab emulated: Python 3.13 with Colab's numpy and ipywidgets, the
 #                     lessons' own install cell, then every lesson under nbval (tools/colab_emulation.py)
 # PYTHON313 defaults to pyenv's 3.13.0 where pyenv has it, else python3.13 on PATH.
-PYTHON313 ?= $(shell PYENV_VERSION=3.13.0 pyenv which python 2>/dev/null || command -v python3.13)
+PYTHON313 ?= $(shell PYENV_VERSION=3.13.0 pyenv which python 2>/dev/null || ls $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null | head -1 || command -v python3.13)
 VENV313   := .venv-py313
 PY313_LESSONS := notebooks/01_lif_basics.ipynb notebooks/03_spike_frequency_adaptation.ipynb
 # Left to the main leg: the browser tests and the static site (their tools are not installed
