@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    python, venv, pytest_args = argv[0], pathlib.Path(argv[1]), argv[2:]
+    python, venv, pytest_args = argv[0], pathlib.Path(argv[1]).resolve(), argv[2:]
     if venv.exists():
         shutil.rmtree(venv)
     run([python, "-m", "venv", str(venv)])
