@@ -88,9 +88,11 @@ def main(argv=None) -> int:
         assert after[name] == version, f"the install cell changed {name}: {version} -> {after[name]}"
     print("Colab emulation:", after, flush=True)
     # Running the cell again does nothing (the course is importable now).
-    done = subprocess.run([py, "-c", fake_colab + cell.replace(
-        "subprocess.run(", "raise SystemExit('installed twice'); subprocess.run(")],
-        cwd=tempfile.gettempdir())
+    refuse_pip = ("import subprocess\n"
+                  "def _refuse(*args, **kwargs):\n"
+                  "    raise SystemExit('installed twice: ' + ' '.join(map(str, args[0])))\n"
+                  "subprocess.run = _refuse\n")
+    done = subprocess.run([py, "-c", fake_colab + refuse_pip + cell], cwd=tempfile.gettempdir())
     assert done.returncode == 0, "the install cell re-installed an installed course"
 
     env = dict(os.environ)
