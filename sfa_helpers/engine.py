@@ -194,7 +194,7 @@ def _network_objects(holder, s: "Structure", timed_dims: dict, prefix: str | Non
     """Create the Brian2 objects of structure ``s`` on the active device: the ``NeuronGroup``,
     its stimulus ``run_regularly``, a ``SpikeMonitor`` (if the model has a threshold) and a
     ``StateMonitor`` of ``s.record``. They are stored on ``holder`` (``group``, ``spikes``,
-    ``state``, ``timed_arrays``, ``namespace``) and returned as a list. ``prefix`` None lets
+    ``state``, and ``namespace``: the sampled stimuli by name) and returned as a list. ``prefix`` None lets
     Brian2 number the names (runtime mode, where names are not part of a cache). The sampled
     stimuli hold ``timed_values`` (name -> SI array) if given, else zeros (a compiled program
     receives its samples on the command line)."""
@@ -224,7 +224,6 @@ def _network_objects(holder, s: "Structure", timed_dims: dict, prefix: str | Non
         objects.append(holder.state)
     holder.group = group
     holder.namespace = namespace
-    holder.timed_arrays = dict(namespace)
     return objects
 
 
@@ -264,8 +263,6 @@ def is_complete(directory: str) -> bool:
 
 class CompiledSimulation:
     """A compiled standalone program for one :class:`Structure`, re-runnable with new values."""
-
-    route = "compiled"
 
     def __init__(self, structure: Structure, parameter_dims: dict, timed_dims: dict):
         self.structure = structure
@@ -324,7 +321,7 @@ class CompiledSimulation:
         for name, arr in timed_values.items():
             path = os.path.join(self._scratch, f"timed_{name}.dat")
             np.ascontiguousarray(arr, dtype=np.float64).tofile(path)
-            args.append(f"{self.timed_arrays[name].name}.values={path}")
+            args.append(f"{self.namespace[name].name}.values={path}")
         old_seed = os.environ.get(SEED_VARIABLE)
         os.environ[SEED_VARIABLE] = str(int(seed))
         try:
@@ -342,7 +339,7 @@ class RuntimeSimulation:
     """The same :class:`Structure` run by Brian2's runtime mode on the numpy target.
 
     No compiler is involved: this is how :func:`get_simulation` answers where no working C++
-    compiler was found (:func:`compiler_available`). Each run builds the Brian2 objects afresh
+    compiler was found (:func:`compiler_status`). Each run builds the Brian2 objects afresh
     (about 0.1-0.5 s for one neuron over 500 ms, versus milliseconds for a compiled program).
     It gives the compiled program's spike times and traces, and for noisy models the same
     realisation for the same seed: both draw from a Mersenne Twister seeded with the seed's low
@@ -350,8 +347,6 @@ class RuntimeSimulation:
     with the same polar method, neuron by neuron in the same order
     (``tests/test_runtime_fallback.py`` checks every model, on each Brian2 version CI runs).
     """
-
-    route = "runtime"
 
     def __init__(self, structure: Structure, parameter_dims: dict, timed_dims: dict):
         self.structure = structure

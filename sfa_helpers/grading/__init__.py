@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 
-#: Distributions of the ``grade`` extra (``pip install "sfa-helpers[grade]"``), by module name.
-GRADE_EXTRA = {"nbformat": "nbformat", "nbclient": "nbclient", "jupyter_client": "jupyter_client",
-               "ipykernel": "ipykernel", "tqdm": "tqdm"}
+#: What the ``grade`` extra (``pip install "sfa-helpers[grade]"``) brings (module = distribution).
+GRADE_EXTRA = ("nbformat", "nbclient", "jupyter_client", "ipykernel", "tqdm")
 
 
 def main(argv=None) -> int:
@@ -16,7 +15,7 @@ def main(argv=None) -> int:
         try:
             __import__(module)
         except ModuleNotFoundError:
-            missing.append(GRADE_EXTRA[module])
+            missing.append(module)
     if missing:
         print(f"sfa-grade needs {', '.join(missing)}, which a plain install of the course does not "
               "bring: install the grading extra with\n"
