@@ -5,7 +5,10 @@ Cold means what a clean clone sees: an empty compiled-simulation cache (a fresh
 run again with the caches the cold run filled, as after ``make warm``. Notebooks are executed
 with nbclient in fresh kernels, ``--jobs`` at a time (tools/warm_cache.py does the executing).
 
-Targets (issue 8): cold <= 5 min, warm <= 2 min on a 2-core machine.
+Targets (issue 15) on a 2-core machine: whole course cold <= 90 s, the slowest lesson cold
+<= 30 s, the whole course warm <= 31 s. Kernels run in the engine's default build mode (the
+student's): builder processes may still be compiling when the last notebook ends; the script
+waits for them before the warm run and reports that tail separately.
 
 Usage::
 
@@ -37,18 +40,28 @@ import warm_cache  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 REDRAW = ROOT / "test-artifacts" / "e2e" / "redraw_times.json"
 BEGIN, END = "<!-- bench_course: begin -->", "<!-- bench_course: end -->"
-COLD_LIMIT, WARM_LIMIT, REDRAW_GOAL = 300.0, 120.0, 150.0
+# Issue 15: cold course <= 90 s, slowest lesson cold <= 30 s, warm course <= 31 s; redraw <= 100 ms.
+COLD_LIMIT, LESSON_COLD_LIMIT, WARM_LIMIT, REDRAW_GOAL = 90.0, 30.0, 31.0, 100.0
 
 
 def run(label: str, jobs: int) -> dict:
+    """Execute every lesson, ``jobs`` at a time, as a student's kernel would (the engine's
+    default build mode: short first runs answered at once while builder processes compile in
+    the background). Then wait for those builders, so that the next run starts from a complete
+    cache; that tail is reported but is not time a student waits."""
+    from sfa_helpers import engine
+
     load = os.getloadavg()[0]
     start = time.perf_counter()
     before = warm_cache.count_builds()
     results = warm_cache.execute_all(warm_cache.notebooks(), jobs=jobs,
                                      log=lambda *a, **k: print(f"  [{label}]", *a, **k))
     total = time.perf_counter() - start
+    if not engine.wait_for_background_builds(timeout=900):
+        print(f"  [{label}] builder processes still running after 900 s")
     return {"label": label, "total": total, "per_notebook": {n: s for n, s, _ in results},
             "failed": {n: e for n, _, e in results if e}, "builds": warm_cache.count_builds() - before,
+            "builder_tail": time.perf_counter() - start - total,
             "load_before": load, "load_after": os.getloadavg()[0]}
 
 
@@ -57,6 +70,8 @@ def table(cold: dict, warm: dict, jobs: int) -> str:
     lines = [f"| notebook | cold (s) | warm (s) |", "| --- | ---: | ---: |"]
     for name in names:
         lines.append(f"| {name} | {cold['per_notebook'][name]:.1f} | {warm['per_notebook'].get(name, float('nan')):.1f} |")
+    slowest = max(cold["per_notebook"].values())
+    lines.append(f"| **slowest lesson** | **{slowest:.0f}** (target <= {LESSON_COLD_LIMIT:.0f}) | |")
     lines.append(f"| **whole course, {jobs} at a time** | **{cold['total']:.0f}** "
                  f"(target <= {COLD_LIMIT:.0f}) | **{warm['total']:.0f}** (target <= {WARM_LIMIT:.0f}) |")
     return "\n".join(lines)
@@ -110,10 +125,13 @@ def main(argv=None) -> int:
     machine = (f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
                f"{datetime.datetime.now():%Y-%m-%d %H:%M}; load average (1 min) "
                f"{cold['load_before']:.1f} before the cold run, {warm['load_after']:.1f} after the warm run; "
-               f"{cold['builds']} simulations compiled cold, {warm['builds']} warm")
+               f"{cold['builds']} simulations compiled cold, {warm['builds']} warm; the cold run's "
+               f"builder processes finished {cold['builder_tail']:.0f} s after its last notebook")
     print(body)
     print(machine)
-    verdict = ("PASS" if cold["total"] <= COLD_LIMIT and warm["total"] <= WARM_LIMIT and not failed
+    met = (cold["total"] <= COLD_LIMIT and warm["total"] <= WARM_LIMIT
+           and max(cold["per_notebook"].values()) <= LESSON_COLD_LIMIT)
+    verdict = ("PASS" if met and not failed
                else "ABOVE TARGET" if not failed else "FAILED")
     print(f"{verdict}" + (f"; failed notebooks: {failed}" if failed else ""))
     if args.write:

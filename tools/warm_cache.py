@@ -131,6 +131,9 @@ def main(argv=None) -> int:
     if not paths:
         print("no notebooks matched", file=sys.stderr)
         return 1
+    # Compile before running, in the kernels themselves: when the last kernel ends, every
+    # program is in the cache (no builder process still at work, see sfa_helpers.engine).
+    os.environ.setdefault("SFA_HELPERS_BUILD", "wait")
     before = count_builds()
     start = time.perf_counter()
     results = execute_all(paths, args.jobs, args.timeout)

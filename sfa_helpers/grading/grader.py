@@ -239,7 +239,9 @@ def kernel_env(workdir: str, cache: str | None, mpl: str | None, *, shared: bool
            "XDG_CACHE_HOME": os.path.join(home, ".cache"), "PYTHONDONTWRITEBYTECODE": "1",
            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JUPYTER_PLATFORM_DIRS": "1",
-           "SFA_HELPERS_CACHE": os.path.join(home, "sfa_cache")}
+           "SFA_HELPERS_CACHE": os.path.join(home, "sfa_cache"),
+           # compile before running (no builder process outliving the kernel, same route each run)
+           "SFA_HELPERS_BUILD": "wait"}
     if shared:
         if mpl:
             env["MPLCONFIGDIR"] = mpl

@@ -1,0 +1,117 @@
+"""Compile a Brian2 standalone project as one C++ translation unit.
+
+Brian2's ``cpp_standalone`` device writes about 12 ``.cpp`` files per model structure (one per
+code object, plus ``main``, ``objects``, ``network``, ``run`` and ``synapses_classes``) and
+compiles each separately. Nearly all of that time is the compiler reading the same standard
+headers again for every file: a code object takes about 0.4 s of CPU at ``-O3``, of which
+0.3-0.35 s is spent on its ``#include`` lines, and a whole structure 5-6 s. Compiled as one unit
+(:func:`write_unity_source`), the headers are read once: about 1.5 s of CPU for the whole
+structure, and the program computes exactly the same results (``tests/test_unity_build.py``;
+measurements in ``docs/architecture.md``).
+
+One unit cannot simply ``#include`` every file, because each code object keeps its helper
+functions (``_timestep``, ``_brian_mod``, ...) in an anonymous namespace under the same names.
+So each code object is included inside a namespace of its own, after every header it needs has
+been included at file scope (their include guards then make the inner ``#include`` lines
+empty), and the functions its header declares (``_run_<name>()`` etc.) are defined at file
+scope as calls into that namespace. This is plain C++ and needs no compiler feature.
+
+Brian2's own makefile does the build, read through a copy whose ``SRCS`` line names the one
+unit (``sfa_unity.mk``, passed to ``make -f``): Brian2's ``makefile`` itself is left as Brian2
+wrote it, and neither file is rewritten unless its content changes, so ``make`` finds nothing to
+do for a finished project. If a project has a shape this module does not recognise,
+:func:`write_unity_source` returns ``False`` and Brian2's per-file build runs unchanged; if
+compiling the unit fails, :func:`compile_project` builds per file instead and remembers that
+for the project (``sfa_unity.failed``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+UNITY_SOURCE = "sfa_unity.cpp"
+_SRCS = re.compile(r"^SRCS = (.*)$", re.M)
+_INCLUDE = re.compile(r'^\s*#\s*include\s*([<"][^>"]+[>"])', re.M)
+_DECLARATION = re.compile(r"^\s*void\s+(\w+)\s*\(\s*(?:void)?\s*\)\s*;", re.M)
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+UNITY_MAKEFILE = "sfa_unity.mk"
+_FAILED = "sfa_unity.failed"
+
+
+def _write_if_changed(path: str, text: str) -> None:
+    """Write ``text`` unless the file holds it already (its time stamp is what make compares)."""
+    if os.path.isfile(path) and _read(path) == text:
+        return
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def write_unity_source(directory: str) -> bool:
+    """Write ``sfa_unity.cpp`` and ``sfa_unity.mk`` (Brian2's makefile with ``SRCS`` naming the
+    unit; C sources, if any, stay as they are) into the Brian2 project ``directory``. Returns
+    ``False``, writing nothing, if the project does not have the expected shape."""
+    makefile = os.path.join(directory, "makefile")
+    if not os.path.isfile(makefile):
+        return False
+    text = _read(makefile)
+    match = _SRCS.search(text)
+    if match is None:
+        return False
+    sources = match.group(1).split()
+    cpp = [s for s in sources if s.endswith(".cpp")]
+    others = [s for s in sources if not s.endswith(".cpp")]
+    code_objects = [s for s in cpp if s.startswith("code_objects/")]
+    plain = [s for s in cpp if not s.startswith("code_objects/")]
+    if not code_objects or "main.cpp" not in plain or UNITY_SOURCE in plain:
+        return False
+    headers, wrapped = [], []
+    for k, source in enumerate(code_objects):
+        header = source[:-len(".cpp")] + ".h"
+        if not os.path.isfile(os.path.join(directory, header)):
+            return False
+        body = _read(os.path.join(directory, source))
+        # every header the code object includes is read at file scope first
+        for include in _INCLUDE.findall(body):
+            if include not in headers:
+                headers.append(include)
+        declared = _DECLARATION.findall(_read(os.path.join(directory, header)))
+        if not declared:
+            return False
+        wrapped.append(f"namespace sfa_unit_{k} {{\n#include \"{source}\"\n}}")
+        wrapped.extend(f"void {name}() {{ sfa_unit_{k}::{name}(); }}" for name in declared)
+    lines = ["// Written by sfa_helpers.unity_build: the whole program as one translation unit.",
+             *(f"#include \"{s}\"" for s in plain),
+             *(f"#include {h}" for h in headers),
+             *wrapped]
+    _write_if_changed(os.path.join(directory, UNITY_SOURCE), "\n".join(lines) + "\n")
+    unity_make = text[:match.start(1)] + " ".join([UNITY_SOURCE, *others]) + text[match.end(1):]
+    # the per-file build's dependency list would name object files the unit never makes
+    unity_make = unity_make.replace("make.deps", "sfa_unity.deps")
+    _write_if_changed(os.path.join(directory, UNITY_MAKEFILE), unity_make)
+    return True
+
+
+def compile_project(compile_source, directory, compiler, debug, clean):
+    """Brian2's ``compile_source`` for ``directory``, as one unit where possible (see the module
+    docstring); Windows' MSVC build (``win_makefile``) is left to Brian2 unchanged."""
+    from brian2 import prefs
+
+    if (compiler == "msvc" or os.path.exists(os.path.join(directory, _FAILED))
+            or not write_unity_source(directory)):
+        return compile_source(directory, compiler, debug, clean)
+    make_args = prefs.devices.cpp_standalone.extra_make_args_unix
+    prefs.devices.cpp_standalone.extra_make_args_unix = [*make_args, "-f", UNITY_MAKEFILE]
+    try:
+        return compile_source(directory, compiler, debug, clean)
+    except RuntimeError:
+        open(os.path.join(directory, _FAILED), "w").close()
+    finally:
+        prefs.devices.cpp_standalone.extra_make_args_unix = make_args
+    return compile_source(directory, compiler, debug, clean)
