@@ -569,9 +569,12 @@ def register_builder(pid: int) -> str:
 
 def wait_for_background_builds(timeout: float = 600.0) -> bool:
     """Wait until the builder processes writing to :func:`cache_dir` have finished (for tools
-    that time or copy a cache, e.g. ``make warm``); False if some still run after ``timeout``."""
+    that time or copy a cache); False if some still run after ``timeout``. This process's own
+    builder is told that its queue is complete (a later new structure starts another one)."""
     import time
 
+    if _builder is not None:
+        _builder.close()  # this process's builder exits once its queue is done
     deadline = time.monotonic() + timeout
     folder = _builders_folder()
     while True:

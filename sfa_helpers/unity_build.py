@@ -5,14 +5,16 @@ code object, plus ``main``, ``objects``, ``network``, ``run`` and ``synapses_cla
 compiles each separately. Nearly all of that time is the compiler reading the same standard
 headers again for every file: a code object takes about 0.4 s of CPU at ``-O3``, of which
 0.3-0.35 s is spent on its ``#include`` lines, and a whole structure 5-6 s. Compiled as one unit
-(:func:`write_unity_source`), the headers are read once: about 1.5 s of CPU for the whole
+(:func:`write_unity_source`), the headers are read once, and the files that only set up a run
+are compiled without optimisation (``_SET_UP_ONLY``): about 1 s of CPU for the whole
 structure, and the program computes exactly the same results (``tests/test_unity_build.py``;
 measurements in ``docs/architecture.md``).
 
 One unit cannot simply ``#include`` every file, because each code object keeps its helper
 functions (``_timestep``, ``_brian_mod``, ...) in an anonymous namespace under the same names.
 So each code object is included inside a namespace of its own, after every header it needs has
-been included at file scope (their include guards then make the inner ``#include`` lines
+been included at file scope (first of all, so that functions defined in headers are compiled
+with the same optimisation as in the per-file build) (their include guards then make the inner ``#include`` lines
 empty), and the functions its header declares (``_run_<name>()`` etc.) are defined at file
 scope as calls into that namespace. This is plain C++ and needs no compiler feature.
 
@@ -42,6 +44,12 @@ def _read(path: str) -> str:
 
 
 UNITY_MAKEFILE = "sfa_unity.mk"
+#: Files that only set up and tear down a run (allocate and load arrays, parse the command
+#: line, write results): compiled without optimisation, which takes a third of the unit's
+#: compile time off and no run time one can measure (``benchmarks/RESULTS.md``). The time-step
+#: loop (``network.cpp``) and the code objects keep Brian2's ``-O3``. GCC reads the pragma;
+#: other compilers ignore it and optimise everything.
+_SET_UP_ONLY = ("main.cpp", "objects.cpp", "run.cpp", "synapses_classes.cpp")
 _FAILED = "sfa_unity.failed"
 
 
@@ -86,10 +94,18 @@ def write_unity_source(directory: str) -> bool:
             return False
         wrapped.append(f"namespace sfa_unit_{k} {{\n#include \"{source}\"\n}}")
         wrapped.extend(f"void {name}() {{ sfa_unit_{k}::{name}(); }}" for name in declared)
+    # The headers come first, at file scope and outside the unoptimised region below: functions
+    # defined in them (the random number generator, the math helpers) are used by the code
+    # objects and must be compiled exactly as in Brian2's per-file build.
     lines = ["// Written by sfa_helpers.unity_build: the whole program as one translation unit.",
-             *(f"#include \"{s}\"" for s in plain),
-             *(f"#include {h}" for h in headers),
-             *wrapped]
+             *(f"#include {h}" for h in headers)]
+    for source in plain:
+        if source in _SET_UP_ONLY:
+            lines += ["#pragma GCC push_options", '#pragma GCC optimize ("O0")',
+                      f"#include \"{source}\"", "#pragma GCC pop_options"]
+        else:
+            lines.append(f"#include \"{source}\"")
+    lines += wrapped
     _write_if_changed(os.path.join(directory, UNITY_SOURCE), "\n".join(lines) + "\n")
     unity_make = text[:match.start(1)] + " ".join([UNITY_SOURCE, *others]) + text[match.end(1):]
     # the per-file build's dependency list would name object files the unit never makes

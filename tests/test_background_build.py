@@ -176,3 +176,35 @@ def test_two_kernels_queueing_the_same_structure_build_it_once(tmp_path):
     assert len(dirs) == 1 and engine.is_complete(dirs[0])
     compiled, = run(cache, [[300, 5]])
     assert compiled["route"] == "compiled" and compiled["spikes"] == outs[0]["spikes"]
+
+
+def test_lesson_01_on_an_empty_cache_gives_its_stored_outputs(tmp_path):
+    """A student's first session: every cell's output is the one stored in the notebook (nbval),
+    whichever route answered each run, and the builders leave a complete cache."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    cache = tmp_path / "cache"
+    env = {**os.environ, "SFA_HELPERS_CACHE": str(cache), engine.BUILD_VARIABLE: "background"}
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
+                          "--nbval-current-env", "--nbval-cell-timeout=600",
+                          "notebooks/01_lif_basics.ipynb"],
+                         cwd=root, env=env, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stdout[-4000:]
+    wait_for_builders(cache)
+    dirs = projects(cache)
+    assert len(dirs) >= 3 and all(engine.is_complete(d) for d in dirs)
+
+
+def test_a_kernel_can_wait_for_its_own_builder(tmp_path):
+    """``wait_for_background_builds`` in the kernel that queued the builds returns once they are
+    done (it closes its own builder's queue), and the next run is compiled."""
+    code = (SCRIPT.replace("print(json.dumps(out))", "")
+            + "assert out[0]['route'] == 'runtime'\n"
+            + "assert engine.wait_for_background_builds(120)\n"
+            + "r = simulate(m, stimuli.constant(2*nA), 300*ms, record=('v',))\n"
+            + "print(json.dumps(engine.compiled_keys()))\n")
+    env = {**os.environ, "SFA_HELPERS_CACHE": str(tmp_path / "cache"),
+           engine.BUILD_VARIABLE: "background"}
+    out = subprocess.run([sys.executable, "-c", code, json.dumps([[300, None]])], env=env,
+                         capture_output=True, text=True, timeout=200)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert len(json.loads(out.stdout.strip().splitlines()[-1])) == 1
