@@ -7,9 +7,9 @@ tuples from its standard input and compiles each into the build cache with
 does in the foreground, one structure at a time (one core; the kernel keeps the other). It
 runs at normal priority, because a kernel that needs a program the builder is compiling waits
 for it (at a lower priority, that kernel would wait behind every other process of the machine).
-It exits when its input closes (the kernel ended) and the queue is done. While it runs,
-a file named after its process id in ``<cache>/builders`` says so
-(:func:`sfa_helpers.engine.wait_for_background_builds`).
+It exits when its input closes (the kernel ended) and the queue is done. While it lives it holds
+an exclusive lock on a file in ``<cache>/builders``, taken by the kernel and handed over
+(:func:`sfa_helpers.engine._start_builder`, :func:`sfa_helpers.engine.wait_for_background_builds`).
 
 Only a kernel of the same user writes to its input (an anonymous pipe), so unpickling it is safe.
 """
@@ -21,10 +21,15 @@ import pickle
 import sys
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    lock_fd, lock_path = int(argv[0]), argv[1]
+    # The kernel took an exclusive lock on lock_path and handed it over as this descriptor:
+    # holding it says "a builder is at work" (engine.wait_for_background_builds). The compilers
+    # this process starts need not hold it too.
+    os.set_inheritable(lock_fd, False)
     from . import engine
 
-    marker = engine.register_builder(os.getpid())
     source = sys.stdin.buffer
     try:
         while True:
@@ -38,7 +43,7 @@ def main() -> int:
                 pass
     finally:
         try:
-            os.remove(marker)
+            os.remove(lock_path)
         except OSError:
             pass
 

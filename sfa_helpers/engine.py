@@ -83,6 +83,8 @@ def _remove_stale_scratch(base: str) -> None:
     directory; without this sweep, every kernel that ever ran a simulation would leave its
     results behind in ``/dev/shm`` (i.e. in memory) until the machine reboots.
     """
+    if sys.platform == "win32":
+        return  # os.kill(pid, 0) would end the process there, not test it
     try:
         entries = os.listdir(base)
     except OSError:
@@ -432,11 +434,14 @@ def runtime_seconds(structure: Structure) -> float:
 
 
 def build_in_background() -> bool:
-    """False if ``SFA_HELPERS_BUILD=wait`` asks to compile every structure before its first run."""
+    """False if ``SFA_HELPERS_BUILD=wait`` asks to compile every structure before its first run
+    (and on Windows)."""
     mode = os.environ.get(BUILD_VARIABLE, "background").strip().lower() or "background"
     if mode not in ("background", "wait"):
         raise ValueError(f"{BUILD_VARIABLE}={mode!r}: use 'background' (the default) or 'wait'.")
-    return mode == "background"
+    # Windows: no builder process yet (its liveness check uses POSIX file locks), and Brian2's
+    # MSVC build is not compiled as one unit; every structure is compiled before its first run.
+    return mode == "background" and sys.platform != "win32"
 
 
 #: Estimated runtime-mode seconds spent so far on each structure that is still being compiled.
@@ -507,17 +512,16 @@ class _BackgroundBuilder:
         if key in self._submitted:
             return True
         if self._proc is None or self._proc.poll() is not None:
-            try:
-                self._proc = subprocess.Popen(
-                    [sys.executable, "-m", "sfa_helpers.build_worker"], stdin=subprocess.PIPE,
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                    close_fds=True)
-            except OSError:
+            self._proc = _start_builder()
+            if self._proc is None:
                 return False
-            # Registered here too, not only by the builder once it has imported Brian2, so that
-            # wait_for_background_builds never misses a builder that is still starting.
-            register_builder(self._proc.pid)
             atexit.register(self.close)
+        # A pipe holds about 64 KiB (some 20 queued structures); a kernel that makes new
+        # structures faster than the builder compiles them compiles the rest itself.
+        pending = [k for k in self._submitted
+                   if not is_complete(os.path.join(cache_dir(), "brian2", k))]
+        if len(pending) >= _MAX_QUEUED:
+            return False
         try:
             pickle.dump((structure, parameter_dims, timed_dims), self._proc.stdin)
             self._proc.stdin.flush()
@@ -547,24 +551,56 @@ def _background_builder() -> _BackgroundBuilder:
     return _builder
 
 
+_MAX_QUEUED = 8
+
+
+def _start_builder():
+    """Start a builder process (POSIX), or return None. The builder holds an exclusive
+    ``flock`` on a file in ``<cache>/builders`` for as long as it lives: the lock is taken here,
+    before the process starts, and handed to it as an inherited file descriptor, so
+    :func:`wait_for_background_builds` sees it from the first moment, and the kernel (which
+    then closes its copy) never holds it. A builder that crashes or is killed releases it."""
+    import fcntl
+    import subprocess
+
+    folder = _builders_folder()
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, path = tempfile.mkstemp(prefix="builder-", dir=folder)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return subprocess.Popen(
+            [sys.executable, "-m", "sfa_helpers.build_worker", str(fd), path],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, pass_fds=(fd,))
+    except OSError:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+        return None
+    finally:
+        os.close(fd)
+
+
 def build_queued(structure: Structure, parameter_dims: dict, timed_dims: dict) -> None:
     """Compile ``structure`` into the cache unless it is there (what the builder process does
-    with each structure it is given)."""
-    if not is_complete(os.path.join(cache_dir(), "brian2", structure.key())):
-        CompiledSimulation(structure, parameter_dims, timed_dims)
+    with each structure it is given). The check is repeated under the structure's lock, so a
+    program a kernel compiled while the builder waited for the lock is not checked again."""
+    directory = os.path.join(cache_dir(), "brian2", structure.key())
+    if is_complete(directory):
+        return
+    os.makedirs(os.path.dirname(directory), exist_ok=True)
+    with FileLock(directory + ".lock"):
+        if is_complete(directory):
+            return
+    CompiledSimulation(structure, parameter_dims, timed_dims)
 
 
 def _builders_folder() -> str:
     return os.path.join(cache_dir(), "builders")
-
-
-def register_builder(pid: int) -> str:
-    """Mark builder ``pid`` as running (a file named after it in ``<cache>/builders``)."""
-    folder = _builders_folder()
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, str(pid))
-    open(path, "a").close()
-    return path
 
 
 def wait_for_background_builds(timeout: float = 600.0) -> bool:
@@ -575,21 +611,31 @@ def wait_for_background_builds(timeout: float = 600.0) -> bool:
 
     if _builder is not None:
         _builder.close()  # this process's builder exits once its queue is done
+    if sys.platform == "win32":
+        return True  # no builders there (build_in_background)
+    import fcntl
+
     deadline = time.monotonic() + timeout
     folder = _builders_folder()
     while True:
-        alive = []
+        alive = 0
         for entry in os.listdir(folder) if os.path.isdir(folder) else []:
+            path = os.path.join(folder, entry)
             try:
-                os.kill(int(entry), 0)
-                alive.append(entry)
-            except (ValueError, ProcessLookupError):
+                fd = os.open(path, os.O_RDWR)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                alive += 1  # held: the builder is at work
+            else:
                 try:
-                    os.remove(os.path.join(folder, entry))
+                    os.remove(path)  # free: its builder has exited (or died)
                 except OSError:
                     pass
-            except PermissionError:
-                alive.append(entry)
+            finally:
+                os.close(fd)
         if not alive:
             return True
         if time.monotonic() > deadline:
@@ -690,8 +736,10 @@ def relocate_after_fork() -> None:
     copy of the compiled project (programs whose copy is missing are dropped and rebuilt on
     first use), and results go to a new scratch directory of this process, never the parent's.
     """
-    global _scratch_root
+    global _scratch_root, _builder
     _scratch_root = None
+    _builder = None  # the parent's builder is the parent's (its pipe is not ours to write)
+    _runtime_spent.clear()
     for key, sim in list(_compiled.items()):
         directory = os.path.join(cache_dir(), "brian2", key)
         if not (is_complete(directory) and os.path.isfile(os.path.join(directory, "main"))):

@@ -16,7 +16,8 @@ So each code object is included inside a namespace of its own, after every heade
 been included at file scope (first of all, so that functions defined in headers are compiled
 with the same optimisation as in the per-file build) (their include guards then make the inner ``#include`` lines
 empty), and the functions its header declares (``_run_<name>()`` etc.) are defined at file
-scope as calls into that namespace. This is plain C++ and needs no compiler feature.
+scope as calls into that namespace. This is plain C++; only the ``#pragma GCC optimize`` of
+the set-up files is GCC's (other compilers ignore it and optimise those files too).
 
 Brian2's own makefile does the build, read through a copy whose ``SRCS`` line names the one
 unit (``sfa_unity.mk``, passed to ``make -f``): Brian2's ``makefile`` itself is left as Brian2
@@ -80,15 +81,26 @@ def write_unity_source(directory: str) -> bool:
     if not code_objects or "main.cpp" not in plain or UNITY_SOURCE in plain:
         return False
     headers, wrapped = [], []
+
+    def hoist(source):
+        """Read the headers ``source`` includes at the top of the unit: system headers, and the
+        project's own where the name resolves from the project directory (a file in a
+        subdirectory may include a neighbour by its bare name; that one stays where it is)."""
+        for include in _INCLUDE.findall(_read(os.path.join(directory, source))):
+            name = include[1:-1]
+            own = include.startswith('"')
+            if include in headers or name.endswith(".cpp") or (
+                    own and not os.path.isfile(os.path.join(directory, name))):
+                continue
+            headers.append(include)
+
+    for source in plain:  # the set-up files' headers, too, are compiled with optimisation
+        hoist(source)
     for k, source in enumerate(code_objects):
         header = source[:-len(".cpp")] + ".h"
         if not os.path.isfile(os.path.join(directory, header)):
             return False
-        body = _read(os.path.join(directory, source))
-        # every header the code object includes is read at file scope first
-        for include in _INCLUDE.findall(body):
-            if include not in headers:
-                headers.append(include)
+        hoist(source)  # every header the code object includes is read at file scope first
         declared = _DECLARATION.findall(_read(os.path.join(directory, header)))
         if not declared:
             return False
@@ -119,8 +131,13 @@ def compile_project(compile_source, directory, compiler, debug, clean):
     docstring); Windows' MSVC build (``win_makefile``) is left to Brian2 unchanged."""
     from brian2 import prefs
 
-    if (compiler == "msvc" or os.path.exists(os.path.join(directory, _FAILED))
-            or not write_unity_source(directory)):
+    if compiler == "msvc" or os.path.exists(os.path.join(directory, _FAILED)):
+        return compile_source(directory, compiler, debug, clean)
+    try:
+        written = write_unity_source(directory)
+    except (OSError, UnicodeError):
+        written = False
+    if not written:
         return compile_source(directory, compiler, debug, clean)
     make_args = prefs.devices.cpp_standalone.extra_make_args_unix
     prefs.devices.cpp_standalone.extra_make_args_unix = [*make_args, "-f", UNITY_MAKEFILE]

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 # (SFA_HELPERS_BUILD=wait), so no builder process outlives a test. The students' default, short
 # first runs answered in runtime mode while a builder compiles, is tested on its own in
 # tests/test_background_build.py and on a whole lesson there.
-os.environ.setdefault("SFA_HELPERS_BUILD", "wait")
+os.environ["SFA_HELPERS_BUILD"] = "wait"
 
 from brian2 import BrianLogger  # noqa: E402
 

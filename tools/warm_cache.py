@@ -133,7 +133,7 @@ def main(argv=None) -> int:
         return 1
     # Compile before running, in the kernels themselves: when the last kernel ends, every
     # program is in the cache (no builder process still at work, see sfa_helpers.engine).
-    os.environ.setdefault("SFA_HELPERS_BUILD", "wait")
+    os.environ["SFA_HELPERS_BUILD"] = "wait"
     before = count_builds()
     start = time.perf_counter()
     results = execute_all(paths, args.jobs, args.timeout)
