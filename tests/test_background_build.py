@@ -145,7 +145,9 @@ def test_an_unknown_build_mode_is_refused_by_name(monkeypatch):
 
 
 def builder_pids(cache):
-    """Process ids of the builders working for ``cache`` (their command line names its lock file)."""
+    """Process ids of the builders working for ``cache``: their command line names its lock
+    file, and each leads its own session (a child the builder forks shows the same command line
+    until it executes the compiler)."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -157,7 +159,11 @@ def builder_pids(cache):
             continue
         if b"sfa_helpers.build_worker" in args and any(
                 a.startswith(os.path.join(str(cache), "builders").encode()) for a in args):
-            pids.append(int(entry))
+            try:
+                if os.getsid(int(entry)) == int(entry):
+                    pids.append(int(entry))
+            except OSError:
+                pass  # gone meanwhile
     return pids
 
 
