@@ -97,7 +97,7 @@ def test_a_short_first_run_is_answered_before_the_compiler_finishes(tmp_path):
 def test_a_seed_gives_the_same_noise_before_and_after_the_switch(tmp_path):
     cache = tmp_path / "cache"
     before = run(cache, [[400, 11], [400, 12]])
-    assert [c["route"] for c in before] == ["runtime", "runtime"]
+    assert before[0]["route"] == "runtime"  # the second may find the builder done, rarely
     assert before[0]["spikes"] != before[1]["spikes"]  # two seeds, two realisations
     wait_for_builders(cache)
     after = run(cache, [[400, 11], [400, 12]])
