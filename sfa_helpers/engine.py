@@ -72,6 +72,11 @@ def cache_dir() -> str:
     return path
 
 
+def project_dir(key: str) -> str:
+    """The directory of the compiled project of the structure with cache key ``key``."""
+    return os.path.join(cache_dir(), "brian2", key)
+
+
 _scratch_root: str | None = None
 _SCRATCH_PREFIX = "sfa_helpers-"
 
@@ -271,7 +276,7 @@ class CompiledSimulation:
 
     def __init__(self, structure: Structure, parameter_dims: dict, timed_dims: dict):
         self.structure = structure
-        self.directory = os.path.join(cache_dir(), "brian2", structure.key())
+        self.directory = project_dir(structure.key())
         os.makedirs(os.path.dirname(self.directory), exist_ok=True)
         self.device = _DEVICE_CLASS()
         with FileLock(self.directory + ".lock"), _isolated_device(self.device):
@@ -473,7 +478,7 @@ def get_simulation(structure: Structure, parameter_dims: dict, timed_dims: dict)
     key = structure.key()
     if key in _compiled or not build_in_background():
         return get_compiled(structure, parameter_dims, timed_dims)
-    if is_complete(os.path.join(cache_dir(), "brian2", key)):
+    if is_complete(project_dir(key)):
         _runtime_spent.pop(key, None)
         return get_compiled(structure, parameter_dims, timed_dims)
     cost = runtime_seconds(structure)
@@ -484,6 +489,10 @@ def get_simulation(structure: Structure, parameter_dims: dict, timed_dims: dict)
         return get_compiled(structure, parameter_dims, timed_dims)
     _runtime_spent[key] = spent + cost
     return RuntimeSimulation(structure, parameter_dims, timed_dims)
+
+
+#: Structures a kernel may have waiting in its builder's queue (a pipe holds about 64 KiB).
+_MAX_QUEUED = 8
 
 
 class _BackgroundBuilder:
@@ -506,7 +515,6 @@ class _BackgroundBuilder:
     def submit(self, structure, parameter_dims, timed_dims) -> bool:
         """Queue ``structure`` (once per process); False if no builder could be started."""
         import pickle
-        import subprocess
 
         key = structure.key()
         if key in self._submitted:
@@ -519,7 +527,7 @@ class _BackgroundBuilder:
         # A pipe holds about 64 KiB (some 20 queued structures); a kernel that makes new
         # structures faster than the builder compiles them compiles the rest itself.
         pending = [k for k in self._submitted
-                   if not is_complete(os.path.join(cache_dir(), "brian2", k))]
+                   if not is_complete(project_dir(k))]
         if len(pending) >= _MAX_QUEUED:
             return False
         try:
@@ -549,9 +557,6 @@ def _background_builder() -> _BackgroundBuilder:
     if _builder is None:
         _builder = _BackgroundBuilder()
     return _builder
-
-
-_MAX_QUEUED = 8
 
 
 def _start_builder():
@@ -589,7 +594,7 @@ def build_queued(structure: Structure, parameter_dims: dict, timed_dims: dict) -
     """Compile ``structure`` into the cache unless it is there (what the builder process does
     with each structure it is given). The check is repeated under the structure's lock, so a
     program a kernel compiled while the builder waited for the lock is not checked again."""
-    directory = os.path.join(cache_dir(), "brian2", structure.key())
+    directory = project_dir(structure.key())
     if is_complete(directory):
         return
     os.makedirs(os.path.dirname(directory), exist_ok=True)
@@ -741,7 +746,7 @@ def relocate_after_fork() -> None:
     _builder = None  # the parent's builder is the parent's (its pipe is not ours to write)
     _runtime_spent.clear()
     for key, sim in list(_compiled.items()):
-        directory = os.path.join(cache_dir(), "brian2", key)
+        directory = project_dir(key)
         if not (is_complete(directory) and os.path.isfile(os.path.join(directory, "main"))):
             del _compiled[key]
             continue
