@@ -62,6 +62,10 @@ __all__ = ["RaisedCosineBasis", "GLMDesign", "GLMFit", "SubthresholdFit", "bin_s
 
 #: A basis "covers" a lag if some basis function there exceeds this fraction of its maximum.
 _COVERAGE = 1e-3
+#: reuse_hessian keeps a Hessian only if it was evaluated where the Newton decrement was below
+#: this (nats): within about two standard errors of the optimum, where the Hessian differs from
+#: the one at the optimum by little.
+_CHORD_MAX_DECREMENT = 2.0
 _CHUNK = 1 << 13  # rows per chunk of X (~1.4 MB for 21 columns: stays in cache)
 
 
@@ -568,7 +572,7 @@ class GLMFit:
 
 
 def fit_glm(design, *, likelihood="poisson", l2=0.0, max_iter=50, tol=1e-8, weights=None,
-            final_step_tol=0.0) -> GLMFit:
+            final_step_tol=0.0, reuse_hessian=False) -> GLMFit:
     r"""Maximum-likelihood weights of a Poisson GLM by Newton's method.
 
     Maximises :math:`\ln L(w) - \tfrac{\lambda_2}{2}\lVert w_{1:}\rVert^2` (the bias is not
@@ -601,6 +605,18 @@ def fit_glm(design, *, likelihood="poisson", l2=0.0, max_iter=50, tol=1e-8, weig
         Hessian one small step before it. This saves one pass over the design matrix per fit
         (an interactive view uses 1e-2 nats: the weights then differ from the exact optimum by
         about 1e-4 standard errors).
+    reuse_hessian : bool
+        Default False. If True, after a step with a freshly evaluated Hessian the next steps keep
+        its Cholesky factor (the chord method) and pass over the design matrix only for the
+        gradient, about a third of the cost of a Hessian pass, for as long as each such step
+        shrinks the Newton decrement (estimated with the kept Hessian) at least tenfold; when one
+        does not, the Hessian is evaluated afresh. Only a Hessian evaluated at a decrement below
+        2 nats (within about two standard errors of the optimum) is kept. The gradient is exact,
+        so the fit converges to the same optimum. The covariance is the inverse of the last
+        Hessian evaluated: standard errors within about 1 % of those at the optimum with
+        thousands of spikes, a few percent with a few hundred. An interactive view
+        warm-started from a nearby fit uses it: one Hessian pass per refit instead of two or
+        three.
 
     Returns
     -------
@@ -616,6 +632,8 @@ def fit_glm(design, *, likelihood="poisson", l2=0.0, max_iter=50, tol=1e-8, weig
     final_step_tol = float(final_step_tol)
     if not final_step_tol >= 0:
         raise ValueError(f"'final_step_tol' must be a non-negative number, got {final_step_tol!r}.")
+    if not isinstance(reuse_hessian, (bool, np.bool_)):
+        raise ValueError(f"'reuse_hessian' must be True or False, got {reuse_hessian!r}.")
     if design.n_spikes == 0:
         raise ValueError("The spike train is empty: the maximum-likelihood rate is 0 and the "
                          "weights diverge. Use more data.")
@@ -645,19 +663,28 @@ def fit_glm(design, *, likelihood="poisson", l2=0.0, max_iter=50, tol=1e-8, weig
     value, lam = objective(eta, w)
     converged, message, decrement, it = False, "", np.inf, 0
     last_step = False
+    factor = None  # Cholesky factor of the negative Hessian in use (reuse_hessian)
+    chord_from = np.inf  # the Newton decrement where that Hessian was evaluated
     for it in range(1, max_iter + 1):
         _, d1, curvature = _terms(eta, y, dt, likelihood, lam=lam, spikes=spikes)
-        neg_hess, grad = _weighted_gram(X, curvature, d1)
-        neg_hess += np.diag(penalty)
-        grad -= penalty * w
-        try:
-            factor = scipy.linalg.cho_factor(neg_hess, check_finite=False)
+        if reuse_hessian and factor is not None:  # a chord step: the gradient alone
+            grad = d1 @ X - penalty * w
             step = scipy.linalg.cho_solve(factor, grad, check_finite=False)
-        except np.linalg.LinAlgError:
-            message = ("Hessian is singular: some columns of the design matrix are (nearly) "
-                       "collinear or never active; add an l2 penalty or more data.")
-            break
-        decrement = 0.5 * float(grad @ step)
+            previous, decrement = decrement, 0.5 * float(grad @ step)
+            if decrement >= tol and decrement > 0.1 * previous:  # too slow: a fresh Hessian
+                factor = None
+        if not reuse_hessian or factor is None or chord_from > _CHORD_MAX_DECREMENT:
+            neg_hess, grad = _weighted_gram(X, curvature, d1)
+            neg_hess += np.diag(penalty)
+            grad -= penalty * w
+            try:
+                factor = scipy.linalg.cho_factor(neg_hess, check_finite=False)
+                step = scipy.linalg.cho_solve(factor, grad, check_finite=False)
+            except np.linalg.LinAlgError:
+                message = ("Hessian is singular: some columns of the design matrix are (nearly) "
+                           "collinear or never active; add an l2 penalty or more data.")
+                break
+            decrement = chord_from = 0.5 * float(grad @ step)
         if decrement < tol:
             converged, message = True, f"converged: Newton decrement {decrement:.1e} < tol {tol:g}"
             break

@@ -62,12 +62,15 @@ def test_moves_refit_like_a_direct_fit_and_moves_back_are_cached(explorer, data)
     assert png_10[:4] == b"\x89PNG"
     explorer.sliders["seconds"].value = 30  # warm-started from the 10 s fit
     _, ref = direct(*data, 30, 6)
-    np.testing.assert_allclose(explorer.fit.weights, ref.weights, rtol=1e-4, atol=1e-6)
+    # the explorer stops at a decrement of 1e-2 nats (final_step_tol, chord steps): its weights
+    # and filters agree with the exact optimum to a small fraction of a standard error
+    se = np.sqrt(np.diag(ref.covariance))
+    assert np.max(np.abs(explorer.fit.weights - ref.weights) / se) < 1e-2
     assert explorer.fit.converged
     assert explorer.errors != errors_10 and explorer.image.value != png_10
     lags, k = ref.stimulus_filter()
-    np.testing.assert_allclose(explorer._artists[0][1].get_ydata(), np.asarray(k * nA * ms),
-                               rtol=1e-4, atol=1e-6)
+    k_se = np.asarray(ref.stimulus_filter_se() * nA * ms)
+    assert np.max(np.abs(explorer._artists[0][1].get_ydata() - np.asarray(k * nA * ms)) / k_se) < 1e-2
     misses = explorer._results.misses
     explorer.sliders["seconds"].value = 10  # back: nothing refitted
     assert explorer._results.misses == misses
@@ -75,7 +78,7 @@ def test_moves_refit_like_a_direct_fit_and_moves_back_are_cached(explorer, data)
     # the fit shown is still available, its design rebuilt on demand
     _, ref10 = direct(*data, 10, 6)
     assert explorer.fit.design.n_bins == 10_000
-    np.testing.assert_allclose(explorer.fit.weights, ref10.weights, rtol=1e-4, atol=1e-6)
+    assert np.max(np.abs(explorer.fit.weights - ref10.weights) / np.sqrt(np.diag(ref10.covariance))) < 1e-2
     explorer.sliders["n_basis"].value = 9  # another basis: a new fit
     assert explorer.fit.weights.size == 1 + 2 * 9
 

@@ -11,7 +11,8 @@ the columns of the first ``n`` bins), the stimulus in units of its standard devi
 whole data set; a move only takes a view of the first rows (no copy). The last Newton step is
 taken without evaluating the Hessian after it (``final_step_tol``). The fit starts from the weights of
 the previous fit with the same basis (Newton then needs a few steps instead of ~9; it converges to
-the same optimum). Results are kept by ``(seconds, n_basis)``, so moving a slider back refits
+the same optimum), and steps after the first keep its Hessian while they converge fast
+(``reuse_hessian``: a gradient pass over the data instead of a Hessian pass). Results are kept by ``(seconds, n_basis)``, so moving a slider back refits
 nothing. The figure is built once and its lines are updated.
 """
 
@@ -135,7 +136,7 @@ class FilterExplorer(LiveFigure):
         if n_basis in self._warm:
             start = self._warm[n_basis].copy()  # the same columns, on fewer or more rows
         fit = glm.fit_glm(design, likelihood=self.likelihood, l2=self.l2, weights=start,
-                          final_step_tol=self.final_step_tol)
+                          final_step_tol=self.final_step_tol, reuse_hessian=True)
         if not fit.converged and start is not None:  # e.g. a line search that stalled
             fit = glm.fit_glm(design, likelihood=self.likelihood, l2=self.l2,
                               final_step_tol=self.final_step_tol)
