@@ -72,6 +72,16 @@ def cache_dir() -> str:
     return path
 
 
+def pch_dir() -> "str | None":
+    """Directory of the precompiled standard headers shared by every structure's build
+    (:func:`sfa_helpers.unity_build.precompiled_header`): ``$SFA_HELPERS_PCH_DIR``, else
+    :func:`cache_dir`; None (no precompiled header) if ``SFA_HELPERS_PCH_DIR=off``, as in the
+    grader's kernels (no build process outlives a kernel, and no 45 MB file lands in a
+    submission's private cache)."""
+    path = os.environ.get("SFA_HELPERS_PCH_DIR") or cache_dir()
+    return None if path == "off" else path
+
+
 def project_dir(key: str) -> str:
     """The directory of the compiled project of the structure with cache key ``key``."""
     return os.path.join(cache_dir(), "brian2", key)
@@ -314,7 +324,7 @@ class CompiledSimulation:
         net.run(s.steps * s.dt * second, namespace=self.namespace)
         # compiled as one translation unit: the headers are read once, not once per file
         self.device.compile_source = functools.partial(
-            unity_build.compile_project, self.device.compile_source)
+            unity_build.compile_project, self.device.compile_source, pch_root=pch_dir())
         self.device.build(directory=self.directory, compile=True, run=False, with_output=False)
 
     def run(self, values: dict, timed_values: dict, seed: int) -> RawResult:

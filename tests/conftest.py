@@ -15,6 +15,12 @@ matplotlib.use("Agg")
 # tests/test_background_build.py and on a whole lesson there.
 os.environ["SFA_HELPERS_BUILD"] = "wait"
 
+# Tests that use a cache of their own still share the session's precompiled standard headers
+# (sfa_helpers.unity_build.precompiled_header), instead of each starting a build of its own.
+from sfa_helpers import engine as _engine  # noqa: E402
+
+os.environ.setdefault("SFA_HELPERS_PCH_DIR", _engine.cache_dir())
+
 from brian2 import BrianLogger  # noqa: E402
 
 BrianLogger.console_handler.setLevel(logging.WARNING)

@@ -241,7 +241,7 @@ def kernel_env(workdir: str, cache: str | None, mpl: str | None, *, shared: bool
            "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JUPYTER_PLATFORM_DIRS": "1",
            "SFA_HELPERS_CACHE": os.path.join(home, "sfa_cache"),
            # compile before running (no builder process outliving the kernel, same route each run)
-           "SFA_HELPERS_BUILD": "wait"}
+           "SFA_HELPERS_BUILD": "wait", "SFA_HELPERS_PCH_DIR": "off"}
     if shared:
         if mpl:
             env["MPLCONFIGDIR"] = mpl
