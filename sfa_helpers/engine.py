@@ -53,7 +53,9 @@ from brian2.units.fundamentalunits import Quantity
 from filelock import FileLock
 
 from . import unity_build
-from .brian2_state import isolated_device
+from .brian2_state import isolated_device, memoize_method_splitting
+
+memoize_method_splitting()  # the same sympy work for every model using 'rk4', 'euler', ...
 
 # "4": one translation unit (unity_build); "3": builds are marked complete (COMPLETE_MARKER).
 # Older cache entries are left alone.
