@@ -379,6 +379,15 @@ class RuntimeSimulation:
 
     def run(self, values: dict, timed_values: dict, seed: int) -> RawResult:
         """Same arguments and result as :meth:`CompiledSimulation.run`."""
+        import time
+
+        start = time.perf_counter()
+        try:
+            return self._run(values, timed_values, seed)
+        finally:
+            _runtime_ran(self.structure.key(), time.perf_counter() - start)
+
+    def _run(self, values: dict, timed_values: dict, seed: int) -> RawResult:
         from brian2 import seed as brian2_seed
 
         from .brian2_state import runtime_numpy
@@ -430,7 +439,8 @@ BUILD_VARIABLE = "SFA_HELPERS_BUILD"
 #: Wall-clock seconds a new structure's compiled build takes on a 2-core laptop (code
 #: generation and one translation unit, about 2 s; ``benchmarks/RESULTS.md``). While a
 #: structure's runs in runtime mode have cost less than this in total (each estimated
-#: beforehand by :func:`runtime_seconds`), they are answered in runtime mode; the run that would
+#: beforehand, by :func:`runtime_seconds` or by what the structure's last runtime-mode run took,
+#: and booked at what it took), they are answered in runtime mode; the run that would
 #: take the total past it waits for the compiled program. Whatever the sequence of calls, the
 #: waiting is then at most about twice what the best choice in hindsight would have cost (the
 #: "ski rental" argument), and a single short run never waits for the compiler.
@@ -461,8 +471,23 @@ def build_in_background() -> bool:
     return mode == "background" and sys.platform != "win32"
 
 
-#: Estimated runtime-mode seconds spent so far on each structure that is still being compiled.
+#: Runtime-mode seconds spent so far on each structure that is still being compiled (each run
+#: counted with its estimate when it is decided, corrected by what it took once it has run).
 _runtime_spent: "dict[str, float]" = {}
+#: Seconds the last runtime-mode run of each structure took: the estimate of its next run (the
+#: model's own cost per step, which :func:`runtime_seconds` can only guess: an ``rk4`` AdEx
+#: costs about twice a LIF's per step).
+_runtime_cost: "dict[str, float]" = {}
+#: The estimate each structure's pending runtime-mode run was counted with.
+_runtime_pending: "dict[str, float]" = {}
+
+
+def _runtime_ran(key: str, seconds: float) -> None:
+    """Book what a runtime-mode run of structure ``key`` took, in place of its estimate."""
+    _runtime_cost[key] = seconds
+    estimate = _runtime_pending.pop(key, None)
+    if estimate is not None and key in _runtime_spent:
+        _runtime_spent[key] += seconds - estimate
 
 
 def get_simulation(structure: Structure, parameter_dims: dict, timed_dims: dict):
@@ -493,13 +518,14 @@ def get_simulation(structure: Structure, parameter_dims: dict, timed_dims: dict)
     if is_complete(project_dir(key)):
         _runtime_spent.pop(key, None)
         return get_compiled(structure, parameter_dims, timed_dims)
-    cost = runtime_seconds(structure)
+    cost = _runtime_cost.get(key) or runtime_seconds(structure)
     spent = _runtime_spent.get(key, 0.0)
     if spent + cost > BUILD_SECONDS or not _background_builder().submit(
             structure, parameter_dims, timed_dims):
         _runtime_spent.pop(key, None)
         return get_compiled(structure, parameter_dims, timed_dims)
     _runtime_spent[key] = spent + cost
+    _runtime_pending[key] = cost
     return RuntimeSimulation(structure, parameter_dims, timed_dims)
 
 
@@ -757,6 +783,7 @@ def relocate_after_fork() -> None:
     _scratch_root = None
     _builder = None  # the parent's builder is the parent's (its pipe is not ours to write)
     _runtime_spent.clear()
+    _runtime_pending.clear()
     for key, sim in list(_compiled.items()):
         directory = project_dir(key)
         if not (is_complete(directory) and os.path.isfile(os.path.join(directory, "main"))):
