@@ -1,4 +1,4 @@
-"""Compile a Brian2 standalone project as two C++ translation units instead of a dozen.
+"""Compile a Brian2 standalone project as one C++ translation unit.
 
 Brian2's ``cpp_standalone`` device writes about 12 ``.cpp`` files per model structure (one per
 code object, plus ``main``, ``objects``, ``network``, ``run`` and ``synapses_classes``) and
@@ -8,10 +8,7 @@ headers again for every file: a code object takes about 0.4 s of CPU at ``-O3``,
 (:func:`write_unity_source`), the headers are read once, and the files that only set up a run
 are compiled without optimisation (``_SET_UP_ONLY``): about 1 s of CPU for the whole
 structure, and the program computes exactly the same results (``tests/test_unity_build.py``;
-measurements in ``docs/architecture.md``). The set-up files form a second unit
-(``sfa_unity_setup.cpp``), compiled at the same time as the first on a second core (Brian2
-runs ``make -j``): 0.5 s instead of 0.8 s of waiting per structure. In Brian2's own build they
-are separate translation units too, so splitting them off changes nothing in the program.
+measurements in ``docs/architecture.md``).
 
 One unit cannot simply ``#include`` every file, because each code object keeps its helper
 functions (``_timestep``, ``_brian_mod``, ...) in an anonymous namespace under the same names.
@@ -47,8 +44,6 @@ import subprocess
 import time
 
 UNITY_SOURCE = "sfa_unity.cpp"
-#: The set-up files' unit, compiled in parallel with :data:`UNITY_SOURCE`.
-SET_UP_SOURCE = "sfa_unity_setup.cpp"
 _SRCS = re.compile(r"^SRCS = (.*)$", re.M)
 _INCLUDE = re.compile(r'^\s*#\s*include\s*([<"][^>"]+[>"])', re.M)
 _DECLARATION = re.compile(r"^\s*void\s+(\w+)\s*\(\s*(?:void)?\s*\)\s*;", re.M)
@@ -191,7 +186,7 @@ def write_unity_source(directory: str, pch: "str | None" = None) -> bool:
     others = [s for s in sources if not s.endswith(".cpp")]
     code_objects = [s for s in cpp if s.startswith("code_objects/")]
     plain = [s for s in cpp if not s.startswith("code_objects/")]
-    if not code_objects or "main.cpp" not in plain or UNITY_SOURCE in plain or SET_UP_SOURCE in plain:
+    if not code_objects or "main.cpp" not in plain or UNITY_SOURCE in plain:
         return False
     headers, wrapped = [], []
 
@@ -222,22 +217,18 @@ def write_unity_source(directory: str, pch: "str | None" = None) -> bool:
     # The headers come first, at file scope and outside the unoptimised region below: functions
     # defined in them (the random number generator, the math helpers) are used by the code
     # objects and must be compiled exactly as in Brian2's per-file build.
-    head = ["// Written by sfa_helpers.unity_build: the program's time-step loop and code objects "
-            "as one translation unit.",
-            *([f'#include "{pch}"'] if pch else []),
-            *(f"#include {h}" for h in headers)]
-    set_up = [s for s in plain if s in _SET_UP_ONLY]
-    compute = head + [f"#include \"{s}\"" for s in plain if s not in _SET_UP_ONLY] + wrapped
-    _write_if_changed(os.path.join(directory, UNITY_SOURCE), "\n".join(compute) + "\n")
-    units = [UNITY_SOURCE]
-    if set_up:  # a second unit, compiled beside the first (make -j)
-        lines = [head[0].replace("time-step loop and code objects", "set-up files"), *head[1:]]
-        for source in set_up:
+    lines = ["// Written by sfa_helpers.unity_build: the whole program as one translation unit.",
+             *([f'#include "{pch}"'] if pch else []),
+             *(f"#include {h}" for h in headers)]
+    for source in plain:
+        if source in _SET_UP_ONLY:
             lines += ["#pragma GCC push_options", '#pragma GCC optimize ("O0")',
                       f"#include \"{source}\"", "#pragma GCC pop_options"]
-        _write_if_changed(os.path.join(directory, SET_UP_SOURCE), "\n".join(lines) + "\n")
-        units.append(SET_UP_SOURCE)
-    unity_make = text[:match.start(1)] + " ".join([*units, *others]) + text[match.end(1):]
+        else:
+            lines.append(f"#include \"{source}\"")
+    lines += wrapped
+    _write_if_changed(os.path.join(directory, UNITY_SOURCE), "\n".join(lines) + "\n")
+    unity_make = text[:match.start(1)] + " ".join([UNITY_SOURCE, *others]) + text[match.end(1):]
     # the per-file build's dependency list would name object files the unit never makes
     unity_make = unity_make.replace("make.deps", "sfa_unity.deps")
     _write_if_changed(os.path.join(directory, UNITY_MAKEFILE), unity_make)

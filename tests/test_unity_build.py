@@ -66,7 +66,6 @@ def run_both(fresh_cache, monkeypatch, tmp_path, model, stimulus, duration, reco
     # built as one unit: its object file exists, no per-file objects, no fallback
     [directory] = glob.glob(os.path.join(fresh_cache, "brian2", "*", ""))
     assert os.path.isfile(os.path.join(directory, "sfa_unity.o"))
-    assert os.path.isfile(os.path.join(directory, "sfa_unity_setup.o"))
     # with the standard headers precompiled, included first
     with open(os.path.join(directory, unity_build.UNITY_SOURCE)) as f:
         assert f.read().splitlines()[1] == f'#include "{pch[0]}"'
