@@ -6,6 +6,7 @@ what each breaks); one batch grades them all (2 workers) and the tests read its 
 """
 
 import csv
+import io
 import json
 import os
 import pathlib
@@ -135,6 +136,54 @@ def test_killed_batch_resumed_gives_the_same_csv(batch, tmp_path):
     assert len(list(parts.glob("*.json"))) == len(results)
 
 
+def test_stored_results_are_reused_only_for_the_same_sheet_version_and_submission(batch, tmp_path):
+    """The batch's stored result of a submission is found again for exactly that submission
+    and sheet; another sheet, another version of it, an edited submission, a corrupt file or
+    a result that does not fit the sheet (forged points, unknown fields) is not reused."""
+    work, out, results = batch
+    parts = out.with_name(out.name + ".parts")
+    exercises = sheets.validate(nbformat.read(SHEET, as_version=4))
+    version = cli._sha256(SHEET)
+    digest = cli._submission_digest(FIXTURES / "sheet01" / "full_marks.ipynb", None)
+    part = parts / "full_marks.json"
+    assert cli._stored_result(part, "full_marks", SHEET.stem, version, digest, exercises) is not None
+    assert cli._stored_result(part, "full_marks", "02_refractoriness", version, digest, exercises) is None
+    assert cli._stored_result(part, "full_marks", SHEET.stem, "0" * 64, digest, exercises) is None
+    edited = tmp_path / "edited.ipynb"
+    edited.write_bytes((FIXTURES / "sheet01" / "full_marks.ipynb").read_bytes() + b"\n")
+    assert cli._stored_result(part, "full_marks", SHEET.stem, version,
+                              cli._submission_digest(edited, None), exercises) is None
+    data = json.loads(part.read_text())
+    for name, text in {"corrupt": "{", "not utf-8": b"\xff\xfe",
+                       "forged points": json.dumps({**data, "exercises": [
+                           {**e, "points": e["max_points"] + 5} for e in data["exercises"]]}),
+                       "extra field": json.dumps({**data, "admin": True}),
+                       "missing exercise": json.dumps({**data, "exercises": data["exercises"][1:]})}.items():
+        fake = tmp_path / "fake.json"
+        fake.write_bytes(text if isinstance(text, bytes) else text.encode())
+        assert cli._stored_result(fake, "full_marks", SHEET.stem, version, digest, exercises) is None, name
+
+
+def test_a_new_batch_regrades_edited_and_damaged_results_and_keeps_the_rest(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in ("full_marks", "untouched", "partial"):
+        (subs / f"{name}.ipynb").write_bytes((FIXTURES / "sheet01" / f"{name}.ipynb").read_bytes())
+    out = tmp_path / "grades.csv"
+    parts = out.with_name(out.name + ".parts")
+    first = {r.student: r.total for r in cli.run_batch(subs, SHEET, out, jobs=2, limits=LIMITS,
+                                                       progress=False)}
+    assert first["full_marks"] == 15 and first["untouched"] == 0
+    kept = (parts / "partial.json").stat().st_mtime_ns
+    (parts / "full_marks.json").write_text("{")  # damaged
+    (subs / "untouched.ipynb").write_bytes((FIXTURES / "sheet01" / "full_marks.ipynb").read_bytes())
+    second = {r.student: r.total for r in cli.run_batch(subs, SHEET, out, jobs=2, limits=LIMITS,
+                                                        progress=False)}
+    assert second == {"full_marks": 15, "untouched": 15, "partial": first["partial"]}
+    assert (parts / "partial.json").stat().st_mtime_ns == kept  # unchanged: not graded again
+    assert len(list(csv.DictReader(io.StringIO(out.read_text())))) == 3 * 9
+
+
 def test_read_submission_never_raises(tmp_path):
     cases = {"empty.ipynb": b"", "binary.ipynb": bytes(range(256)), "list.ipynb": b"[1, 2]",
              "cells_not_list.ipynb": b'{"cells": 5}'}
@@ -145,6 +194,72 @@ def test_read_submission_never_raises(tmp_path):
     (tmp_path / "odd.ipynb").write_text(json.dumps({"cells": [5, {"source": ["a", "b"]}, {}]}))
     cells, note = grader.read_submission(str(tmp_path / "odd.ipynb"))
     assert note is None and [c.source for c in cells] == ["ab", ""]
+
+
+def _graded_sources(cells):
+    return [(sheets.grade_id(c), c.source) for c in cells if c.cell_type == "code"]
+
+
+def test_read_submission_keeps_the_code_of_big_bom_and_old_notebooks(tmp_path):
+    """What a student's editor may produce: a byte-order mark, nbformat 3, 30 MB of figures.
+    The reference is nbformat's own reading of the same notebook."""
+    import base64
+
+    solved = nbformat.read(SHEET, as_version=4)
+    reference = _graded_sources(solved.cells)
+    (tmp_path / "bom.ipynb").write_text("\ufeff" + nbformat.writes(solved), encoding="utf-8")
+    (tmp_path / "v3.ipynb").write_text(nbformat.writes(nbformat.convert(solved, 3)), encoding="utf-8")
+    big = nbformat.read(SHEET, as_version=4)
+    figure = base64.b64encode(os.urandom(22 * 1024 ** 2)).decode()
+    code = next(c for c in big.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("display_data", data={"image/png": figure})]
+    (tmp_path / "big.ipynb").write_text(nbformat.writes(big), encoding="utf-8")
+    assert (tmp_path / "big.ipynb").stat().st_size > 25 * 1024 ** 2
+    for name in ("bom", "v3", "big"):
+        cells, note = grader.read_submission(str(tmp_path / f"{name}.ipynb"))
+        assert note is None, (name, note)
+        assert _graded_sources(cells) == reference, name
+    # code beyond any sheet's size is refused, by its size
+    huge = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1\n" * 10 ** 6)])
+    (tmp_path / "huge.ipynb").write_text(nbformat.writes(huge), encoding="utf-8")
+    cells, note = grader.read_submission(str(tmp_path / "huge.ipynb"))
+    assert cells is None and "MB of code" in note
+
+
+def test_links_pipes_and_two_submissions_of_one_student_are_refused_not_followed(tmp_path):
+    import threading
+
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    (folder / "alice.ipynb").write_text(SHEET.read_text())
+    (folder / "bob.ipynb").write_text(SHEET.read_text())
+    (folder / "bob.IPYNB").write_text(SHEET.read_text())
+    (folder / "carol.ipynb").symlink_to(SHEET)  # the instructor's sheet: full marks if followed
+    (folder / "dave").mkdir()
+    (folder / "dave" / SHEET.name).symlink_to(SHEET)
+    (folder / "erin").mkdir()
+    os.mkfifo(folder / "erin" / SHEET.name)  # opening it would block the grader forever
+    os.mkfifo(folder / "frank.ipynb")
+    found = {}
+    worker = threading.Thread(target=lambda: found.update(
+        {s: (p, n) for s, p, n in cli.find_submissions(folder, SHEET)}))
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "find_submissions blocked"
+    assert found["alice"] == (folder / "alice.ipynb", None)
+    assert found["bob"][0] is None and "bob.IPYNB" in found["bob"][1] and "bob.ipynb" in found["bob"][1]
+    for student in ("carol", "dave"):
+        assert found[student][0] is None and "symbolic link" in found[student][1], student
+    for student in ("erin", "frank"):
+        assert found[student][0] is None and "not a regular file" in found[student][1], student
+    # read_submission refuses them too, should anything hand it one
+    assert "symbolic link" in grader.read_submission(str(folder / "carol.ipynb"))[1]
+    result = []
+    reader = threading.Thread(target=lambda: result.append(
+        grader.read_submission(str(folder / "frank.ipynb"))))
+    reader.start()
+    reader.join(timeout=20)
+    assert not reader.is_alive() and "not a regular file" in result[0][1]
 
 
 def test_assemble_uses_instructor_tests_and_student_answers():

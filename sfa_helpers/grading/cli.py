@@ -33,6 +33,7 @@ import os
 import pathlib
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -57,32 +58,68 @@ def find_sheet(spec: str, solutions: pathlib.Path) -> pathlib.Path:
     return matches[0]
 
 
+def _kind(path: pathlib.Path) -> str:
+    """'file', 'dir', 'link' (a symbolic link: never followed) or 'other' (FIFO, socket,
+    device: never opened, a FIFO would block the grader), without following links."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "other"
+    if stat.S_ISLNK(mode):
+        return "link"
+    return "file" if stat.S_ISREG(mode) else "dir" if stat.S_ISDIR(mode) else "other"
+
+
+_NOT_A_FILE = {"link": "the submission is a symbolic link, not a file: not graded (flagged for review)",
+               "other": "the submission is not a regular file (a pipe or device): not graded"}
+
+
 def find_submissions(folder: pathlib.Path, sheet: pathlib.Path) -> list:
-    """[(student, path or None, note)] sorted by student."""
+    """[(student, path or None, note)] sorted by student.
+
+    A submission is a file ``<student>.*`` or a folder ``<student>/`` holding the sheet (by its
+    name, or the folder's only notebook). Symbolic links (a link to the instructor's sheet
+    would score full marks) and anything that is not a regular file (a FIFO would block the
+    grader forever) get zero with a note, never opened. A student with more than one
+    submission (``bob.ipynb`` and ``bob.IPYNB``, or a file and a folder) gets zero with a note
+    naming them; every other student is graded as usual.
+    """
     found = []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
-            exact = entry / sheet.name
-            notebooks = sorted(entry.glob("*.ipynb"))
-            if exact.is_file():
-                found.append((entry.name, exact, None))
-            elif len(notebooks) == 1:
-                found.append((entry.name, notebooks[0], None))
+        kind = _kind(entry)
+        if kind == "dir":
+            notebooks = sorted(p for p in entry.iterdir() if p.suffix.lower() == ".ipynb")
+            exact = [p for p in notebooks if p.name == sheet.name]
+            chosen = exact[0] if exact else notebooks[0] if len(notebooks) == 1 else None
+            if chosen is not None:
+                chosen_kind = _kind(chosen)
+                found.append((entry.name, chosen, None) if chosen_kind == "file"
+                             else (entry.name, None, _NOT_A_FILE[chosen_kind if chosen_kind != "dir" else "other"]))
             elif not notebooks:
                 found.append((entry.name, None, "no notebook found in the submission folder"))
             else:
                 found.append((entry.name, None, f"{len(notebooks)} notebooks and none named {sheet.name}"))
-        elif entry.is_file():
+        elif kind == "file":
             found.append((entry.stem, entry, None))
-    seen = {}
-    for student, _, _ in found:
-        seen[student] = seen.get(student, 0) + 1
-    dupes = {s for s, n in seen.items() if n > 1}
-    if dupes:
-        raise SystemExit(f"sfa-grade: ambiguous students (file and folder or two files): {sorted(dupes)}")
-    return found
+        else:
+            found.append((entry.stem, None, _NOT_A_FILE[kind]))
+    by_student = {}
+    for student, path, note in found:
+        by_student.setdefault(student, []).append((path, note))
+    out = []
+    names = {student: sorted(e.name for e in folder.iterdir() if not e.name.startswith(".")
+                             and (e.name == student or pathlib.Path(e.name).stem == student))
+             for student, entries in by_student.items() if len(entries) > 1}
+    for student in sorted(by_student):
+        entries = by_student[student]
+        if len(entries) == 1:
+            out.append((student, *entries[0]))
+        else:
+            out.append((student, None, f"more than one submission ({', '.join(names[student])}): "
+                                       "none graded; flagged for review"))
+    return out
 
 
 def safe_name(student: str) -> str:
@@ -135,7 +172,7 @@ def _init_worker(sheet_path, limits, workbase, spec_dir, cache, mpl, fork_socket
                   fork_socket=fork_socket)
 
 
-def _grade_one(student, path, note, part_path):
+def _grade_one(student, path, note, part_path, stamp=("", "")):
     s = _STATE
     exercises = sheets.validate(s["master"])
     try:
@@ -149,8 +186,53 @@ def _grade_one(student, path, note, part_path):
         result = grader.zero_result(student, s["sheet"], exercises,
                                     f"the grader failed on this submission ({type(err).__name__}: "
                                     f"{str(err)[:200]}); please grade it by hand")
+    result.sheet_version, result.submission_digest = stamp
     atomic_write(pathlib.Path(part_path), result.to_json())
     return student
+
+
+def _sha256(path: pathlib.Path) -> str:
+    """SHA-256 of a regular file's bytes, read without following a link ('' if unreadable)."""
+    digest = hashlib.sha256()
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            return ""
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _submission_digest(path, note) -> str:
+    """What identifies a submission's content: its file's SHA-256, or for one that is not
+    graded (a link, two files, no notebook) the reason, so a fixed submission is graded."""
+    if path is None:
+        return "note:" + hashlib.sha256(str(note).encode()).hexdigest()
+    return "file:" + _sha256(pathlib.Path(path))
+
+
+def _stored_result(part: pathlib.Path, student: str, sheet: str, sheet_version: str, digest: str,
+                   exercises) -> "grader.SubmissionResult | None":
+    """The stored result of ``student`` if it can be reused as it is: readable, for this sheet
+    and sheet version, for this very submission, and consistent with the sheet (its exercises,
+    points between 0 and their maximum). Anything else (a missing, corrupt or forged file, a
+    result of another sheet, an edited resubmission) returns None: grade again."""
+    try:
+        result = grader.SubmissionResult.from_json(part.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    expected = [(e.name, float(e.points)) for e in exercises]
+    try:
+        same = (result.student == student and result.sheet == sheet
+                and result.sheet_version == sheet_version and result.submission_digest == digest
+                and [(e.exercise, float(e.max_points)) for e in result.exercises] == expected
+                and all(0 <= float(e.points) <= float(e.max_points) for e in result.exercises))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return result if same else None
 
 
 # ------------------------------------------------------------------------------------------ #
@@ -177,12 +259,19 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
 
     limits = limits or runner.Limits()
     master = nbformat.read(sheet_path, as_version=4)
-    sheets.validate(master)
+    exercises = sheets.validate(master)
     found = find_submissions(submissions, sheet_path)
     parts = out.with_name(out.name + ".parts")
     parts.mkdir(parents=True, exist_ok=True)
-    todo = [(s, p, n) for s, p, n in found
-            if regrade or not (parts / f"{safe_name(s)}.json").exists()]
+    # A stored result is reused only for the same sheet, sheet version and submission content.
+    sheet_version = _sha256(pathlib.Path(sheet_path))
+    stamps = {s: (sheet_version, _submission_digest(p, n)) for s, p, n in found}
+
+    def stored(student):
+        return _stored_result(parts / f"{safe_name(student)}.json", student, sheet_path.stem,
+                              *stamps[student], exercises)
+
+    todo = [(s, p, n) for s, p, n in found if regrade or stored(s) is None]
     if max_students is not None:
         todo = todo[:max_students]
     with tempfile.TemporaryDirectory(prefix="sfa-grade-") as batch:
@@ -211,7 +300,8 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
                 with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                          initargs=(str(sheet_path), limits, batch, spec_dir, template, mpl,
                                                    socket_path)) as pool:
-                    futures = [pool.submit(_grade_one, s, p, n, str(parts / f"{safe_name(s)}.json"))
+                    futures = [pool.submit(_grade_one, s, p, n, str(parts / f"{safe_name(s)}.json"),
+                                           stamps[s])
                                for s, p, n in todo]
                     for future in as_completed(futures):
                         future.result()
@@ -221,10 +311,15 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
                 if server:
                     server.close()
     results = []
+    graded = {s for s, _, _ in todo}
     for student, _, _ in found:
-        part = parts / f"{safe_name(student)}.json"
-        if part.exists():
-            results.append(grader.SubmissionResult.from_json(part.read_text(encoding="utf-8")))
+        result = stored(student)
+        if result is None and student in graded:  # its result file went missing or was altered
+            result = grader.zero_result(student, sheet_path.stem, exercises,
+                                        "the stored result of this submission was missing or "
+                                        "altered after grading; grade again with --regrade")
+        if result is not None:
+            results.append(result)
     atomic_write(out, csv_text(results))
     if feedback_dir is not None:
         for r in results:

@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -29,7 +30,11 @@ import nbformat
 
 from . import runner, sheets
 
-MAX_FILE_BYTES = 20 * 1024 ** 2
+#: Largest submission file read (its outputs are discarded, so most of a big notebook is
+#: figures the grader never looks at; reading and parsing is the cost bounded here).
+MAX_FILE_BYTES = 100 * 1024 ** 2
+#: Largest total of the code and text cells' sources graded.
+MAX_SOURCE_BYTES = 5 * 1024 ** 2
 
 #: Constructs that can subvert in-kernel tests; a submission using one is flagged for review.
 SUSPICIOUS = {
@@ -59,6 +64,10 @@ class SubmissionResult:
     exercises: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     seconds: float = 0.0
+    #: SHA-256 of the instructor sheet that graded it and of the file graded (a stored result is
+    #: reused only for the same sheet version and the same submission; ``cli.run_batch``)
+    sheet_version: str = ""
+    submission_digest: str = ""
 
     @property
     def total(self) -> float:
@@ -84,34 +93,75 @@ def zero_result(student: str, sheet_name: str, exercises, note: str) -> Submissi
                             [ExerciseResult(e.name, 0.0, e.points, note) for e in exercises], [note])
 
 
+def _cells_of(data: dict) -> "list | None":
+    """The raw cell dicts of a notebook: nbformat 4 (``cells``), or nbformat 3
+    (``worksheets[*].cells``, code in ``input``), converted; None if neither."""
+    if isinstance(data.get("cells"), list):
+        return data["cells"]
+    worksheets = data.get("worksheets")
+    if not isinstance(worksheets, list):
+        return None
+    cells = []
+    for sheet in worksheets:
+        if not isinstance(sheet, dict) or not isinstance(sheet.get("cells"), list):
+            return None
+        for cell in sheet["cells"]:
+            if isinstance(cell, dict) and cell.get("cell_type") == "code" and "input" in cell:
+                cell = {**cell, "source": cell["input"]}
+            elif isinstance(cell, dict) and cell.get("cell_type") == "heading":
+                cell = {**cell, "cell_type": "markdown"}
+            cells.append(cell)
+    return cells
+
+
 def read_submission(path: str):
-    """Return ``(notebook, None)`` or ``(None, note)`` for anything that is not a usable notebook."""
+    """Return ``(cells, None)`` or ``(None, note)`` for anything that is not a usable notebook.
+
+    Read without following a symbolic link and only if it is a regular file (a FIFO would
+    block); UTF-8 with or without a byte-order mark; nbformat 4, or 3 converted; outputs are
+    discarded, so a large file is fine up to :data:`MAX_FILE_BYTES` as long as its sources stay
+    within :data:`MAX_SOURCE_BYTES`."""
     try:
-        size = os.path.getsize(path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as err:
+        if os.path.islink(path):
+            return None, "the submission is a symbolic link, not a file: not graded (flagged for review)"
         return None, f"cannot read the submission ({err.strerror})"
-    if size > MAX_FILE_BYTES:
-        return None, f"the submission is {size // 1024 ** 2} MB, larger than the {MAX_FILE_BYTES // 1024 ** 2} MB limit"
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None, "the submission is not a regular file (a pipe or device): not graded"
+        if info.st_size > MAX_FILE_BYTES:
+            return None, (f"the submission is {info.st_size // 1024 ** 2} MB, larger than the "
+                          f"{MAX_FILE_BYTES // 1024 ** 2} MB limit")
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:  # it grew while being read
+        return None, f"the submission is larger than the {MAX_FILE_BYTES // 1024 ** 2} MB limit"
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return None, "the submission is not a text file (is it a notebook?)"
-    except json.JSONDecodeError as err:
-        return None, f"the submission is not valid JSON (line {err.lineno}): not a notebook file"
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+    except (json.JSONDecodeError, RecursionError) as err:
+        line = getattr(err, "lineno", None)
+        return None, f"the submission is not valid JSON{f' (line {line})' if line else ''}: not a notebook file"
+    raw_cells = _cells_of(data) if isinstance(data, dict) else None
+    if raw_cells is None:
         return None, "the submission is JSON but not a Jupyter notebook (no list of cells)"
-    cells = []
-    for cell in data["cells"]:
+    cells, total = [], 0
+    for cell in raw_cells:
         if not isinstance(cell, dict):
             continue
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(str(s) for s in source)
+        source = str(source)
+        total += len(source)
+        if total > MAX_SOURCE_BYTES:
+            return None, (f"the submission's cells hold more than {MAX_SOURCE_BYTES // 1024 ** 2} MB "
+                          "of code and text (outputs aside): not graded")
         metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
         cells.append(nbformat.from_dict({"cell_type": str(cell.get("cell_type", "code")),
-                                         "source": str(source), "metadata": metadata}))
+                                         "source": source, "metadata": metadata}))
     return cells, None
 
 

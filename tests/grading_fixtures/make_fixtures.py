@@ -140,6 +140,9 @@ def build():
     add("json_not_notebook", json.dumps({"hello": "world"}), {k: 0 for k in FULL},
         ["not a Jupyter notebook"])
     add("plain_text", "print('my answers are in my head')\n", {k: 0 for k in FULL}, ["not valid JSON"])
+    # saved by editors that write a UTF-8 byte-order mark, and by an old Jupyter (nbformat 3)
+    add("byte_order_mark", "\ufeff" + nbformat.writes(solved()), scores())
+    add("nbformat3", nbformat.writes(nbformat.convert(solved(), 3)), scores())
     return subs, expected
 
 
