@@ -72,11 +72,16 @@ def kernel_spec_dir(base: str) -> str:
 
 
 class _LimitedClient(NotebookClient):
-    """nbclient with a per-cell output budget."""
+    """nbclient with a per-cell output budget. Beyond it, outputs are discarded except the last
+    ``tail`` characters of the cell's standard output, kept in one stream output that is
+    rewritten as text arrives: what a cell prints last (the grader's completion line after a
+    test) survives however much a student's code printed before it."""
 
-    def __init__(self, *args, max_output: int = 100_000, **kwargs):
+    def __init__(self, *args, max_output: int = 100_000, tail: int = 2_000, **kwargs):
         super().__init__(*args, **kwargs)
         self._max_output = max_output
+        self._tail = tail
+        self._tails: dict = {}
         self._used: dict = {}
         self.truncated: set = set()
 
@@ -94,7 +99,13 @@ class _LimitedClient(NotebookClient):
                 self.truncated.add(cell_index)
                 outs.append(nbformat.v4.new_output(
                     "stream", name="stderr",
-                    text=f"[grader: output beyond {self._max_output} bytes discarded]\n"))
+                    text=f"[grader: output beyond {self._max_output} bytes discarded; the last "
+                         f"{self._tail} characters of standard output follow]\n"))
+                self._tails[cell_index] = nbformat.v4.new_output("stream", name="stdout", text="")
+                outs.append(self._tails[cell_index])
+            if msg["msg_type"] == "stream" and content.get("name") == "stdout":
+                tail = self._tails[cell_index]
+                tail.text = (tail.text + str(content.get("text", "")))[-self._tail:]
             return None
         return super().output(outs, msg, display_id, cell_index)
 

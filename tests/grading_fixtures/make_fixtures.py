@@ -123,6 +123,15 @@ def build():
     nb.cells.append(nbformat.v4.new_code_cell("for k in range(200000):\n    print(k)"))
     add("gigantic_output", nb, scores(), ["output was cut short"])
 
+    # a correct function that prints a lot each time the tests call it: the tests' completion
+    # line, printed last, must survive the output cap
+    nb = solved()
+    window = cell(nb, "window_rate")
+    window.source = window.source.replace("def window_rate(train):\n",
+                                          "def window_rate(train):\n    print('debug ' * 40_000)\n", 1)
+    assert "debug" in window.source
+    add("debug_prints", nb, scores(), ["output was cut short"])
+
     nb = solved()
     helper = nbformat.v4.new_code_cell("def rheobase(model):\n    return (model.V_th - model.E_L) / model.R")
     set_source(nb, "rheobase_formula", "I_th = rheobase(neuron_B)")
