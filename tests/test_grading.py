@@ -136,6 +136,58 @@ def test_killed_batch_resumed_gives_the_same_csv(batch, tmp_path):
     assert len(list(parts.glob("*.json"))) == len(results)
 
 
+def _session_members(sid: int) -> list:
+    """Command lines of the processes in session ``sid`` (/proc/<pid>/stat field 6)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[3]) == sid:
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        found.append(f"{entry}: {f.read().replace(bytes(1), b' ').decode()[:200]}")
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+def test_sigterm_to_the_grader_stops_its_workers_and_kernels(tmp_path):
+    """SIGTERM to the sfa-grade process alone (a scheduler's timeout, `kill <pid>`): its worker
+    processes, the fork server and every kernel end with it instead of grading on as orphans."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for k, name in enumerate(["full_marks", "infinite_loop", "partial", "infinite_loop", "untouched"]):
+        (subs / f"s{k}.ipynb").write_bytes((FIXTURES / "sheet01" / f"{name}.ipynb").read_bytes())
+    parts = tmp_path / "grades.csv.parts"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = [sys.executable, "-m", "sfa_helpers.grading.cli", str(subs), "--sheet", str(SHEET),
+               "--out", str(tmp_path / "grades.csv"), "--jobs", "2", "--no-progress",
+               "--cell-timeout", "30", "--notebook-timeout", "200"]
+    process = subprocess.Popen(command, env={**os.environ, "TMPDIR": str(scratch)},
+                               start_new_session=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 600
+        while not list(parts.glob("*.json")) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, "the batch ended before it could be interrupted"
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=30) != 0
+        deadline = time.monotonic() + 20
+        while (_session_members(process.pid) or _processes_inside(scratch)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _session_members(process.pid) == [], "a worker outlived the terminated grader"
+        assert _processes_inside(scratch) == [], "a kernel outlived the terminated grader"
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def test_stored_results_are_reused_only_for_the_same_sheet_version_and_submission(batch, tmp_path):
     """The batch's stored result of a submission is found again for exactly that submission
     and sheet; another sheet, another version of it, an edited submission, a corrupt file or

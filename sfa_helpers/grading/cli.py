@@ -33,6 +33,7 @@ import os
 import pathlib
 import re
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -300,12 +301,18 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
                 with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                          initargs=(str(sheet_path), limits, batch, spec_dir, template, mpl,
                                                    socket_path)) as pool:
-                    futures = [pool.submit(_grade_one, s, p, n, str(parts / f"{safe_name(s)}.json"),
-                                           stamps[s])
-                               for s, p, n in todo]
-                    for future in as_completed(futures):
-                        future.result()
-                        bar.update(1)
+                    try:
+                        futures = [pool.submit(_grade_one, s, p, n, str(parts / f"{safe_name(s)}.json"),
+                                               stamps[s])
+                                   for s, p, n in todo]
+                        for future in as_completed(futures):
+                            future.result()
+                            bar.update(1)
+                    except BaseException:  # SIGTERM, Ctrl-C: stop the workers, not wait for them
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        for child in multiprocessing.active_children():
+                            child.terminate()  # their kernels notice and end within a second
+                        raise
                 bar.close()
             finally:
                 if server:
@@ -352,6 +359,17 @@ def _bytes(text: str) -> int:
     return int(float(m.group(1)) * 1024 ** " KMGT".index(m.group(2).upper() or " "))
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM (``kill <pid>``, a scheduler's time limit) ends the batch like Ctrl-C: the
+    workers are stopped and the fork server closed on the way out, so no worker or kernel
+    keeps grading as an orphan. Finished students' results stay (the batch resumes)."""
+    def stop(signum, _frame):
+        signal.signal(signum, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="sfa-grade", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -371,6 +389,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-fork-server", action="store_true",
                         help="start every kernel as a new process instead of forking pre-warmed ones")
     args = parser.parse_args(argv)
+    _exit_on_sigterm()
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")
     sheet = find_sheet(args.sheet, args.solutions)
