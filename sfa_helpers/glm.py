@@ -667,7 +667,8 @@ def fit_glm(design, *, likelihood="poisson", l2=0.0, max_iter=50, tol=1e-8, weig
     chord_from = np.inf  # the Newton decrement where that Hessian was evaluated
     for it in range(1, max_iter + 1):
         _, d1, curvature = _terms(eta, y, dt, likelihood, lam=lam, spikes=spikes)
-        if reuse_hessian and factor is not None:  # a chord step: the gradient alone
+        if reuse_hessian and factor is not None and chord_from <= _CHORD_MAX_DECREMENT:
+            # a chord step: the gradient alone
             grad = d1 @ X - penalty * w
             step = scipy.linalg.cho_solve(factor, grad, check_finite=False)
             previous, decrement = decrement, 0.5 * float(grad @ step)

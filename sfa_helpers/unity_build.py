@@ -125,11 +125,15 @@ def precompiled_header(root: str, directory: str, *, wait: bool = False) -> "str
     if os.path.isfile(gch):
         return header
     failed, building = os.path.join(folder, "failed"), os.path.join(folder, "building")
-    if os.path.exists(failed):
-        return None
+    try:  # a failed build is tried again a day later (it may have been a full disk)
+        if time.time() - os.path.getmtime(failed) < 86400:
+            return None
+        os.remove(failed)
+    except FileNotFoundError:
+        pass
     os.makedirs(folder, exist_ok=True)
     if not os.path.isfile(header):
-        aside = f"{header}.{os.getpid()}"
+        aside = f"{header}.{os.getpid()}.{time.monotonic_ns()}"
         with open(aside, "w", encoding="utf-8") as f:
             f.write("// Written by sfa_helpers.unity_build: precompiled once, included first.\n")
             f.writelines(f"#include <{h}>\n" for h in PCH_HEADERS)
@@ -144,20 +148,22 @@ def precompiled_header(root: str, directory: str, *, wait: bool = False) -> "str
         os.close(os.open(building, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except FileExistsError:
         return _wait_for(gch, building) if wait else None
-    aside = f"{gch}.{os.getpid()}"
+    aside = f"{gch}.{os.getpid()}.{time.monotonic_ns()}"
     command = " ".join(map(shlex.quote, [compiler, *flags, "-x", "c++-header", header,
                                          "-o", aside]))
     script = (f"{command} && mv -f {shlex.quote(aside)} {shlex.quote(gch)} "
               f"|| {{ rm -f {shlex.quote(aside)}; touch {shlex.quote(failed)}; }}; "
               f"rm -f {shlex.quote(building)}")
+    # Run in the pch folder, not the caller's: the flags hold ``-I.``, and a file named
+    # ``random`` or ``map`` in a student's notebook folder would stand in for the standard one.
     if wait:
-        subprocess.run(["sh", "-c", script], stdin=subprocess.DEVNULL,
+        subprocess.run(["sh", "-c", script], stdin=subprocess.DEVNULL, cwd=folder,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return header if os.path.isfile(gch) else None
     # Detached: its own session (a kernel interrupt or restart does not stop it), and the
     # shell that starts it exits at once, so no child is left for this process to reap.
     subprocess.run(["sh", "-c", f"( {script} ) >/dev/null 2>&1 &"], stdin=subprocess.DEVNULL,
-                   start_new_session=True)
+                   cwd=folder, start_new_session=True)
     return None
 
 

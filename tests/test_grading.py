@@ -160,6 +160,11 @@ def test_sigterm_to_the_grader_stops_its_workers_and_kernels(tmp_path):
     subs.mkdir()
     for k, name in enumerate(["full_marks", "infinite_loop", "partial", "infinite_loop", "untouched"]):
         (subs / f"s{k}.ipynb").write_bytes((FIXTURES / "sheet01" / f"{name}.ipynb").read_bytes())
+    # a kernel with a child process of its own (as a compiled program or g++ would be)
+    nb = nbformat.read(FIXTURES / "sheet01" / "infinite_loop.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        "import subprocess\nchild = subprocess.Popen(['sleep', '300'])\nwhile True:\n    pass"))
+    nbformat.write(nb, subs / "s0_child.ipynb")
     parts = tmp_path / "grades.csv.parts"
     scratch = tmp_path / "tmp"
     scratch.mkdir()
@@ -210,6 +215,9 @@ def test_stored_results_are_reused_only_for_the_same_sheet_version_and_submissio
                        "forged points": json.dumps({**data, "exercises": [
                            {**e, "points": e["max_points"] + 5} for e in data["exercises"]]}),
                        "extra field": json.dumps({**data, "admin": True}),
+                       "points as text": json.dumps({**data, "exercises": [
+                           {**e, "points": str(e["points"])} for e in data["exercises"]]}),
+                       "notes not a list": json.dumps({**data, "notes": 5}),
                        "missing exercise": json.dumps({**data, "exercises": data["exercises"][1:]})}.items():
         fake = tmp_path / "fake.json"
         fake.write_bytes(text if isinstance(text, bytes) else text.encode())
@@ -221,10 +229,18 @@ def test_a_new_batch_regrades_edited_and_damaged_results_and_keeps_the_rest(tmp_
     subs.mkdir()
     for name in ("full_marks", "untouched", "partial"):
         (subs / f"{name}.ipynb").write_bytes((FIXTURES / "sheet01" / f"{name}.ipynb").read_bytes())
+    # two names that would share one result file (on a case-insensitive disk, or crafted)
+    for name in ("Zed", "zed"):
+        (subs / f"{name}.ipynb").write_bytes((FIXTURES / "sheet01" / "full_marks.ipynb").read_bytes())
     out = tmp_path / "grades.csv"
     parts = out.with_name(out.name + ".parts")
-    first = {r.student: r.total for r in cli.run_batch(subs, SHEET, out, jobs=2, limits=LIMITS,
-                                                       progress=False)}
+    batch_one = {r.student: r for r in cli.run_batch(subs, SHEET, out, jobs=2, limits=LIMITS,
+                                                     progress=False)}
+    for name in ("Zed", "zed"):
+        assert batch_one[name].total == 0 and "clashes" in batch_one[name].notes[0]
+    for name in ("Zed", "zed"):
+        (subs / f"{name}.ipynb").unlink()
+    first = {r.student: r.total for r in batch_one.values() if r.student.islower()}
     assert first["full_marks"] == 15 and first["untouched"] == 0
     kept = (parts / "partial.json").stat().st_mtime_ns
     (parts / "full_marks.json").write_text("{")  # damaged
@@ -238,7 +254,10 @@ def test_a_new_batch_regrades_edited_and_damaged_results_and_keeps_the_rest(tmp_
 
 def test_read_submission_never_raises(tmp_path):
     cases = {"empty.ipynb": b"", "binary.ipynb": bytes(range(256)), "list.ipynb": b"[1, 2]",
-             "cells_not_list.ipynb": b'{"cells": 5}'}
+             "cells_not_list.ipynb": b'{"cells": 5}',
+             "huge_number.ipynb": b'{"cells": [], "n": ' + b"9" * 5000 + b"}",
+             "deep_nesting.ipynb": b'{"cells": [], "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+             "many_objects.ipynb": b'{"cells": [' + b"{}," * 2_500_000 + b'{}]}'}
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
         cells, note = grader.read_submission(str(tmp_path / name))
@@ -246,6 +265,13 @@ def test_read_submission_never_raises(tmp_path):
     (tmp_path / "odd.ipynb").write_text(json.dumps({"cells": [5, {"source": ["a", "b"]}, {}]}))
     cells, note = grader.read_submission(str(tmp_path / "odd.ipynb"))
     assert note is None and [c.source for c in cells] == ["ab", ""]
+    # metadata nested deeper than Python's recursion limit is not walked: only nbgrader's is kept
+    deep = "[" * 900 + "]" * 900  # json parses it; walking it recursively would not
+    (tmp_path / "deep_meta.ipynb").write_text(
+        '{"cells": [{"cell_type": "code", "source": "x = 1", "metadata": {"nbgrader": '
+        '{"grade_id": "a", "points": 1}, "deep": ' + deep + '}}]}')
+    cells, note = grader.read_submission(str(tmp_path / "deep_meta.ipynb"))
+    assert note is None and cells[0].metadata == {"nbgrader": {"grade_id": "a", "points": 1}}
 
 
 def _graded_sources(cells):

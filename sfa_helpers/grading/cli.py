@@ -15,8 +15,9 @@ Outputs, all written atomically (temporary file, then rename):
   max_points, feedback``;
 * ``--feedback`` folder: one ``<student>.txt`` per student;
 * ``<out>.parts/``: one JSON result per finished student. A re-run skips students whose result
-  exists there (``--regrade`` forces them), so an interrupted batch resumes where it stopped,
-  and the CSV is always rebuilt from all results.
+  there is for the same sheet version and the same submission file (``--regrade`` forces them),
+  so an interrupted batch resumes where it stopped, and the CSV is always rebuilt from all
+  results.
 
 Before grading, the instructor sheet itself is graded once (it must score full marks); its
 compiled simulations become the batch's read-only template, copied into every submission's
@@ -91,13 +92,18 @@ def find_submissions(folder: pathlib.Path, sheet: pathlib.Path) -> list:
             continue
         kind = _kind(entry)
         if kind == "dir":
-            notebooks = sorted(p for p in entry.iterdir() if p.suffix.lower() == ".ipynb")
+            try:
+                notebooks = sorted(p for p in entry.iterdir() if p.suffix.lower() == ".ipynb")
+            except OSError as err:  # e.g. mode 000, as restored from a student's archive
+                found.append((entry.name, None, f"cannot read the submission folder ({err.strerror})"))
+                continue
             exact = [p for p in notebooks if p.name == sheet.name]
             chosen = exact[0] if exact else notebooks[0] if len(notebooks) == 1 else None
             if chosen is not None:
                 chosen_kind = _kind(chosen)
                 found.append((entry.name, chosen, None) if chosen_kind == "file"
-                             else (entry.name, None, _NOT_A_FILE[chosen_kind if chosen_kind != "dir" else "other"]))
+                             else (entry.name, None, _NOT_A_FILE.get(
+                                 chosen_kind, f"{chosen.name} is a folder, not a notebook")))
             elif not notebooks:
                 found.append((entry.name, None, "no notebook found in the submission folder"))
             else:
@@ -168,6 +174,9 @@ _STATE: dict = {}
 
 
 def _init_worker(sheet_path, limits, workbase, spec_dir, cache, mpl, fork_socket):
+    # Terminated by the batch (SIGTERM, Ctrl-C): exit through the finally blocks that kill the
+    # kernel's whole session (its compiled programs, compilers, a student's subprocesses).
+    _exit_on_sigterm()
     _STATE.update(master=nbformat.read(sheet_path, as_version=4), sheet=pathlib.Path(sheet_path).stem,
                   limits=limits, workbase=workbase, spec_dir=spec_dir, cache=cache, mpl=mpl,
                   fork_socket=fork_socket)
@@ -187,6 +196,7 @@ def _grade_one(student, path, note, part_path, stamp=("", "")):
         result = grader.zero_result(student, s["sheet"], exercises,
                                     f"the grader failed on this submission ({type(err).__name__}: "
                                     f"{str(err)[:200]}); please grade it by hand")
+        stamp = ("", "")  # never reused: the next run tries again
     result.sheet_version, result.submission_digest = stamp
     atomic_write(pathlib.Path(part_path), result.to_json())
     return student
@@ -221,18 +231,26 @@ def _stored_result(part: pathlib.Path, student: str, sheet: str, sheet_version: 
     and sheet version, for this very submission, and consistent with the sheet (its exercises,
     points between 0 and their maximum). Anything else (a missing, corrupt or forged file, a
     result of another sheet, an edited resubmission) returns None: grade again."""
+    if not sheet_version or digest.endswith(":"):  # nothing to compare with: grade again
+        return None
     try:
         result = grader.SubmissionResult.from_json(part.read_text(encoding="utf-8"))
-    except (OSError, UnicodeError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, UnicodeError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
+
+    def number(x):
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
     expected = [(e.name, float(e.points)) for e in exercises]
-    try:
-        same = (result.student == student and result.sheet == sheet
-                and result.sheet_version == sheet_version and result.submission_digest == digest
-                and [(e.exercise, float(e.max_points)) for e in result.exercises] == expected
-                and all(0 <= float(e.points) <= float(e.max_points) for e in result.exercises))
-    except (TypeError, ValueError, AttributeError):
-        return None
+    same = (result.student == student and result.sheet == sheet
+            and result.sheet_version == sheet_version and result.submission_digest == digest
+            and isinstance(result.notes, list) and all(isinstance(n, str) for n in result.notes)
+            and number(result.seconds)
+            and all(isinstance(e, grader.ExerciseResult) and number(e.points)
+                    and number(e.max_points) and isinstance(e.feedback, str)
+                    for e in result.exercises)
+            and [(e.exercise, float(e.max_points)) for e in result.exercises] == expected
+            and all(0 <= e.points <= e.max_points for e in result.exercises))
     return result if same else None
 
 
@@ -265,16 +283,26 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
     parts = out.with_name(out.name + ".parts")
     parts.mkdir(parents=True, exist_ok=True)
     # A stored result is reused only for the same sheet, sheet version and submission content.
-    sheet_version = _sha256(pathlib.Path(sheet_path))
+    sheet_version = hashlib.sha256(pathlib.Path(sheet_path).read_bytes()).hexdigest()  # trusted
     stamps = {s: (sheet_version, _submission_digest(p, n)) for s, p, n in found}
 
     def stored(student):
         return _stored_result(parts / f"{safe_name(student)}.json", student, sheet_path.stem,
                               *stamps[student], exercises)
 
-    todo = [(s, p, n) for s, p, n in found if regrade or stored(s) is None]
+    # Two students whose result files would be one (a crafted name, or case on macOS) are not
+    # graded: each would overwrite the other's result.
+    by_file = {}
+    for s, _, _ in found:
+        by_file.setdefault(safe_name(s).casefold(), []).append(s)
+    clash = {s: names for names in by_file.values() if len(names) > 1 for s in names}
+    found = [(s, None, f"the name clashes with another submission's ({', '.join(sorted(clash[s]))}); "
+                       "rename one and grade again") if s in clash else (s, p, n) for s, p, n in found]
+    stamps.update({s: ("", "") for s in clash})
+    todo = [(s, p, n) for s, p, n in found if s not in clash and (regrade or stored(s) is None)]
     if max_students is not None:
         todo = todo[:max_students]
+    failures = {}  # student -> why a worker could not grade them
     with tempfile.TemporaryDirectory(prefix="sfa-grade-") as batch:
         spec_dir = runner.kernel_spec_dir(batch)
         template = os.path.join(batch, "template-cache")
@@ -302,16 +330,20 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
                                          initargs=(str(sheet_path), limits, batch, spec_dir, template, mpl,
                                                    socket_path)) as pool:
                     try:
-                        futures = [pool.submit(_grade_one, s, p, n, str(parts / f"{safe_name(s)}.json"),
-                                               stamps[s])
-                                   for s, p, n in todo]
+                        futures = {pool.submit(_grade_one, s, p, n, str(parts / f"{safe_name(s)}.json"),
+                                               stamps[s]): s
+                                   for s, p, n in todo}
                         for future in as_completed(futures):
-                            future.result()
+                            try:
+                                future.result()
+                            except Exception as err:  # noqa: BLE001 - a worker died (memory, disk)
+                                failures[futures[future]] = f"{type(err).__name__}: {str(err)[:200]}"
                             bar.update(1)
                     except BaseException:  # SIGTERM, Ctrl-C: stop the workers, not wait for them
+                        workers_now = list(getattr(pool, "_processes", {}).values())
                         pool.shutdown(wait=False, cancel_futures=True)
-                        for child in multiprocessing.active_children():
-                            child.terminate()  # their kernels notice and end within a second
+                        for worker in workers_now:
+                            worker.terminate()  # it stops its kernel's session on the way out
                         raise
                 bar.close()
             finally:
@@ -319,9 +351,15 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
                     server.close()
     results = []
     graded = {s for s, _, _ in todo}
-    for student, _, _ in found:
+    for student, _, note in found:
         result = stored(student)
-        if result is None and student in graded:  # its result file went missing or was altered
+        if student in clash:
+            result = grader.zero_result(student, sheet_path.stem, exercises, note)
+        elif result is None and student in failures:  # not stored: the next run tries again
+            result = grader.zero_result(student, sheet_path.stem, exercises,
+                                        f"the grader failed on this submission ({failures[student]}); "
+                                        "run the batch again, or grade it by hand")
+        elif result is None and student in graded:  # its result file went missing or was altered
             result = grader.zero_result(student, sheet_path.stem, exercises,
                                         "the stored result of this submission was missing or "
                                         "altered after grading; grade again with --regrade")
@@ -367,7 +405,10 @@ def _exit_on_sigterm() -> None:
         signal.signal(signum, signal.SIG_DFL)  # a second SIGTERM ends the process at once
         raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGTERM, stop)
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (run_batch used as a library): leave it
+        pass
 
 
 def main(argv=None) -> int:

@@ -35,6 +35,9 @@ from . import runner, sheets
 MAX_FILE_BYTES = 100 * 1024 ** 2
 #: Largest total of the code and text cells' sources graded.
 MAX_SOURCE_BYTES = 5 * 1024 ** 2
+#: Most JSON objects and arrays a submission may hold (a notebook has thousands; each costs
+#: about 100-200 bytes once parsed, so this bounds the reader's memory to a few hundred MB).
+MAX_JSON_CONTAINERS = 2_000_000
 
 #: Constructs that can subvert in-kernel tests; a submission using one is flagged for review.
 SUSPICIOUS = {
@@ -137,11 +140,15 @@ def read_submission(path: str):
         raw = f.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:  # it grew while being read
         return None, f"the submission is larger than the {MAX_FILE_BYTES // 1024 ** 2} MB limit"
+    # A notebook's bulk is long strings (figures); millions of JSON objects and arrays would
+    # take gigabytes once parsed: refuse them before parsing (a real notebook has thousands).
+    if raw.count(b"{") + raw.count(b"[") > MAX_JSON_CONTAINERS:
+        return None, "the submission holds millions of JSON objects: not a notebook a student saved"
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return None, "the submission is not a text file (is it a notebook?)"
-    except (json.JSONDecodeError, RecursionError) as err:
+    except (ValueError, RecursionError) as err:  # JSONDecodeError, a 5000-digit number, nesting
         line = getattr(err, "lineno", None)
         return None, f"the submission is not valid JSON{f' (line {line})' if line else ''}: not a notebook file"
     raw_cells = _cells_of(data) if isinstance(data, dict) else None
@@ -155,14 +162,25 @@ def read_submission(path: str):
         if isinstance(source, list):
             source = "".join(str(s) for s in source)
         source = str(source)
-        total += len(source)
+        total += len(source.encode("utf-8", "replace"))
         if total > MAX_SOURCE_BYTES:
             return None, (f"the submission's cells hold more than {MAX_SOURCE_BYTES // 1024 ** 2} MB "
                           "of code and text (outputs aside): not graded")
-        metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
         cells.append(nbformat.from_dict({"cell_type": str(cell.get("cell_type", "code")),
-                                         "source": source, "metadata": metadata}))
+                                         "source": source, "metadata": _grading_metadata(cell)}))
     return cells, None
+
+
+def _grading_metadata(cell: dict) -> dict:
+    """The part of a cell's metadata the grader reads: nbgrader's flat record (grade id, points,
+    ...), its plain values only. The rest (possibly nested thousands of levels deep) is
+    dropped, never walked."""
+    metadata = cell.get("metadata")
+    nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    if not isinstance(nbgrader, dict):
+        return {}
+    plain = (str, int, float, bool, type(None))
+    return {"nbgrader": {str(k): v for k, v in nbgrader.items() if isinstance(v, plain)}}
 
 
 def assemble(master, student_cells, nonce: str):

@@ -9,7 +9,8 @@ Rules:
 * a cell that times out or kills the kernel is recorded as such and *skipped*: the kernel is
   restarted, the cells before it are replayed silently (to rebuild the state) and execution goes
   on with the next cell, at most ``max_restarts`` times;
-* each cell keeps at most ``max_output`` bytes of output (errors are always kept);
+* each cell keeps at most ``max_output`` bytes of output (errors are always kept), and beyond
+  that the last 2000 characters of its standard output (what a test prints last survives);
 * after the kernel shuts down, every process left in its session is killed.
 """
 
@@ -95,8 +96,8 @@ class _LimitedClient(NotebookClient):
         used = self._used.get(cell_index, 0) + size
         self._used[cell_index] = used
         if used > self._max_output:
-            if cell_index not in self.truncated:
-                self.truncated.add(cell_index)
+            self.truncated.add(cell_index)
+            if cell_index not in self._tails:
                 outs.append(nbformat.v4.new_output(
                     "stream", name="stderr",
                     text=f"[grader: output beyond {self._max_output} bytes discarded; the last "
@@ -108,6 +109,12 @@ class _LimitedClient(NotebookClient):
                 tail.text = (tail.text + str(content.get("text", "")))[-self._tail:]
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    def clear_output(self, outs, msg, cell_index):
+        super().clear_output(outs, msg, cell_index)
+        if not outs:  # cleared at once (IPython's clear_output()): the budget starts afresh
+            self._used.pop(cell_index, None)
+            self._tails.pop(cell_index, None)
 
 
 def _kill_session(sid: int) -> None:
