@@ -51,7 +51,8 @@ class Assembled:
     equations : str
         The model's equations, ``I_total = I_stim + <mechanism currents> : amp``, ``I_stim : amp``,
         the stimulus' own equations, and one declaration per parameter:
-        ``name : unit (constant, shared)`` for a single value, ``(constant)`` for an array.
+        ``name : unit (constant, shared)`` for a single value, ``(constant)`` for an array
+        and for a stimulus parameter that only the current expression uses.
     threshold, reset, refractory, method : str (refractory may be None)
     n : int
         Number of neurons (the common length of all array-valued parameters).
@@ -127,8 +128,15 @@ def assemble(model, stimulus=None, *, dt=None, method=None) -> Assembled:
     # A parameter with one value for all neurons is a *shared* constant: Brian2 then hoists
     # expressions of it out of the neuron loop (exp(-dt/tau_m) is computed once per step instead
     # of once per neuron and step). Which parameters are arrays is part of the compiled structure.
+    # A stimulus parameter used only in the current expression (a step's amplitude) gains
+    # nothing from hoisting: it is always declared per neuron, so that one amplitude for all
+    # neurons and one amplitude per neuron run on the same compiled program.
+    per_neuron = {name for name in sspec.parameters
+                  if not any(re.search(rf"\b{re.escape(name)}\b", text)
+                             for text in (*sspec.equations, *sspec.regular_code))}
     declarations = [
-        f"{name} : {unit_name(get_dimensions(q))} (constant{', shared' if np.size(q) == 1 else ''})"
+        f"{name} : {unit_name(get_dimensions(q))} "
+        f"(constant{', shared' if np.size(q) == 1 and name not in per_neuron else ''})"
         for name, q in parameters.items()]
     # The stimulus is evaluated once at the start of every time step and held for the step, the
     # assumption behind the exact one-step update of linear models.

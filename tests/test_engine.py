@@ -90,6 +90,27 @@ def test_compiled_programs_are_shared_between_calls():
     assert len(engine._compiled) == 2  # new duration: new structure
 
 
+def test_one_amplitude_or_one_per_neuron_run_on_the_same_program():
+    """A step's amplitude is a per-neuron constant whether it is given once or per neuron (one
+    program for both), while a stimulus whose constants enter its update (the OU current's
+    ``exp(-dt/tau)``) keeps them shared, for Brian2 to hoist out of the neuron loop."""
+    engine.clear_memory_cache()
+    group = MODEL.replace(tau_m=[10, 12, 14] * ms)
+    same = simulate(group, stimuli.step(2 * nA, 10 * ms), 100 * ms, record=("v",))
+    assert len(engine._compiled) == 1
+    each = simulate(group, stimuli.step([2, 2.5, 3] * nA, 10 * ms), 100 * ms, record=("v",))
+    assert len(engine._compiled) == 1  # the amplitude per neuron: same structure
+    # neuron 0 saw 2 nA in both runs, neuron 2 saw 3 nA only in the second
+    np.testing.assert_array_equal(np.asarray(same.v[0]), np.asarray(each.v[0]))
+    assert not np.array_equal(np.asarray(same.v[2]), np.asarray(each.v[2]))
+    alone = simulate(MODEL.replace(tau_m=14 * ms), stimuli.step(3 * nA, 10 * ms), 100 * ms,
+                     record=("v",))
+    np.testing.assert_allclose(np.asarray(alone.v[0]), np.asarray(each.v[2]), rtol=0, atol=1e-12)
+    code = str(MODEL.brian2_code(stimuli.ou(1 * nA, 0.1 * nA, 5 * ms, seed=1)))
+    assert "(constant, shared)" in code.split("I_stim : amp", 1)[1]
+    assert "I_amp : amp (constant)\n" in str(MODEL.brian2_code(stimuli.step(2 * nA, 10 * ms)))
+
+
 def test_explorer_slider_resimulates_and_redraws():
     from sfa_helpers.widgets import explore
 
