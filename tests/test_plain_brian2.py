@@ -19,8 +19,8 @@ from brian2 import (Hz, Mohm, Network, SpikeMonitor, StateMonitor, mV, ms, nA, n
 from sfa_helpers import simulate, stimuli
 from sfa_helpers.models import (EIF, LIF, AdaptationCurrent, AdaptiveThreshold, AdEx,
                                 AdExDynamicThreshold, Brian2Model, ConductanceSRA, EscapeNoise,
-                                EscapeSRM, ForcedVoltageClamp, RefractoryConductance,
-                                ThresholdIncrease)
+                                EscapeSRM, ForcedVoltageClamp, NESTRefractoriness,
+                                RefractoryConductance, ThresholdIncrease)
 
 DT = 0.1 * ms
 
@@ -61,6 +61,9 @@ DETERMINISTIC = [
     ("LIF + AdaptationCurrent", nest_lif() + AdaptationCurrent(100 * ms, 100 * pA),
      stimuli.constant(500 * pA), 300 * ms, ("v", "I_sfa")),
     ("LIF + AdaptiveThreshold", nest_lif() + AdaptiveThreshold(100 * ms, 2 * mV),
+     stimuli.constant(500 * pA), 300 * ms, ("v", "Theta")),
+    ("LIF + AdaptiveThreshold + NESTRefractoriness (NEST's timing)",
+     nest_lif() + AdaptiveThreshold(100 * ms, 2 * mV) + NESTRefractoriness(),
      stimuli.constant(500 * pA), 300 * ms, ("v", "Theta")),
     ("LIF + ConductanceSRA",
      LIF(tau_m=10 * ms, E_L=-75 * mV, V_th=-50 * mV, V_reset=-80 * mV, R=100 * Mohm)

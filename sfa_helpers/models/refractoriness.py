@@ -12,11 +12,16 @@ All three are mechanisms, added to a base neuron such as :class:`~sfa_helpers.mo
    :math:`V` down towards :math:`E_K` instead of a hard reset.
 
 Every parameter may be a 1-D array (one neuron per value).
+
+A fourth mechanism changes no dynamics but the *convention*: ``+ NESTRefractoriness()`` makes a
+model with an absolute refractory period (``t_ref``) time it as NEST and NESTML do, so that the
+course reproduces their published spike times (lesson 03).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 from brian2 import second, siemens, volt
@@ -26,7 +31,7 @@ from .adaptation import _add_spike_triggered_conductance, _check_free
 from .base import ModelSpec
 from .combined import Mechanism
 
-__all__ = ["ForcedVoltageClamp", "ThresholdIncrease", "RefractoryConductance"]
+__all__ = ["ForcedVoltageClamp", "ThresholdIncrease", "RefractoryConductance", "NESTRefractoriness"]
 
 
 class ForcedVoltageClamp(Mechanism):
@@ -155,3 +160,59 @@ class RefractoryConductance(Mechanism):
     def apply(self, spec: ModelSpec) -> ModelSpec:
         return _add_spike_triggered_conductance(spec, "RefractoryConductance", "G_ref", "tau_Gref",
                                                 "Delta_G_ref", self._values)
+
+
+_DIFFERENTIAL = re.compile(r"^(?P<lhs>\s*d\w+/dt\s*=.*?:\s*[^():]+?)\s*(\((?P<flags>[^()]*)\))?\s*$")
+
+
+class NESTRefractoriness(Mechanism):
+    r"""The absolute refractory period as NEST and NESTML's integrate-and-fire models time it.
+
+    The course's default is Brian2's convention: during :math:`t_{ref}` only the membrane
+    potential is held (``(unless refractory)`` on ``dv/dt``); every other variable (an
+    adaptation current :math:`I_{sfa}`, a threshold :math:`\Theta`) keeps relaxing, and
+    :math:`t_{ref}` counts from the start of the time step in which :math:`V` crossed the
+    threshold, the time Brian2 records as the spike time. NEST and NESTML (for example the
+    NESTML spike-frequency-adaptation tutorial's ``iaf_psc_alpha_adapt_curr`` and
+    ``iaf_psc_alpha_adapt_thresh``) instead
+
+    * integrate *no* equation while the neuron is refractory (``if is_refractory: ... else:
+      integrate_odes()``): :math:`I_{sfa}` and :math:`\Theta` are frozen along with :math:`V`;
+    * stamp the spike at the *end* of the step in which :math:`V` crossed, and count
+      :math:`t_{ref}` from there.
+
+    Adding this mechanism (last; it is applied after every other mechanism wherever it is
+    written) gives every differential equation the ``(unless refractory)`` flag and makes the
+    refractory period :math:`t_{ref} + dt` from the step's start, which is :math:`t_{ref}` from
+    its end. Brian2 still records the spike at the start of its step: **add** ``dt`` **to the
+    spike times** to compare them with NEST's. With ``dt`` = 0.1 ms and the tutorial's
+    parameters this reproduces its three spike trains: the plain and the adaptive-threshold
+    neuron exactly, the adaptation-current neuron within one step (NESTML propagates the
+    coupled :math:`V`-:math:`I_{sfa}` pair exactly, the course holds :math:`I_{sfa}` over a
+    step; see :mod:`sfa_helpers.models.adaptation`); ``tests/test_nest_convention.py``.
+
+    Needs a base model with an absolute refractory period (``refractory='t_ref'``, e.g.
+    :class:`~sfa_helpers.models.LIF`); it has no parameters.
+    """
+
+    requires = ("t_ref",)
+    applies_last = True
+
+    def __init__(self):
+        self._store({})
+
+    def apply(self, spec: ModelSpec) -> ModelSpec:
+        if spec.refractory != "t_ref":
+            raise ValueError("NESTRefractoriness needs a model with an absolute refractory period "
+                             f"'t_ref' (Brian2 refractory='t_ref'); this one has {spec.refractory!r}.")
+        equations = []
+        for line in spec.equations:
+            match = _DIFFERENTIAL.match(line)
+            if match is None:
+                equations.append(line)
+                continue
+            flags = [f.strip() for f in (match["flags"] or "").split(",") if f.strip()]
+            if "unless refractory" not in flags:
+                flags.append("unless refractory")
+            equations.append(f"{match['lhs']} ({', '.join(flags)})")
+        return dataclasses.replace(spec, equations=tuple(equations), refractory="t_ref + dt")
