@@ -242,28 +242,39 @@ assert values[0] > 1.5 and abs(values[1] - 1) < 0.15 and abs(values[2] - 1) < 0.
 # width $2W/\text{bins}$ on $[-W, W)$, half-open, with an odd number of bins so that one bin is
 # centred on lag 0. Normalised by (number of spikes × bin width) it is the rate of spikes at lag
 # $s$ given a spike at 0 (Hz): flat at the rate $r$ for a Poisson process, peaked at multiples of
-# the period for a regular train. Here 41 bins in ±50 ms, both trains at 40 Hz:
+# the period for a regular train. Here both trains fire at 40 Hz (period 25 ms), and the window
+# is ±62.5 ms in 51 bins of 2.45 ms: an edge of the window on a multiple of the period
+# ($W$ = 50 ms) would cut the last peaks in half (a lag of exactly 50 ms lands on either side of
+# the edge by rounding) and suggest a decay that a regular train does not have.
 
 # %%
 poisson_40 = analysis.poisson_spike_trains(40 * Hz, 100 * second, seed=5)[0]
 regular_40 = np.arange(1, 4000) * 25 * ms
+W_acg, bins_acg = 62.5 * ms, 51
+width = float(2 * W_acg / ms) / bins_acg  # bin width (ms)
 fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True, layout="constrained")
 for ax, train, name in ((axes[0], regular_40, "regular, period 25 ms"),
                         (axes[1], poisson_40, "Poisson, 40 Hz")):
-    lags, acg = analysis.autocorrelogram(train, window=50 * ms, bins=41)
-    ax.bar(lags / ms, acg / Hz, width=100 / 41, color="0.6")
+    lags, acg = analysis.autocorrelogram(train, window=W_acg, bins=bins_acg)
+    ax.bar(lags / ms, acg / Hz, width=width, color="0.6")
     ax.axhline(40, color="k", ls="--", lw=0.8)
     ax.set_title(name)
     ax.set_xlabel("lag (ms)")
 axes[0].set_ylabel("autocorrelogram (Hz)")
-lags, acg_regular = analysis.autocorrelogram(regular_40, window=50 * ms, bins=41)
-peaks = np.sort(np.asarray(lags[np.argsort(acg_regular)[-2:]] / ms))
-_, acg_poisson = analysis.autocorrelogram(poisson_40, window=50 * ms, bins=41)
-n_pairs = 40 * 100 * 40 * float(100 * ms / 41)  # expected pairs per bin: N r b
-print(f"regular train: peaks at {peaks[0]:.1f} and {peaks[1]:.1f} ms (bin centres)")
+plt.show()
+lags, acg_regular = analysis.autocorrelogram(regular_40, window=W_acg, bins=bins_acg)
+top4 = np.argsort(np.asarray(acg_regular))[-4:]
+peaks = np.sort(np.asarray(lags[top4] / ms))
+_, acg_poisson = analysis.autocorrelogram(poisson_40, window=W_acg, bins=bins_acg)
+n_pairs = 40 * 100 * 40 * width / 1000  # expected pairs per bin: N r b
+print(f"regular train: peaks at {', '.join(f'{p:.1f}' for p in peaks)} ms (bin centres), heights "
+      f"{float(acg_regular[top4].min() / Hz):.0f}-{float(acg_regular[top4].max() / Hz):.0f} Hz")
 print(f"Poisson: bins between {float(acg_poisson.min() / Hz):.0f} and "
       f"{float(acg_poisson.max() / Hz):.0f} Hz")
-assert np.allclose(np.abs(peaks), 25, atol=100 / 41 / 2)
+assert np.allclose(np.abs(peaks), [50, 25, 25, 50], atol=width / 2)
+# every period's peak is complete: the same height at 25 and 50 ms (only the 1 - |s|/T of a
+# 100 s recording tells them apart)
+assert np.ptp(np.asarray(acg_regular[top4] / Hz)) < 0.01 * float(acg_regular[top4].max() / Hz)
 assert np.all(np.abs(np.asarray(acg_poisson / Hz) - 40) < 5 * 40 / np.sqrt(n_pairs))
 
 # %% [markdown]
