@@ -67,9 +67,10 @@ setup()
 # %% [markdown]
 # ## Exercise 1 — The spike-afterpotential of the adaptive LIF (3 points)
 #
-# Lesson 07 integrated the adaptive LIF without reset,
+# Lesson 07 split the spike-afterpotential of the adaptive LIF,
 # $\tau_m \dot u = -(u - u_{rest}) - R w + R I$, $\tau_w \dot w = -w + b\,\tau_w \sum_f \delta(t - t_f)$,
-# and found the kernel of one spike
+# into a reset part and an adaptation part. Here only the adaptation part counts (the kernel
+# of the same neuron without reset):
 #
 # $$\eta(s) = -\frac{R b\, \tau_w}{\tau_w - \tau_m}\left(e^{-s/\tau_w} - e^{-s/\tau_m}\right).$$
 #
