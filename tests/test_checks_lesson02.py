@@ -100,17 +100,23 @@ def test_clamp_I90():
 def test_threshold_crossover():
     # by simulation: just below I_cross method 2 fires below 400 Hz, just above it faster
     model = BASE + ThresholdIncrease(Theta_max=200 * mV, tau_Theta=1 * ms)
-    run = simulate(model, stimuli.constant(np.array([395, 415]) * pA), 0.3 * second, dt=DT,
+    run = simulate(model, stimuli.constant(np.array([1.60, 1.72]) * nA), 0.3 * second, dt=DT,
                    record=())
     below, above = analysis.isi_rate(run.spike_trains, start=0.1 * second)
     assert below < 400 * Hz < above
-    right = (-50 * mV + 250 * mV * np.exp(-2.5) + 70 * mV) / (100 * Mohm)
+    # V_inf (1 - e^{-0.25}) = V_th + 250 mV e^{-2.5} - V_reset e^{-0.25}, worked by hand
+    q = np.exp(-0.25)
+    right = ((-50 * mV + 250 * mV * np.exp(-2.5) + 65 * mV * q) / (1 - q) + 70 * mV) / (100 * Mohm)
+    assert abs(right / nA - 1.656) < 0.001
     assert checks.check_threshold_crossover(right)
-    assert checks.check_threshold_crossover(400 * pA).kind == "imprecise"
+    assert checks.check_threshold_crossover(1.7 * nA).kind == "imprecise"
     assert checks.check_threshold_crossover(right / pA * nA).kind == "factor"
     assert checks.check_threshold_crossover(-right).kind == "sign"
     assert checks.check_threshold_crossover(right * 100 * Mohm).kind == "units"
-    fb = checks.check_threshold_crossover(2 * nA)
+    no_reset = (-50 * mV + 250 * mV * np.exp(-2.5) + 70 * mV) / (100 * Mohm)
+    fb = checks.check_threshold_crossover(no_reset)
+    assert fb.kind == "concept" and _no_reference_in(fb.message, right, pA)
+    fb = checks.check_threshold_crossover(5 * nA)
     assert fb.kind == "wrong" and _no_reference_in(fb.message, right, pA)
 
 

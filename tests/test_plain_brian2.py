@@ -20,7 +20,7 @@ from sfa_helpers import simulate, stimuli
 from sfa_helpers.models import (EIF, LIF, AdaptationCurrent, AdaptiveThreshold, AdEx,
                                 AdExDynamicThreshold, Brian2Model, ConductanceSRA, EscapeNoise,
                                 EscapeSRM, ForcedVoltageClamp, NESTRefractoriness,
-                                RefractoryConductance, ThresholdIncrease)
+                                NoVoltageReset, RefractoryConductance, ThresholdIncrease)
 
 DT = 0.1 * ms
 
@@ -73,9 +73,10 @@ DETERMINISTIC = [
      stimuli.constant(600 * pA), 200 * ms, ("v",)),
     ("LIF + ThresholdIncrease", lesson02_lif() + ThresholdIncrease(200 * mV, 1 * ms),
      stimuli.constant(600 * pA), 200 * ms, ("v", "Theta")),
-    ("LIF + ThresholdIncrease + RefractoryConductance",
+    ("LIF + ThresholdIncrease + RefractoryConductance + NoVoltageReset",
      lesson02_lif() + ThresholdIncrease(200 * mV, 1 * ms)
-     + RefractoryConductance(0.2 * ms, 2 * uS, -80 * mV), stimuli.constant(600 * pA), 200 * ms,
+     + RefractoryConductance(0.2 * ms, 2 * uS, -80 * mV) + NoVoltageReset(),
+     stimuli.constant(600 * pA), 200 * ms,
      ("v", "G_ref")),
     ("EIF, sine", EIF(**ADEX), stimuli.sine(30 * pA, 5 * Hz, offset=40 * pA), 400 * ms, ("v",)),
     ("AdEx adapting", AdEx(**ADEX, a=0 * nS, b=5 * pA, tau_w=100 * ms),

@@ -14,7 +14,13 @@ value, reset; the spike is stamped t_k):
   is ``(max(n, 1) + floor(T/dt)) dt``, and the first spike from V(0) = E_L is at
   ``floor(T_0/dt) dt`` (T_0 likewise from E_L). With T < dt the interval is tau_vc itself: the
   maximum rate 1/tau_vc.
-* Threshold increase without reset, V held at its steady state V = E_L + R I > V_th (V(0) = V):
+* Threshold increase with the voltage reset (method 2): after a spike V climbs from V_reset,
+  V(t) = V_inf + (V_reset - V_inf) exp(-t/tau_m), while the threshold falls,
+  Theta(t) = V_th + (Theta_max - V_th) exp(-t/tau_Theta); both are exact on the grid, V rises and
+  Theta falls, so the next spike is in step floor(T/dt) + 1 after the spike step, T the root of
+  V(T) = Theta(T) (found with brentq).
+* Threshold increase without reset (``+ NoVoltageReset()``), V held at its steady state
+  V = E_L + R I > V_th (V(0) = V):
   the first spike is at t = 0, Theta then jumps to Theta_max and after j steps is
   V_th + (Theta_max - V_th) exp(-j dt/tau_Theta) (exact update). The next spike is in the first step
   j with that below V: j = floor(T/dt) + 1 with T = tau_Theta ln((Theta_max - V_th)/(V - V_th)),
@@ -31,8 +37,10 @@ import pytest
 from brian2 import DimensionMismatchError, Mohm, Quantity, mV, ms, nS, pA, pF, second, usiemens
 
 from sfa_helpers import simulate, stimuli
-from sfa_helpers.models import (LIF, AdaptiveThreshold, ForcedVoltageClamp, RefractoryConductance,
-                                ThresholdIncrease)
+from scipy.optimize import brentq
+
+from sfa_helpers.models import (LIF, AdaptiveThreshold, ForcedVoltageClamp, NoVoltageReset,
+                                RefractoryConductance, ThresholdIncrease)
 
 DT = 0.02 * ms
 DURATION = 100 * ms
@@ -51,12 +59,19 @@ def base(**changes):
 
 
 def method2(**changes):
+    """Lesson 02's method 2: the voltage reset and the threshold increase."""
     return base(V_init=V_SS) + ThresholdIncrease(Theta_max=changes.get("Theta_max", V_TH_MAX),
                                                  tau_Theta=changes.get("tau_Theta", TAU_VTH))
 
 
+def threshold_only(**changes):
+    """The threshold increase without a voltage reset."""
+    return method2(**changes) + NoVoltageReset()
+
+
 def method3(**changes):
-    return method2(**changes) + RefractoryConductance(
+    """Lesson 02's method 3: threshold increase, no voltage reset, refractory conductance."""
+    return threshold_only(**changes) + RefractoryConductance(
         tau_Gref=changes.get("tau_Gref", TAU_GREF), Delta_G_ref=changes.get("Delta_G_ref", DELTA_G),
         E_K=changes.get("E_K", E_K))
 
@@ -145,10 +160,42 @@ def test_forced_clamp_array_equals_separate_runs(clamp_runs):
 
 @pytest.fixture(scope="module")
 def threshold_run():
+    return run(threshold_only(), record=("v", "Theta"))
+
+
+@pytest.fixture(scope="module")
+def method2_run():
     return run(method2(), record=("v", "Theta"))
 
 
-def test_threshold_increase_isi_closed_form(threshold_run):
+def crossing_time(I):
+    """Continuous time from the reset to where the rising V meets the falling threshold (s)."""
+    v_inf = float(E_L) + float(R) * I
+
+    def gap(T):
+        v = v_inf + (float(V_RESET) - v_inf) * np.exp(-T / float(TAU_M))
+        theta = float(V_TH) + (float(V_TH_MAX) - float(V_TH)) * np.exp(-T / float(TAU_VTH))
+        return v - theta
+
+    return brentq(gap, 0.0, 1.0, xtol=1e-15)
+
+
+def test_method2_resets_v_and_fires_where_v_meets_the_falling_threshold(method2_run):
+    res = method2_run
+    for k, I in enumerate(np.asarray(CURRENTS)):
+        train = steps(res.spike_trains[k])
+        assert train[0] == 0                      # V(0) = E_L + R I is above V_th
+        expected = floor_steps(crossing_time(I)) + 1
+        np.testing.assert_array_equal(np.diff(train), expected)
+        v, theta = np.asarray(res.v[k]), np.asarray(res.Theta[k])
+        for s in train[train + 1 < len(v)]:       # the step after a spike starts from the reset
+            assert v[s + 1] == pytest.approx(float(V_RESET), abs=1e-12)
+            assert theta[s + 1] == pytest.approx(float(V_TH_MAX), abs=1e-12)
+    isis = [np.diff(steps(t))[0] for t in res.spike_trains]
+    assert isis[0] > isis[1] > isis[2] > isis[3] > 1  # relative refractoriness, but V must climb
+
+
+def test_threshold_increase_without_reset_isi_closed_form(threshold_run):
     res = threshold_run
     theta_decay = np.exp(-dt / float(TAU_VTH))
     for k, v_ss in enumerate(np.asarray(V_SS)):
@@ -211,7 +258,7 @@ def method3_runs():
                                  Delta_G_ref=50 * nS, E_K=-90 * mV), record=record)}
 
 
-def test_zero_refractory_conductance_is_threshold_increase(method3_runs, threshold_run):
+def test_zero_refractory_conductance_is_threshold_increase_without_reset(method3_runs, threshold_run):
     res = method3_runs["zero"]
     for k in range(len(CURRENTS)):
         np.testing.assert_array_equal(steps(res.spike_trains[k]), steps(threshold_run.spike_trains[k]))
@@ -315,3 +362,5 @@ def test_invalid_combinations_name_the_parameter():
     # an array that disagrees in length with the base model's arrays
     with pytest.raises(ValueError, match="same length"):
         base(V_init=V_SS) + ForcedVoltageClamp(tau_vc=[1, 2] * ms)
+    with pytest.raises(ValueError, match="NoVoltageReset"):  # nothing to remove
+        (base() + NoVoltageReset() + NoVoltageReset()).spec()

@@ -20,11 +20,11 @@
 # $R_m$ = 100 MΩ ($\tau_m$ = 10 ms), $E_L$ = −70 mV, $V_{th}$ = −50 mV, $V_{reset}$ = −65 mV.
 #
 # 1. **Forced voltage clamp**: after a spike $V = V_{reset}$ for $\tau_{vc}$ = 2.5 ms.
-# 2. **Threshold increase**: no voltage reset; at a spike the threshold jumps to
+# 2. **Threshold increase**: at a spike $V$ is reset to $V_{reset}$ and the threshold jumps to
 #    $\Theta_{max}$ = 200 mV and relaxes back, $\tau_\Theta\frac{d\Theta}{dt} = -(\Theta - V_{th})$,
 #    with $\tau_\Theta$ = 1 ms.
-# 3. **Threshold increase plus refractory conductance**: method 2 plus
-#    $G_{ref}(E_K - V)$ in the membrane equation, $E_K$ = −80 mV,
+# 3. **Threshold increase plus refractory conductance, no reset**: the threshold of method 2,
+#    but $V$ is not reset; instead $G_{ref}(E_K - V)$ in the membrane equation, $E_K$ = −80 mV,
 #    $\tau_{Gref}\frac{dG_{ref}}{dt} = -G_{ref}$ with $\tau_{Gref}$ = 0.2 ms, and
 #    $G_{ref} \to G_{ref} + 2\,\mu\text{S}$ at each spike.
 #
@@ -63,7 +63,10 @@ import numpy as np
 from brian2 import Hz, Mohm, mV, ms, nA, pA, second, usiemens
 
 from sfa_helpers import analysis, simulate, stimuli, theory
-from sfa_helpers.models import LIF, ForcedVoltageClamp, RefractoryConductance, ThresholdIncrease
+from scipy.optimize import brentq
+
+from sfa_helpers.models import (LIF, ForcedVoltageClamp, NoVoltageReset, RefractoryConductance,
+                                ThresholdIncrease)
 from sfa_helpers.notebook import setup
 
 setup()
@@ -76,7 +79,8 @@ methods = {
     "2: threshold increase": base + ThresholdIncrease(Theta_max=200 * mV, tau_Theta=1 * ms),
     "3: threshold + G_ref": (base + ThresholdIncrease(Theta_max=200 * mV, tau_Theta=1 * ms)
                              + RefractoryConductance(tau_Gref=0.2 * ms, Delta_G_ref=2 * usiemens,
-                                                     E_K=-80 * mV)),
+                                                     E_K=-80 * mV)
+                             + NoVoltageReset()),
 }
 dt = 0.02 * ms
 sigma = 3 * pA * second ** 0.5
@@ -100,16 +104,16 @@ print(f"rheobase {theory.lif_rheobase(base) / pA:.0f} pA; {len(currents)} neuron
 methods["1: voltage clamp"].brian2_code()
 
 # %% [markdown]
-# **Method 2** has no voltage reset: the threshold condition is `v > Theta`, and the reset only
-# sets `Theta = Theta_max`.
+# **Method 2** keeps the base neuron's reset `v = V_reset` and adds `Theta = Theta_max` to it;
+# the threshold condition is `v > Theta`.
 
 # %%
 methods["2: threshold increase"].brian2_code()
 
 # %% [markdown]
-# **Method 3** adds `G_ref*(E_K - v)` to `I_total` and `G_ref += Delta_G_ref` to the reset. The
-# conductance multiplies $V$, so the update is no longer exact: Brian2 integrates it with
-# `exponential_euler`.
+# **Method 3** drops `v = V_reset` from the reset (`NoVoltageReset()`), adds `G_ref*(E_K - v)`
+# to `I_total` and `G_ref += Delta_G_ref` to the reset. The conductance multiplies $V$, so the
+# update is no longer exact: Brian2 integrates it with `exponential_euler`.
 
 # %%
 methods["3: threshold + G_ref"].brian2_code()
@@ -158,15 +162,20 @@ handles = [axes[0, 0].get_lines()[0], axes[0, 0].get_lines()[1], axes[1, 0].get_
 fig.legend(handles, [h.get_label() for h in handles], loc="outside upper center", ncols=3,
            frameon=False)
 plt.show()
-v2 = runs["2: threshold increase"].v[show[600]]
-print(f"method 2 at 600 pA: V stays between {float(np.percentile(v2[5000:], 1) / mV):.0f} and "
-      f"{float(np.percentile(v2[5000:], 99) / mV):.0f} mV (no reset)")
-assert float(np.mean(v2[5000:]) / mV) > -30       # without reset V rises far above V_th
+after = {}
+for name, r in runs.items():  # V one step after each spike at 600 pA
+    k = show[600]
+    idx = np.round(np.asarray(r.spike_trains[k] / dt)).astype(int) + 1
+    after[name] = np.asarray(r.v[k][idx[idx < len(r.t)]] / mV)
+    print(f"{name:22s} V one step after a spike: {after[name].min():6.1f} to {after[name].max():6.1f} mV")
+assert np.allclose(after["1: voltage clamp"], -65) and np.allclose(after["2: threshold increase"], -65)
+assert np.all(after["3: threshold + G_ref"] > -65)  # no reset: G_ref pulls V down over ~0.1 ms
 
 # %% [markdown]
-# Method 1 resets and holds $V$; method 2 never resets $V$, which climbs towards
-# $E_L + R_m I$ (−10 mV at 600 pA) while the threshold falls back onto it again and again;
-# method 3 has the same threshold, but the conductance kicks $V$ down towards $E_K$ at each spike.
+# Method 1 resets $V$ and holds it for 2.5 ms. Method 2 resets $V$ too, but does not hold it:
+# $V$ climbs at once, and the neuron fires again where it meets the falling threshold.
+# Method 3 has the same threshold but no reset: within a fraction of a millisecond the
+# conductance pulls $V$ from the spike down towards $E_K$ = −80 mV, below $V_{reset}$.
 #
 # ## Rate and mean membrane potential versus current
 
@@ -174,17 +183,34 @@ assert float(np.mean(v2[5000:]) / mV) > -30       # without reset V rises far ab
 I_sweep = currents[:n_sweep]
 rate = {name: r.rates(start=0.2 * second)[:n_sweep] for name, r in runs.items()}
 mean_v = {name: analysis.mean_potential(r, start=0.2 * second)[:n_sweep] for name, r in runs.items()}
+
+
+def interval_method2(I, m=methods["2: threshold increase"]):
+    """Method 2 without noise: the time T (s) from the reset to where V meets the threshold,
+    V_inf + (V_reset - V_inf) e^{-T/tau_m} = V_th + (Theta_max - V_th) e^{-T/tau_Theta}."""
+    v_inf, v_r, v_th = float(m.E_L + m.R * I), float(m.V_reset), float(m.V_th)
+    tau, jump, tau_th = float(m.tau_m), float(m.Theta_max - m.V_th), float(m.tau_Theta)
+    gap = lambda T: v_inf + (v_r - v_inf) * np.exp(-T / tau) - v_th - jump * np.exp(-T / tau_th)
+    return brentq(gap, 0, 1)  # V rises, Theta falls: one crossing
+
+
+fine = np.linspace(205, 600, 200) * pA
+theory_rate = {"1: voltage clamp": 1 / (2.5 * ms + theory.lif_time_to_threshold(base, fine)),
+               "2: threshold increase": np.array([1 / interval_method2(I) for I in fine]) * Hz}
 fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
-for name in methods:
-    a1.plot(I_sweep / pA, rate[name] / Hz, "o-", ms=3, label=name)
+for k, name in enumerate(methods):
+    a1.plot(I_sweep / pA, rate[name] / Hz, "o", ms=3, color=f"C{k}", label=name)
+    if name in theory_rate:
+        a1.plot(fine / pA, theory_rate[name] / Hz, color=f"C{k}", lw=1)
     a2.plot(I_sweep / pA, mean_v[name] / mV, "o-", ms=3)
     a3.plot(rate[name] / Hz, mean_v[name] / mV, "o-", ms=3)
+a1.plot([], [], color="0.3", lw=1, label="theory without noise")
 a2.plot(I_sweep / pA, (base.E_L + base.R * I_sweep) / mV, color="0.8", lw=4, zorder=0,
         label=r"$E_L + R_m I$ (no spikes)")
 a1.set(xlabel="input current (pA)", ylabel="firing rate (Hz)", title="rate")
 a2.set(xlabel="input current (pA)", ylabel="mean V (mV)", title="mean membrane potential")
 a3.set(xlabel="firing rate (Hz)", ylabel="mean V (mV)", title="mean potential versus rate")
-a1.legend(frameon=False)
+a1.legend(frameon=False, fontsize="small")
 a2.legend(frameon=False)
 plt.show()
 
@@ -193,25 +219,36 @@ for name in methods:
     print(f"{name:22s} rate {float(rate[name][0] / Hz):5.1f} -> {float(rate[name][-1] / Hz):5.1f} Hz, "
           f"mean V max {mv.max():6.1f} mV at {float(I_sweep[np.argmax(mv)] / pA):.0f} pA, "
           f"at 600 pA {mv[-1]:6.1f} mV")
+mv = {name: np.asarray(mean_v[name] / mV) for name in methods}
 for name in ("1: voltage clamp", "3: threshold + G_ref"):
-    mv = np.asarray(mean_v[name])
-    assert 0 < np.argmax(mv) < n_sweep - 1            # non-monotonic: a maximum inside the range
-# method 2: nothing acts back on V, so mean V is the subthreshold value E_L + R I
-gap = np.abs(mean_v["2: threshold increase"] - (base.E_L + base.R * I_sweep)) / mV
-assert gap.max() < 0.5
+    assert 0 < np.argmax(mv[name]) < n_sweep - 1 and np.argmin(mv[name][5:]) == n_sweep - 6
+m2 = mv["2: threshold increase"]
+low = int(np.argmin(m2[5:])) + 5                      # method 2: down, then up again
+assert 0 < np.argmax(m2[:low]) < low < n_sweep - 1 and m2[-1] > m2[low] + 1
+print(f"method 2: lowest mean V {m2[low]:.1f} mV at {float(I_sweep[low] / pA):.0f} pA")
+# well above rheobase the noise hardly matters: simulation and theory agree within 3 %
+strong = I_sweep >= 300 * pA
+for name in theory_rate:
+    expected = np.interp(np.asarray(I_sweep[strong] / pA), np.asarray(fine / pA),
+                         np.asarray(theory_rate[name] / Hz))
+    assert np.all(np.abs(np.asarray(rate[name][strong] / Hz) / expected - 1) < 0.03), name
 
 # %% [markdown]
 # **Why is the mean potential non-monotonic?** Below rheobase (200 pA) the mean potential is the
 # steady state $E_L + R_m I$, rising with the current (noise makes a few spikes near rheobase).
-# Above rheobase every spike pulls $V$ down, to $V_{reset}$ (method 1) or towards $E_K$
-# (method 3), and it then spends most of the interval on the way back up. More current means more
-# spikes per second, and so more time spent near the bottom: the mean potential *falls* as the
-# current grows. The neuron's voltage then behaves like a population signal anticorrelated with
-# its rate (right panel). With the pure threshold increase (method 2) no spike acts on $V$ at
-# all: its mean potential is exactly the subthreshold $E_L + R_m I$ (thick grey line), and it
-# rises far above the nominal threshold, which is why method 2 on its own is not a realistic
-# model. So the threshold increase *alone* cannot give a non-monotonic curve; it does as soon
-# as the spikes also act on $V$, which is what the refractory conductance of method 3 adds.
+# Above rheobase every spike brings $V$ down, to $V_{reset}$ (methods 1 and 2) or towards $E_K$
+# (method 3), and it then spends much of the interval on the way back up. More current means
+# more spikes per second and so more time near the bottom: the mean potential *falls* as the
+# current grows, and the voltage becomes a signal anticorrelated with the rate (right panel).
+# Method 1 adds 2.5 ms at $V_{reset}$ to every interval, method 3 pulls $V$ 15 mV further down,
+# below $V_{reset}$: both keep falling up to 600 pA.
+#
+# Method 2 turns back up above about 350 pA. Its threshold has no time to relax at high rates:
+# at 600 pA the next spike comes 4 ms after the last, when $\Theta$ is still a few mV above
+# $V_{th}$, so $V$ climbs from $V_{reset}$ to an ever higher crossing point, and it climbs
+# nearly in a straight line (the interval is short against $\tau_m$). The mean of such a ramp is
+# about halfway between $V_{reset}$ and the crossing point, and that rises with the current.
+# With a clamp (method 1) the same effect is outweighed by the 2.5 ms at $V_{reset}$.
 #
 # ## Maximum rates: absolute versus relative refractoriness
 
@@ -223,16 +260,20 @@ r1 = runs["1: voltage clamp"].rates(start=0.2 * second)[n_sweep:]
 assert np.all(r1 < 1 / (2.5 * ms))                    # absolute bound 1/tau_vc = 400 Hz
 r2 = runs["2: threshold increase"].rates(start=0.2 * second)[n_sweep:]
 assert r2[-1] > 1 / (2.5 * ms)                        # relative refractoriness: no hard bound
-assert np.allclose(r2[1:] * dt, 1)                     # V > Theta_max: a spike every step
+assert np.all(np.diff(r2) > 0)                        # ... and still growing with the current
+theory_20nA = 1 / interval_method2(20 * nA)
+print(f"method 2 at 20 nA without noise: {theory_20nA:.0f} Hz")
+assert abs(float(r2[-1] / Hz) / theory_20nA - 1) < 0.03
 
 # %% [markdown]
 # * The **voltage clamp** is absolute: no input can fire the neuron within $\tau_{vc}$, so
 #   $r < 1/\tau_{vc}$ = 400 Hz.
 # * The **threshold increase** is relative: the threshold is finite at every moment, so a
-#   strong enough input crosses it earlier. The interval is the time the threshold needs to fall
-#   from $\Theta_{max}$ to the membrane potential $V$, $\tau_\Theta\ln\frac{\Theta_{max} - V_{th}}{V - V_{th}}$,
-#   which shrinks without bound as $V$ grows (the time step sets the only limit: once $V$ stays
-#   above $\Theta_{max}$, at 5 and 20 nA, the neuron fires in every 0.02 ms step, 50 kHz).
+#   strong enough input crosses it earlier. The interval is the time $V$ needs to climb from
+#   $V_{reset}$ to the falling threshold, the root of
+#   $V_\infty + (V_{reset} - V_\infty)e^{-T/\tau_m} = V_{th} + (\Theta_{max} - V_{th})e^{-T/\tau_\Theta}$
+#   (`interval_method2` above), which shrinks without bound as the current grows: about 1.4 kHz
+#   at 20 nA, already above $1/\tau_\Theta$.
 # * The **refractory conductance** pulls $V$ far down after each spike; a stronger input then has
 #   to recharge the membrane first, so the rate grows much more slowly with the current than
 #   with method 2, but it is still not bounded by a fixed dead time (about 1 kHz at 20 nA).

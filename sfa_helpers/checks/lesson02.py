@@ -113,18 +113,31 @@ def check_clamp_I90(I_90) -> Feedback:
 
 # --- exercise 4: relative refractoriness beats the clamp's bound ------------------------------
 
-def _crossover_current():
-    """Method 2 without reset: V sits at V_inf = E_L + R I, the threshold falls from Theta_max as
-    V_th + (Theta_max - V_th) exp(-t/tau_Theta); the interval equals tau_vc when
-    V_inf = V_th + (Theta_max - V_th) exp(-tau_vc/tau_Theta)."""
-    _, E_L, V_th, _, R = _p()
-    v_inf = V_th + (float(V_TH_MAX) - V_th) * np.exp(-float(TAU_VC) / float(TAU_VTH))
+def _crossover_current(reset=True):
+    """Current at which method 2's interval equals tau_vc. After a spike V climbs from V_reset,
+    V(t) = V_inf + (V_reset - V_inf) e^{-t/tau_m}, and the threshold falls,
+    Theta(t) = V_th + (Theta_max - V_th) e^{-t/tau_Theta}; V(tau_vc) = Theta(tau_vc) is linear in
+    V_inf = E_L + R I. ``reset=False``: the same neuron without the voltage reset (V sits at
+    V_inf), the answer of a student who forgot the reset."""
+    tau, E_L, V_th, V_reset, R = _p()
+    theta = V_th + (float(V_TH_MAX) - V_th) * np.exp(-float(TAU_VC) / float(TAU_VTH))
+    if not reset:
+        return (theta - E_L) / R * amp
+    q = np.exp(-float(TAU_VC) / tau)
+    v_inf = (theta - V_reset * q) / (1 - q)
     return (v_inf - E_L) / R * amp
 
 
 def check_threshold_crossover(I_cross) -> Feedback:
-    """Current above which the threshold-increase neuron fires faster than 1/tau_vc."""
-    return check_quantity(I_cross, _crossover_current(), rtol=0.005, name="I_cross")
+    """Current above which the threshold-increase neuron (with its voltage reset) fires faster
+    than 1/tau_vc."""
+    feedback = check_quantity(I_cross, _crossover_current(), rtol=0.005, name="I_cross")
+    if not feedback and feedback.kind in ("imprecise", "wrong"):
+        if check_quantity(I_cross, _crossover_current(reset=False), rtol=0.005):
+            return Feedback(False, "concept", "I_cross is where the threshold alone falls to "
+                            "E_L + R I in tau_vc; method 2 also resets V, which must climb back "
+                            "from V_reset while the threshold falls.")
+    return feedback
 
 
 def check_threshold_max_rate(choice) -> Feedback:

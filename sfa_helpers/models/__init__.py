@@ -8,14 +8,15 @@ from .base import ModelSpec, NeuronModel
 from .combined import CombinedModel, Mechanism
 from .lif import LIF
 from .adaptation import AdaptationCurrent, AdaptiveThreshold, ConductanceSRA
-from .refractoriness import (ForcedVoltageClamp, NESTRefractoriness, RefractoryConductance,
-                             ThresholdIncrease)
+from .refractoriness import (ForcedVoltageClamp, NESTRefractoriness, NoVoltageReset,
+                             RefractoryConductance, ThresholdIncrease)
 from .adex import EIF, AdEx, AdExDynamicThreshold, FIRING_PATTERNS, firing_pattern_preset
 from .escape import EscapeNoise, EscapeSRM
 
 __all__ = ["LIF", "ModelSpec", "NeuronModel", "Mechanism", "CombinedModel"]
 __all__ += ["AdaptationCurrent", "AdaptiveThreshold", "ConductanceSRA"]
-__all__ += ["ForcedVoltageClamp", "ThresholdIncrease", "RefractoryConductance", "NESTRefractoriness"]
+__all__ += ["ForcedVoltageClamp", "ThresholdIncrease", "RefractoryConductance", "NoVoltageReset",
+            "NESTRefractoriness"]
 __all__ += ["EIF", "AdEx", "AdExDynamicThreshold", "FIRING_PATTERNS", "firing_pattern_preset"]
 __all__ += ["EscapeNoise", "EscapeSRM"]
 from .brian2_model import Brian2Model

@@ -4,12 +4,14 @@ All three are mechanisms, added to a base neuron such as :class:`~sfa_helpers.mo
 
 1. ``LIF(...) + ForcedVoltageClamp(tau_vc)``: after each spike :math:`V` is held at
    :math:`V_{reset}` for :math:`\tau_{vc}` (absolute refractoriness).
-2. ``LIF(...) + ThresholdIncrease(Theta_max, tau_Theta)``: at each spike the threshold
-   :math:`\Theta` jumps to :math:`\Theta_{max}` and relaxes back to :math:`V_{th}`; the voltage is
-   *not* reset (relative refractoriness: a strong input can fire the neuron again early).
-3. ``LIF(...) + ThresholdIncrease(...) + RefractoryConductance(tau_Gref, Delta_G_ref, E_K)``:
-   method 2 plus a potassium conductance :math:`G_{ref}` opened by each spike, which pulls
-   :math:`V` down towards :math:`E_K` instead of a hard reset.
+2. ``LIF(...) + ThresholdIncrease(Theta_max, tau_Theta)``: at each spike :math:`V` is reset to
+   :math:`V_{reset}` and the threshold :math:`\Theta` jumps to :math:`\Theta_{max}` and relaxes
+   back to :math:`V_{th}` (relative refractoriness: a strong input can fire the neuron again
+   early).
+3. ``LIF(...) + ThresholdIncrease(...) + RefractoryConductance(tau_Gref, Delta_G_ref, E_K)
+   + NoVoltageReset()``: the threshold increase, no voltage reset, and a potassium conductance
+   :math:`G_{ref}` opened by each spike, which pulls :math:`V` down towards :math:`E_K` instead
+   of the hard reset.
 
 Every parameter may be a 1-D array (one neuron per value).
 
@@ -31,7 +33,8 @@ from .adaptation import _add_spike_triggered_conductance, _check_free
 from .base import ModelSpec
 from .combined import Mechanism
 
-__all__ = ["ForcedVoltageClamp", "ThresholdIncrease", "RefractoryConductance", "NESTRefractoriness"]
+__all__ = ["ForcedVoltageClamp", "ThresholdIncrease", "RefractoryConductance", "NoVoltageReset",
+           "NESTRefractoriness"]
 
 
 class ForcedVoltageClamp(Mechanism):
@@ -72,16 +75,19 @@ class ForcedVoltageClamp(Mechanism):
 
 @renamed_keywords(V_th_max="Theta_max", tau_vth="tau_Theta")
 class ThresholdIncrease(Mechanism):
-    r"""Relative refractoriness by a threshold jump, without a voltage reset.
+    r"""Relative refractoriness by a threshold jump, on top of the voltage reset.
 
     .. math::
 
         \frac{d\Theta}{dt} = -\frac{\Theta - V_{th}}{\tau_\Theta}, \qquad
         \Theta \to \Theta_{max} \text{ at each spike},
 
-    and the neuron fires when :math:`V > \Theta`. The base model's voltage reset (``v = ...``) is
-    removed: :math:`V` keeps integrating through the spike, and the neuron fires again once the
-    falling threshold meets the membrane potential. :math:`\Theta` starts at :math:`V_{th}`.
+    and the neuron fires when :math:`V > \Theta`. The base model's voltage reset stays
+    (:math:`V \to V_{reset}`): after a spike :math:`V` climbs back from :math:`V_{reset}` while
+    the threshold falls from :math:`\Theta_{max}`, and the neuron fires again where the two meet,
+    earlier the stronger the input. :math:`\Theta` starts at :math:`V_{th}`. Add
+    :class:`NoVoltageReset` to drop the reset (lesson 02's method 3, where a refractory
+    conductance pulls :math:`V` down instead).
 
     Parameters
     ----------
@@ -110,8 +116,6 @@ class ThresholdIncrease(Mechanism):
         if np.any(np.asarray(self.Theta_max) <= np.asarray(spec.parameters["V_th"])):
             raise ValueError(f"'Theta_max' ({self.Theta_max!r}) must be above the base threshold "
                              f"'V_th' ({spec.parameters['V_th']!r}).")
-        keep = tuple(s for s in spec.reset if not s.replace(" ", "").startswith("v="))
-        spec = dataclasses.replace(spec, reset=keep)
         return spec.extend(
             equations=("dTheta/dt = -(Theta - V_th)/tau_Theta : volt",),
             reset=("Theta = Theta_max",),
@@ -160,6 +164,29 @@ class RefractoryConductance(Mechanism):
     def apply(self, spec: ModelSpec) -> ModelSpec:
         return _add_spike_triggered_conductance(spec, "RefractoryConductance", "G_ref", "tau_Gref",
                                                 "Delta_G_ref", self._values)
+
+
+class NoVoltageReset(Mechanism):
+    r"""Remove the base model's voltage reset: :math:`V` integrates through the spike.
+
+    On its own this lets :math:`V` rise towards :math:`E_L + R I` and the neuron fire whenever
+    it is above threshold; it is meant for mechanisms that bring :math:`V` down by other means,
+    as in lesson 02's method 3: ``LIF(...) + ThresholdIncrease(...) + RefractoryConductance(...)
+    + NoVoltageReset()``, where the refractory conductance pulls :math:`V` towards :math:`E_K`.
+    Every other reset statement (threshold jumps, conductance increments) stays. It has no
+    parameters.
+    """
+
+    requires = ("v",)
+
+    def __init__(self):
+        self._store({})
+
+    def apply(self, spec: ModelSpec) -> ModelSpec:
+        keep = tuple(s for s in spec.reset if not s.replace(" ", "").startswith("v="))
+        if len(keep) == len(spec.reset):
+            raise ValueError("NoVoltageReset: the model has no voltage reset ('v = ...') to remove.")
+        return dataclasses.replace(spec, reset=keep)
 
 
 _DIFFERENTIAL = re.compile(r"^(?P<lhs>\s*d\w+/dt\s*=.*?:\s*[^():]+?)\s*(\((?P<flags>[^()]*)\))?\s*$")

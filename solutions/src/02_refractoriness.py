@@ -62,8 +62,8 @@ setup()
 # The base neuron of lesson 02: $C_m \frac{dV}{dt} = \frac{E_L - V}{R_m} + I$ with
 # $C_m$ = 100 pF, $R_m$ = 100 MΩ ($\tau_m$ = 10 ms), $E_L$ = −70 mV, $V_{th}$ = −50 mV,
 # $V_{reset}$ = −65 mV (rheobase 200 pA). **Method 1** (forced voltage clamp): after a spike
-# $V = V_{reset}$ for $\tau_{vc}$ = 2.5 ms. **Method 2** (threshold increase): no voltage reset;
-# at a spike the threshold jumps to $\Theta_{max}$ = 200 mV and relaxes back,
+# $V = V_{reset}$ for $\tau_{vc}$ = 2.5 ms. **Method 2** (threshold increase): at a spike $V$ is
+# reset to $V_{reset}$ and the threshold jumps to $\Theta_{max}$ = 200 mV and relaxes back,
 # $\tau_\Theta\frac{d\Theta}{dt} = -(\Theta - V_{th})$, $\tau_\Theta$ = 1 ms. No noise in this
 # sheet; time step 0.02 ms throughout.
 
@@ -178,16 +178,21 @@ assert abs(float(I_90) / I_90_h - 1) < 0.005
 # %% [markdown]
 # ## Exercise 4 — Relative refractoriness beats the bound (2 points)
 #
-# Method 2 never resets $V$. Without noise and after the first few milliseconds, the spikes do not
-# act on $V$ at all, so $V$ sits at $V_\infty = E_L + R_m I$. After a spike the threshold falls as
-# $\Theta(t) = V_{th} + (\Theta_{max} - V_{th})\,e^{-t/\tau_\Theta}$ and the next spike comes when
-# $\Theta(t) = V_\infty$. Find the current `I_cross` (with units) **above which method 2 fires
-# faster than the clamp neuron could fire at any current** (interval shorter than $\tau_{vc}$).
+# After a spike of method 2, $V$ climbs back from $V_{reset}$,
+# $V(t) = V_\infty + (V_{reset} - V_\infty)\,e^{-t/\tau_m}$ with $V_\infty = E_L + R_m I$, while
+# the threshold falls, $\Theta(t) = V_{th} + (\Theta_{max} - V_{th})\,e^{-t/\tau_\Theta}$; the
+# next spike comes where they meet (no noise). Find the current `I_cross` (with units) **above
+# which method 2 fires faster than the clamp neuron could fire at any current** (interval
+# shorter than $\tau_{vc}$). Hint: at the interval $\tau_{vc}$ the condition
+# $V(\tau_{vc}) = \Theta(\tau_{vc})$ is linear in $V_\infty$.
 # You can check your answer by simulating `threshold_increase` just below and above it.
 
 # %% nbgrader={"grade": false, "grade_id": "I_cross", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-v_inf_cross = base.V_th + (Theta_max - base.V_th) * np.exp(-tau_vc / tau_Theta)
+# V_inf + (V_reset - V_inf) q = Theta(tau_vc), with q = exp(-tau_vc / tau_m)
+q = np.exp(-tau_vc / base.tau_m)
+theta_at_tau_vc = base.V_th + (Theta_max - base.V_th) * np.exp(-tau_vc / tau_Theta)
+v_inf_cross = (theta_at_tau_vc - base.V_reset * q) / (1 - q)
 I_cross = (v_inf_cross - base.E_L) / base.R
 print(f"I_cross = {I_cross / pA:.1f} pA")
 ### END SOLUTION
@@ -196,24 +201,27 @@ print(f"I_cross = {I_cross / pA:.1f} pA")
 require("I_cross")
 check_threshold_crossover(I_cross).assert_ok()
 ### BEGIN HIDDEN TESTS
-# At I_cross the interval tau_Theta ln((Theta_max - V_th)/(V_inf - V_th)) equals tau_vc.
+# At I_cross the rising V and the falling threshold meet after tau_vc (bisection on the gap).
 v_h = -0.07 + 1e8 * float(I_cross)
-assert abs(1e-3 * np.log(0.25 / (v_h + 0.05)) - 2.5e-3) < 2e-5
+gap_h = lambda t_h: v_h + (-0.065 - v_h) * np.exp(-t_h / 0.01) - (-0.05 + 0.25 * np.exp(-t_h / 1e-3))
+lo_h, hi_h = 1e-6, 0.05
+for _ in range(60):
+    mid_h = 0.5 * (lo_h + hi_h)
+    lo_h, hi_h = (lo_h, mid_h) if gap_h(mid_h) > 0 else (mid_h, hi_h)
+assert abs(lo_h - 2.5e-3) < 2e-5
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Exercise 5 — The maximum rate of method 2 (1 point)
 #
 # At 20 nA the free potential $V_\infty = E_L + R_m I$ is about 1.93 V, far above
-# $\Theta_{max}$ = 200 mV. What limits the firing rate of method 2 there? Store `"a"`, `"b"`, `"c"`
-# or `"d"` in `max_rate_threshold`.
+# $\Theta_{max}$ = 200 mV. What limits the firing rate of method 2 as the current grows further?
+# Store `"a"`, `"b"`, `"c"` or `"d"` in `max_rate_threshold`.
 #
-# * **a** $1/\tau_\Theta$ = 1 kHz: the threshold needs about $\tau_\Theta$ to relax.
-# * **b** Nothing in the model: $V$ stays above even the raised threshold, so the neuron fires
-#   in every time step and only the time step sets the rate ($1/dt$ = 50 kHz).
-# * **c** $1/\tau_{vc}$ = 400 Hz, as for the clamp.
-# * **d** The rate drops to zero, because $V$ is above $\Theta_{max}$ and the threshold can never
-#   be crossed from below.
+# * **a** $1/\tau_\Theta$ = 1 kHz: the threshold must relax for about $\tau_\Theta$ first.
+# * **b** No fixed bound: $V$ climbs from $V_{reset}$ to the falling threshold faster and faster.
+# * **c** $1/\tau_{vc}$ = 400 Hz, because a reset acts like the clamp's dead time.
+# * **d** The rate drops to zero: $V_\infty$ is above $\Theta_{max}$ and cannot cross it.
 
 # %% nbgrader={"grade": false, "grade_id": "max_rate_threshold", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
