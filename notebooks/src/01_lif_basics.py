@@ -214,6 +214,17 @@ for I_k, r_sim, r_th in zip(amplitudes, counted, predicted):
     print(f"I = {I_k / nA:.2f} nA   counted {r_sim / Hz:5.1f} Hz   theory {r_th / Hz:5.1f} Hz")
 
 # %% [markdown]
+# These counted rates are the table of the classic lab tutorial this lesson follows (0, 0, 16.7,
+# 26.7, 30.0, ... 50.0 Hz), reproduced exactly:
+
+# %%
+lab_table = {1.43: 0.0, 1.47: 0.0, 1.51: 16.7, 1.55: 26.7, 1.59: 30.0, 1.83: 50.0}  # nA: Hz
+for I_nA, r_lab in lab_table.items():
+    k = int(np.argmin(np.abs(np.asarray(amplitudes / nA) - I_nA)))
+    assert round(float(counted[k] / Hz), 1) == r_lab
+print("the counted rates match the lab tutorial's table")
+
+# %% [markdown]
 # The counted rates sit *below* the theory, in small steps. Two reasons, both about the counting
 # window rather than the neuron:
 #
@@ -232,6 +243,12 @@ interval_based = isi_rate(sweep.spike_trains, start=100 * ms, stop=400 * ms)
 firing = np.asarray(predicted) > 0
 gap_count = np.max(np.abs(counted - predicted)[firing])
 gap_isi = np.max(np.abs(interval_based - predicted)[firing])
+ax = plots.fi_curve(amplitudes, counted, theory=lambda I: theory.lif_rate(neuron_A, I),
+                    label="spike count / 300 ms", color="C0")
+ax.plot(amplitudes[firing] / nA, interval_based[firing] / Hz, "x", color="C3", ms=6,
+        label="1 / mean ISI")
+ax.legend(frameon=False)
+ax.set_title("parameter set A: two ways to measure the rate")
 print(f"largest gap to theory: counting {gap_count / Hz:.1f} Hz, 1/mean ISI {gap_isi / Hz:.2f} Hz")
 
 # %% [markdown]
