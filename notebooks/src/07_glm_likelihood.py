@@ -55,7 +55,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import scipy.signal
-from brian2 import Hz, Mohm, mV, ms, nA, pA, second
+from brian2 import Hz, Mohm, get_dimensions, mV, ms, nA, pA, second
 
 from sfa_helpers import glm, simulate, stimuli
 from sfa_helpers.theory.escape import interval_distribution, lif_escape_hazard
@@ -126,6 +126,42 @@ assert errors["B"] < 0.01 and min(errors["A"], errors["C"]) > 0.1
 #   filtered by the membrane, so this part rises with $\tau_m$ and decays with $\tau_w$
 #   (candidate C alone, the kernel of the adaptive LIF without reset).
 #
+# ### κ in practice: its units, and R from a voltage recording
+#
+# $\kappa$ turns a current into a voltage: $\int\kappa(s)\,I(t-s)\,ds$ is in volts, so with
+# $ds$ in seconds and $I$ in amperes, $\kappa$ is in ohms per second (Ω/s). Brian2's units say
+# the same:
+
+# %%
+kappa = lambda lag: R / tau_m * np.exp(-lag / tau_m)
+print(f"kappa(0) = R/tau_m = {float(kappa(0 * ms) / (Mohm / ms)):.0f} MOhm/ms, in SI base units "
+      f"{kappa(0 * ms).dim};  kappa(0) x 1 nA x 1 ms = {kappa(0 * ms) * nA * ms!r}")
+assert get_dimensions(kappa(0 * ms)) == get_dimensions(Mohm / ms)
+assert get_dimensions(kappa(0 * ms) * nA * ms) == get_dimensions(mV)
+
+# %% [markdown]
+# For a passive membrane (no spikes) the SRM is just $u(t) = u_{rest} + R\,x(t)$ with
+# $x(t) = \int \frac{1}{\tau_m}e^{-s/\tau_m} I(t-s)\,ds$: linear in $R$. Knowing $\tau_m$, a
+# noisy voltage recording then gives $R$ by least squares with one free parameter,
+# $\hat R = \sum_n x_n (u_n - u_{rest}) / \sum_n x_n^2$, with standard error
+# $\sigma_{noise}/\sqrt{\sum_n x_n^2}$. A Brian2 LIF whose threshold is never reached is such a
+# membrane; we add 1 mV of recording noise:
+
+# %%
+passive = LIF(tau_m=tau_m, E_L=-70 * mV, V_th=1000 * mV, V_reset=-70 * mV, R=R)
+rng_fit = np.random.default_rng(3)
+step_fit = 0.1 * ms
+I_rec = rng_fit.normal(100, 100, 5000) * pA                       # 500 ms of fluctuating current
+rec = simulate(passive, stimuli.from_array(I_rec, step_fit), 500 * ms, dt=step_fit, record=("v",))
+u_rec = np.asarray((rec.v[0] - passive.E_L) / mV) + rng_fit.normal(0, 1.0, 5000)
+a = float(np.exp(-step_fit / tau_m))  # the exact one-step filter of x, as Brian2 integrates u
+x = scipy.signal.lfilter([0, 1 - a], [1, -a], np.asarray(I_rec / nA))  # nA
+R_hat = np.sum(x * u_rec) / np.sum(x * x) * Mohm                 # mV / nA = MOhm
+R_se = 1.0 / np.sqrt(np.sum(x * x)) * Mohm
+print(f"R fitted: {float(R_hat / Mohm):.2f} ± {float(R_se / Mohm):.2f} MOhm, true {float(R / Mohm):.0f} MOhm")
+assert abs(float((R_hat - R) / R_se)) < 4
+
+# %% [markdown]
 # ## 2 · Escape noise
 #
 # Real neurons do not fire exactly at threshold. In the **escape-noise** model the neuron fires
