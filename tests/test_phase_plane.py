@@ -8,8 +8,8 @@ from scipy.optimize import brentq, fsolve
 
 from sfa_helpers import simulate, stimuli
 from sfa_helpers.models import FIRING_PATTERNS, AdEx
-from sfa_helpers.theory.adex import (fixed_points, jacobian, saddle_node_current, v_nullcline,
-                                     vector_field, w_nullcline)
+from sfa_helpers.theory.adex import (fixed_points, hopf_current, jacobian, saddle_node_current,
+                                     v_nullcline, vector_field, w_nullcline)
 
 
 def _rhs(model, I):
@@ -70,6 +70,69 @@ def test_saddle_node_current(name):
         g = np.array([f([v, p["a"] * (v - p["E_L"])])[0] for v in np.linspace(-0.1, -0.03, 70001)])
         assert np.count_nonzero(np.sign(g[:-1]) != np.sign(g[1:])) == expected
         assert len(fixed_points(model, I_sn * factor * amp)) == expected
+
+
+def _rest_eigenvalues(model, I):
+    """Eigenvalues at the lower fixed point, all numerical: brentq on the reduced equation and
+    a central-difference Jacobian of the raw right-hand side (no closed form used)."""
+    f, p = _rhs(model, I)
+    g = lambda v: f([v, p["a"] * (v - p["E_L"])])[0]
+    grid = np.linspace(-0.1, -0.03, 70001)
+    vals = np.array([g(v) for v in grid])
+    k = np.flatnonzero(np.sign(vals[:-1]) != np.sign(vals[1:]))[0]
+    v0 = brentq(g, grid[k], grid[k + 1], xtol=1e-15)
+    x0 = np.array([v0, p["a"] * (v0 - p["E_L"])])
+    h = np.array([1e-7, 1e-15])
+    J = np.column_stack([(np.array(f(x0 + e)) - np.array(f(x0 - e))) / (2 * e.sum())
+                         for e in np.diag(h)])
+    return np.linalg.eigvals(J / np.array([[1e3], [1e12]]))  # _rhs scales its rows
+
+
+# a > C/tau_w: the side-by-side AdEx of lesson 04 and the 'transient' and 'initial burst' presets
+HOPF_MODELS = {
+    "lesson 04 comparison": AdEx(tau_m=10 * ms, E_L=-75 * mV, V_T=-55 * mV, Delta_T=1 * mV,
+                                 V_reset=-75 * mV, a=6 * nS, b=10 * pA, tau_w=100 * ms,
+                                 g_L=10 * nS, t_ref=2 * ms),
+    "transient": FIRING_PATTERNS["transient"].model,
+    "initial burst": FIRING_PATTERNS["initial burst"].model,
+}
+
+
+@pytest.mark.parametrize("name", list(HOPF_MODELS))
+def test_hopf_current_is_where_the_rest_state_loses_stability(name):
+    model = HOPF_MODELS[name]
+    I_h, I_sn = float(hopf_current(model)), float(saddle_node_current(model))
+    assert I_h < I_sn
+    below = _rest_eigenvalues(model, I_h - 1e-3 * abs(I_h))
+    above = _rest_eigenvalues(model, I_h + 1e-3 * abs(I_h))
+    assert np.all(below.real < 0) and np.all(above.real > 0)  # a pair crosses the axis
+    assert np.all(above.imag != 0)                           # as a complex pair: Hopf
+    # the closed-form stability agrees
+    assert fixed_points(model, (I_h - 1e-3 * abs(I_h)) * amp)[0].stable
+    assert not fixed_points(model, (I_h + 1e-3 * abs(I_h)) * amp)[0].stable
+
+
+def test_without_a_hopf_the_rest_state_is_stable_up_to_the_saddle_node():
+    model = FIRING_PATTERNS["adapting"].model  # a = 0: a R < tau_m / tau_w
+    assert np.isnan(float(hopf_current(model)))
+    I_sn = float(saddle_node_current(model))
+    for factor in (0.5, 0.9, 0.999):
+        assert np.all(_rest_eigenvalues(model, I_sn * factor).real < 0)
+
+
+def test_hopf_in_simulation_rest_below_oscillation_above():
+    """Started at the rest fixed point plus a small push: below I_H the push dies out, above
+    I_H (still below I_SN, so the rest state exists) it grows into spikes."""
+    model = HOPF_MODELS["lesson 04 comparison"]
+    I_h = float(hopf_current(model))
+    currents = np.array([I_h - 0.4e-12, I_h + 0.4e-12])  # I_SN is only 1 pA above I_H
+    starts = [fixed_points(model, c * amp)[0] for c in currents]
+    assert all(fp.kind.endswith("focus") for fp in starts)
+    group = model.replace(V_init=Quantity([float(fp.v) + 0.1e-3 for fp in starts], dim=volt.dim),
+                          w_init=Quantity([float(fp.w) for fp in starts], dim=amp.dim))
+    res = simulate(group, stimuli.constant(currents * amp), 2000 * ms, dt=0.02 * ms, record=())
+    assert len(res.spike_trains[0]) == 0
+    assert len(res.spike_trains[1]) > 0
 
 
 def test_transient_preset_current_lies_between_the_two_rheobases():

@@ -44,7 +44,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is 
 # %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
-from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nA, nS, pA, second
+from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nA, nS, pA, second, volt
 
 from sfa_helpers import fi_curve, simulate, stimuli
 from sfa_helpers.firing_patterns import classify_pattern, pattern_map
@@ -52,7 +52,8 @@ from sfa_helpers.models import EIF, LIF, AdaptationCurrent, AdEx, AdExDynamicThr
 from sfa_helpers.models.presets import FIRING_PATTERNS, PATTERN_NAMES, book_table_model
 from sfa_helpers.notebook import setup
 from sfa_helpers.plots import PATTERN_COLORS, plot_pattern_map, plot_phase_plane
-from sfa_helpers.theory.adex import fixed_points, saddle_node_current
+from sfa_helpers.theory import lif_rate
+from sfa_helpers.theory.adex import fixed_points, hopf_current, saddle_node_current
 from sfa_helpers.widgets import explore_pattern_map, explore_phase_plane
 
 setup()
@@ -134,13 +135,25 @@ FIRING_PATTERNS["adapting"].model.brian2_code()
 # Where they cross the neuron can rest (fixed point). Its stability comes from the eigenvalues of
 # the Jacobian. With $k = 1 + aR > 0$ the two fixed points merge and vanish at the saddle-node
 # current $I_{SN} = k(\vartheta_{rh} - u_{rest} - \Delta_T + \Delta_T \ln k)/R$; above it the
-# neuron must fire. Example: the 'adapting' neuron of the book ($\tau_m$ 20 ms, $a$ = 0,
-# $\tau_w$ 100 ms, $b$ = 5 pA, $u_r$ = -55 mV, $R$ = 500 MΩ) without and with a 65 pA step.
+# neuron must fire.
+#
+# That is one of two ways to lose the resting state. If $a > C/\tau_w$ (that is
+# $aR > \tau_m/\tau_w$: the adaptation reacts strongly and slowly), the stable rest point first
+# becomes a *focus* (complex eigenvalues: damped oscillations) and then loses its stability at a
+# lower current, the **Hopf current** $I_H$, where the real part of the eigenvalue pair crosses
+# zero: the trace of the Jacobian, $(e^{(u-\vartheta_{rh})/\Delta_T} - 1)/\tau_m - 1/\tau_w$,
+# vanishes at $u_H = \vartheta_{rh} + \Delta_T\ln(1 + \tau_m/\tau_w)$, giving
+# $I_H = [k(u_H - u_{rest}) - \Delta_T(1 + \tau_m/\tau_w)]/R$ (Touboul & Brette 2008;
+# `hopf_current`). Between $I_H$ and $I_{SN}$ a fixed point still exists, but the neuron
+# oscillates away from it into spikes. Example: the 'adapting' neuron of the book ($\tau_m$
+# 20 ms, $a$ = 0, $\tau_w$ 100 ms, $b$ = 5 pA, $u_r$ = -55 mV, $R$ = 500 MΩ), which has $a = 0$
+# and so only the saddle-node route, without and with a 65 pA step.
 
 # %%
 adapting = FIRING_PATTERNS["adapting"]
 print(adapting.model)
-print(f"saddle-node current I_SN = {float(saddle_node_current(adapting.model) / pA):.1f} pA")
+print(f"saddle-node current I_SN = {float(saddle_node_current(adapting.model) / pA):.1f} pA; "
+      f"Hopf current: {float(hopf_current(adapting.model) / pA)} (a = 0 < C/tau_w: none)")
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained", sharey=True)
 for ax, I in zip(axes, (0 * pA, 65 * pA)):
     plot_phase_plane(adapting.model, I, ax=ax, w_range=(-10 * pA, 80 * pA))
@@ -408,21 +421,52 @@ assert sum(spike_table["adaptive LIF"]) < sum(spike_table["LIF"])
 
 # %%
 I_fi = np.linspace(0, 800, 30) * pA
-fig, ax = plt.subplots(figsize=(5.5, 4), layout="constrained")
+I_sn, I_h = saddle_node_current(adex), hopf_current(adex)
+fig, ax = plt.subplots(figsize=(6, 4.2), layout="constrained")
 fis = {}
 for name, m in (("LIF", lif), ("adaptive LIF", alif), ("AdEx", adex)):
     fis[name] = fi_curve(m, I_fi, 1 * second, transient=300 * ms, dt=dt_side)
-    ax.plot(I_fi / pA, fis[name].rates / Hz, "o-", ms=3, label=name)
+    ax.plot(I_fi / pA, fis[name].rates / Hz, "o", ms=4, label=f"{name} (simulation)")
+fine_I = np.linspace(0, 800, 400) * pA
+ax.plot(fine_I / pA, lif_rate(lif, fine_I) / Hz, color="k", lw=1, label="LIF theory")
+ax.axvline(float(I_sn / pA), color="C2", ls="-.", lw=1,
+           label=f"AdEx: $I_H$ = {float(I_h / pA):.1f} pA, $I_{{SN}}$ = {float(I_sn / pA):.1f} pA")
 ax.set_xlabel("input current (pA)")
 ax.set_ylabel("steady firing rate (Hz)")
-ax.legend()
+ax.legend(fontsize="small")
 plt.show()
 for name, fi in fis.items():
     first = I_fi[np.argmax(np.asarray(fi.rates) > 0)]
     print(f"{name:13s} first current with spikes: {float(first / pA):.0f} pA, rate at 800 pA: "
           f"{float(fi.rates[-1] / Hz):.0f} Hz")
 assert float(fis["adaptive LIF"].rates[-1]) < float(fis["LIF"].rates[-1])
-print(f"AdEx saddle-node current: {float(saddle_node_current(adex) / pA):.0f} pA")
+print(f"AdEx: Hopf current {float(I_h / pA):.1f} pA, saddle-node current {float(I_sn / pA):.1f} pA "
+      f"(a = 6 nS > C/tau_w = {float(lif.C_m / adex.tau_w / nS):.0f} nS)")
+first_adex = I_fi[np.argmax(np.asarray(fis["AdEx"].rates) > 0)]
+assert first_adex < I_h < I_sn
+assert np.allclose(np.asarray(fis["LIF"].rates / Hz), np.asarray(lif_rate(lif, I_fi) / Hz), atol=2)
+
+# %% [markdown]
+# The LIF follows its closed-form rate (dashed). The AdEx's rest state turns unstable at
+# $I_H$ = 310.5 pA, 1 pA before it vanishes at $I_{SN}$ = 311.5 pA. Yet the AdEx already fires
+# at 303 pA, *below* both, where a stable rest state exists. Both are true at once: the neuron
+# is **bistable**. A neuron at rest stays there; one that starts elsewhere (these started at
+# $u$ = −65 mV, away from rest) can be caught by the spike-and-reset cycle and keep firing. Run
+# at 303 pA, half of a group started exactly at the stable fixed point and half at −65 mV (30
+# neurons: the f-I curve's compiled program, reused):
+
+# %%
+I_bi = I_fi[np.argmax(np.asarray(fis["AdEx"].rates) > 0)]
+rest = fixed_points(adex, I_bi)[0]
+from_rest = np.arange(30) < 15
+bistable = simulate(adex.replace(V_init=np.where(from_rest, float(rest.v), -65e-3) * volt,
+                                 w_init=np.where(from_rest, float(rest.w), 0.0) * amp),
+                    stimuli.constant(np.full(30, float(I_bi / pA)) * pA), 1 * second,
+                    dt=dt_side, record=())
+counts = np.array([len(s) for s in bistable.spike_trains])
+print(f"I = {float(I_bi / pA):.0f} pA; rest point: {rest.kind} at {float(rest.v / mV):.2f} mV; "
+      f"spikes in 1 s: {counts[from_rest][0]} started at rest, {counts[~from_rest][0]} started at -65 mV")
+assert rest.stable and np.all(counts[from_rest] == 0) and np.all(counts[~from_rest] > 5)
 
 # %% [markdown]
 # ## 7. A map of firing patterns
@@ -453,9 +497,11 @@ assert pm.label_at(0.5 * nS, -51 * mV) == "initial burst"
 # irregular.
 #
 # **Where does 'transient' begin?** A neuron can come back to rest only if the step leaves it a
-# stable fixed point, i.e. if $I$ is below the saddle-node current
+# stable fixed point: $I$ below the saddle-node current
 # $I_{SN}(a) = k(\vartheta_{rh} - u_{rest} - \Delta_T + \Delta_T \ln k)/R$, $k = 1 + aR$, which
-# grows with $a$. Check the border of the brown region against theory:
+# grows with $a$, and, where $a > C/\tau_w$, below the Hopf current $I_H(a)$. For this neuron
+# $I_H$ lies within 1.5 pA under $I_{SN}$ wherever it exists, so $I_{SN}$ marks the border. Check
+# the border of the brown region against theory:
 
 # %%
 I_SN = np.array([float(saddle_node_current(FIRING_PATTERNS["bursting"].model.replace(a=a_k)) / pA)
@@ -464,6 +510,9 @@ transient_column = np.all(pm.labels == "transient", axis=0)
 print(f"first a with I_SN > 65 pA: {float(a_grid[np.argmax(I_SN > 65)] / nS):.2f} nS; "
       f"first all-transient column: a = {float(a_grid[np.argmax(transient_column)] / nS):.2f} nS")
 assert np.array_equal(transient_column, I_SN > 65)
+I_H = np.array([float(hopf_current(FIRING_PATTERNS["bursting"].model.replace(a=a_k)) / pA)
+                for a_k in a_grid])
+assert np.nanmax(I_SN - I_H) < 1.5  # where a Hopf exists, it is just below I_SN
 
 # %% [markdown]
 # ### The map as a widget

@@ -22,6 +22,12 @@ State :math:`(v, w)`, constant input :math:`I`:
   :math:`I_{SN} = k\,(V_T - E_L - \Delta_T + \Delta_T \ln k)/R`; above it there is none and the
   neuron fires repetitively. For :math:`a = 0` this is the EIF rheobase
   :math:`(V_T - E_L - \Delta_T)/R`.
+* **Hopf current** (:math:`aR > \tau_m/\tau_w`, that is :math:`a > C/\tau_w`): the rest state
+  loses stability *before* the saddle-node, where the Jacobian's trace vanishes,
+  :math:`e^{(v - V_T)/\Delta_T} = 1 + \tau_m/\tau_w`, at
+  :math:`I_H = [k (v_H - E_L) - \Delta_T (1 + \tau_m/\tau_w)]/R` with
+  :math:`v_H = V_T + \Delta_T \ln(1 + \tau_m/\tau_w)` (Touboul & Brette 2008). For
+  :math:`aR \le \tau_m/\tau_w` the rest state stays stable up to :math:`I_{SN}`.
 * **Stability**: eigenvalues of the Jacobian
   :math:`J = \begin{pmatrix} (e^{(v-V_T)/\Delta_T} - 1)/\tau_m & -R/\tau_m \\ a/\tau_w & -1/\tau_w \end{pmatrix}`
   (1/second).
@@ -42,7 +48,7 @@ from ..models.adex import AdEx, EIF
 from ..validation import as_quantity
 
 __all__ = ["FixedPoint", "adex_values", "v_nullcline", "w_nullcline", "fixed_points",
-           "saddle_node_current", "rheobase", "jacobian", "vector_field"]
+           "saddle_node_current", "hopf_current", "rheobase", "jacobian", "vector_field"]
 
 
 def adex_values(model) -> dict:
@@ -174,10 +180,35 @@ def saddle_node_current(model) -> Quantity:
     return k * (p["V_T"] - p["E_L"] - p["Delta_T"] + p["Delta_T"] * np.log(k)) / p["R"] * amp
 
 
+def hopf_current(model) -> Quantity:
+    r"""Current (amp) at which the rest state loses stability through a Hopf bifurcation,
+    before the saddle-node: where the trace of the Jacobian,
+    :math:`(e^{(v - V_T)/\Delta_T} - 1)/\tau_m - 1/\tau_w`, vanishes on the rest branch,
+
+    .. math::
+
+        v_H = V_T + \Delta_T \ln(1 + \tau_m/\tau_w), \qquad
+        I_H = \frac{k (v_H - E_L) - \Delta_T (1 + \tau_m/\tau_w)}{R}, \quad k = 1 + aR.
+
+    This happens only if :math:`aR > \tau_m/\tau_w` (:math:`a > C/\tau_w`); then
+    :math:`I_H < I_{SN}`, the rest state is a stable focus below :math:`I_H` and unstable above.
+    NaN otherwise (and for an EIF): the rest state then stays stable up to :func:`saddle_node_current`.
+    """
+    p = adex_values(model)
+    if not isinstance(model, AdEx):
+        return np.nan * amp
+    ratio = p["tau_m"] / p["tau_w"]
+    k = 1 + p["a"] * p["R"]
+    if p["a"] * p["R"] <= ratio:
+        return np.nan * amp
+    v_h = p["V_T"] + p["Delta_T"] * np.log(1 + ratio)
+    return (k * (v_h - p["E_L"]) - p["Delta_T"] * (1 + ratio)) / p["R"] * amp
+
+
 def rheobase(model) -> Quantity:
     """Smallest constant current without a fixed point (amp), :func:`saddle_node_current`. Above
     it the neuron fires repetitively. (Below it the rest state can still lose stability through
-    a Hopf bifurcation for some a, tau_w; check ``fixed_points(...)[0].stable``.)"""
+    a Hopf bifurcation, for :math:`a > C/\tau_w`: :func:`hopf_current`.)"""
     return saddle_node_current(model)
 
 
