@@ -47,9 +47,19 @@ def test_criteria_boundaries():
     # adaptation ratio 1.4 is tonic, 1.6 adapting
     assert _classify(_from_isis(10, [20] + [28] * 20)) == "tonic"
     assert _classify(_from_isis(10, [20] + [32] * 20)) == "adapting"
-    # latency equal to an ISI is not delayed; longer than all is
-    assert _classify(_from_isis(60, [60] * 7)) != "delayed"
-    assert _classify(_from_isis(61, [60] * 7)) == "delayed"
+    # delayed: a latency longer than every ISI *and* more than 2.5 steady ISIs; a latency a
+    # little longer than the ISIs (from rest instead of from the reset) is normal
+    assert _classify(_from_isis(61, [40] * 11)) != "delayed"
+    assert _classify(_from_isis(99, [40] * 9)) != "delayed"
+    assert _classify(_from_isis(101, [40] * 9)) == "delayed"
+    assert _classify(_from_isis(124, [100] * 3)) != "delayed"   # or a quarter of the step
+    assert _classify(_from_isis(126, [100] * 3)) == "delayed"
+    # initial burst: short first ISIs that end abruptly (a jump > 2x); ISIs that lengthen by
+    # smaller steps are adapting, however short the first ones
+    assert _classify(_from_isis(5, [3, 4, 8.5] + [40] * 11)) == "initial burst"
+    assert _classify(_from_isis(5, [3, 4, 11.5] + [40] * 11)) == "initial burst"
+    assert _classify(_from_isis(5, [3, 5, 9, 12, 20, 30] + [40] * 10)) == "adapting"
+    assert _classify(_from_isis(5, [3, 4.5, 7, 11, 17, 26] + [40] * 10)) == "adapting"
     # bursts of unequal size are irregular
     unequal = np.concatenate([b + np.arange(n) * 2.0 for b, n in
                               zip(np.arange(10, 500, 50), [4, 3, 5, 2, 4, 3, 5, 2, 4, 3])])
@@ -113,6 +123,8 @@ def _boundary_trains():
     """Trains at or near every threshold of the criteria (where rounding could matter)."""
     out = [_from_isis(10, [20] + [30] * 20), _from_isis(10, [20] + [30.000001] * 20),
            _from_isis(60, [60] * 7), _from_isis(61, [60] * 7), _train([250]), _train([249.999]),
+           _from_isis(99.999, [40] * 9), _from_isis(100, [40] * 9), _from_isis(125, [100] * 3),
+           _from_isis(125.001, [100] * 3), _from_isis(5, [3, 4, 8]), _from_isis(5, [3, 4, 8.001] + [40] * 9),
            _train([100, 249.9, 250.1]), _from_isis(5, [2.5, 2.5] + [10] * 40),
            _from_isis(5, [2.5, 2.6] + [10] * 40), _train([10, 20]), _train([10, 300]),
            _train([260, 270, 280, 290])]
@@ -184,3 +196,39 @@ def test_vectorised_classifier_bad_input():
         classify_spikes([0, 3], [1, 2] * ms, 2, 0 * ms, 10 * ms)
     assert list(classify_trains([_train([]), _train([])], 0 * ms, T * ms)) == ["silent", "silent"]
     assert list(classify_spikes([], [] * ms, 3, 0 * ms, T * ms)) == ["silent"] * 3
+
+
+# Naud, Marcille, Clopath & Gerstner (2008), Biol Cybern 99:335, Table 1: AdEx parameters for
+# eight firing patterns (C pF, g_L nS, E_L mV, a nS, tau_w ms, b pA, V_r mV, I pA; V_T = -50 mV
+# and Delta_T = 2 mV throughout), independent of the book's Table 6.1 that the lessons use. Both
+# delayed patterns of the paper are 'delayed' here.
+NAUD_2008 = {
+    "tonic spiking": (200, 10, -70, 2, 30, 0, -58, 500, "tonic"),
+    "adaptation": (200, 12, -70, 2, 300, 60, -58, 500, "adapting"),
+    "initial burst": (130, 18, -58, 4, 150, 120, -50, 400, "initial burst"),
+    "regular bursting": (200, 10, -58, 2, 120, 100, -46, 210, "bursting"),
+    "delayed accelerating": (200, 12, -70, -10, 300, 0, -58, 300, "delayed"),
+    "delayed regular bursting": (100, 10, -65, -10, 90, 30, -47, 110, "delayed"),
+    "transient spiking": (100, 10, -65, 10, 90, 100, -47, 180, "transient"),
+    "irregular spiking": (100, 12, -60, -11, 130, 30, -48, 160, "irregular"),
+}
+
+
+@pytest.fixture(scope="module")
+def naud_run():
+    from brian2 import pF
+    from sfa_helpers.models import AdEx
+
+    rows = list(NAUD_2008.values())
+    col = lambda k, unit: Quantity([r[k] for r in rows], dim=unit.dim) * float(unit)
+    group = AdEx(tau_m=col(0, pF) / col(1, nS), g_L=col(1, nS), E_L=col(2, mV), V_T=-50 * mV,
+                 Delta_T=2 * mV, a=col(3, nS), tau_w=col(4, ms), b=col(5, pA), V_reset=col(6, mV),
+                 V_peak=0 * mV)
+    return simulate(group, stimuli.step(col(7, pA), 0 * ms), 500 * ms, dt=0.02 * ms, record=())
+
+
+@pytest.mark.parametrize("k, name", list(enumerate(NAUD_2008)))
+def test_naud_2008_parameter_sets_get_their_published_pattern(naud_run, k, name):
+    train = naud_run.spike_trains[k]
+    assert _classify(train) == NAUD_2008[name][-1]
+    assert classify_trains([train], 0 * ms, 500 * ms)[0] == NAUD_2008[name][-1]
