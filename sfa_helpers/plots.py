@@ -216,7 +216,8 @@ def plot_phase_plane(model, current, *, result=None, neuron=0, ax=None, v_range=
     """Draw the AdEx phase plane: both nullclines, fixed points (filled: stable, open: unstable),
     the normalised vector field and, if ``result`` (a :class:`SimulationResult` recording ``v``
     and ``w``) is given, the trajectory with its reset jumps (dashed, from the spike cut
-    ``(V_peak, w)`` to ``(V_reset, w + b)``). Axes in mV and pA. Returns the axes."""
+    ``(V_peak, w)`` to ``(V_reset, w + b)``). Axes in mV and pA, the membrane potential called
+    :math:`u` as in lesson 04 and the book (``v`` in the Brian2 code). Returns the axes."""
     p = adex_values(model)
     ax = _axes(ax, figsize=(5, 4))
     v_lo, v_hi = ((p["E_L"] - float(5 * mV), p["V_peak"]) if v_range is None else
@@ -235,7 +236,7 @@ def plot_phase_plane(model, current, *, result=None, neuron=0, ax=None, v_range=
         V, Wg, ux, uy = phase_plane_arrows(model, current, v_lo, v_hi, w_lo, w_hi)
         ax.quiver(V / mV, Wg / pA, ux, uy, color="0.75", angles="xy", pivot="mid", scale=30,
                   width=0.003)
-    ax.plot(v / mV, wv / pA, color="C3", lw=1.5, label="v-nullcline")
+    ax.plot(v / mV, wv / pA, color="C3", lw=1.5, label="u-nullcline")
     ax.plot(v / mV, ww / pA, color="C2", lw=1.5, label="w-nullcline")
     for fp in fixed_points(model, current):
         ax.plot(float(fp.v / mV), float(fp.w / pA), "o", ms=7, color="k",
@@ -247,7 +248,7 @@ def plot_phase_plane(model, current, *, result=None, neuron=0, ax=None, v_range=
         ax.plot(*first, "s", ms=5, color=trajectory_color)
     ax.set_xlim(v_lo / float(mV), v_hi / float(mV) + 1)
     ax.set_ylim(w_lo / float(pA), w_hi / float(pA))
-    ax.set_xlabel("membrane potential v (mV)")
+    ax.set_xlabel("membrane potential u (mV)")
     ax.set_ylabel("adaptation current w (pA)")
     return ax
 

@@ -81,15 +81,22 @@ u = np.linspace(-80, -40, 400) * mV
 f_lin = -(u - u_rest)
 f_exp = f_lin + Delta_T * np.exp((u - theta_rh) / Delta_T)
 fig, ax = plt.subplots(figsize=(5.5, 3.5), layout="constrained")
-ax.plot(u / mV, f_lin / mV, label="LIF: $-(u-u_{rest})$")
-ax.plot(u / mV, f_exp / mV, label="EIF: linear + exponential")
+# the LIF wide and pale underneath: below about -55 mV the two curves coincide
+ax.plot(u / mV, f_lin / mV, color="C0", lw=5, alpha=0.4, label="LIF: $-(u-u_{rest})$")
+ax.plot(u / mV, f_exp / mV, color="C1", lw=1.5, label="EIF: linear + exponential")
+k_min = int(np.argmin(f_exp))
+ax.plot(u[k_min] / mV, f_exp[k_min] / mV, "o", color="C1", ms=5)
+ax.annotate(r"minimum at $\vartheta_{rh}$", (float(u[k_min] / mV), float(f_exp[k_min] / mV)),
+            xytext=(8, -2), textcoords="offset points", va="center", fontsize="small")
 ax.axhline(0, color="0.6", lw=0.8)
-ax.set_ylim(-15, 25)
+ax.set_ylim(-22, 15)
 ax.set_xlabel("membrane potential u (mV)")
 ax.set_ylabel("f(u) (mV)")
-ax.legend()
-# the minimum of the EIF's f(u) is at theta_rh: there dv/dt is most negative for I = 0
-assert abs(float(u[np.argmin(f_exp)] / mV) - (-50)) < 0.2
+ax.legend(loc="upper right")
+# the minimum of the EIF's f(u) is at theta_rh (there du/dt is most negative for I = 0), and
+# the figure shows it: -(theta_rh - u_rest) + Delta_T = -18 mV
+assert abs(float(u[k_min] / mV) - (-50)) < 0.2
+assert ax.get_ylim()[0] < float(f_exp[k_min] / mV) < ax.get_ylim()[1]
 plt.show()
 
 # %% [markdown]
@@ -171,19 +178,26 @@ assert len(fixed_points(adapting.model, 0 * pA)) == 2 and len(fixed_points(adapt
 # red curve above the green line, the crossings are gone and every trajectory escapes to the
 # spike cut.
 #
-# ## 3. Small and large $b$; $a > 0$, $a = 0$, $a < 0$
+# ## 3. Small and large $b$; $a > 0$ and $a < 0$
 #
-# Same neuron, same 65 pA step. The trajectory (blue) starts at rest (square); each spike is a
-# jump from the cut $(V_{peak}, w)$ to $(u_r, w + b)$ (dashed). We simulate all variants in one
-# `NeuronGroup` (arrays of parameters).
+# The book's 'adapting' neuron ($a$ = 0, $b$ = 5 pA) and six variants, each under its own step
+# (65 pA unless the title says otherwise). The trajectory (blue) starts at rest (square); each
+# spike is a jump from the cut $(V_{peak}, w)$ to $(u_r, w + b)$ (dashed). We simulate all seven
+# in one `NeuronGroup` (arrays of parameters, one step amplitude per neuron).
 
 # %%
-variants = {"b = 5 pA (small)": dict(b=5 * pA), "b = 60 pA (large)": dict(b=60 * pA),
-            "a = +0.5 nS": dict(a=0.5 * nS), "a = 0": dict(a=0 * nS),
-            "a = -0.5 nS": dict(a=-0.5 * nS), "a = -1 nS, b = 10 pA": dict(a=-1 * nS, b=10 * pA),
-            "a = +1 nS, b = 60 pA": dict(a=1 * nS, b=60 * pA)}
+variants = {  # name: (changes to the 'adapting' neuron, step current)
+    "a = 0, b = 5 pA (the preset)": ({}, 65 * pA),
+    "b = 60 pA (large)": (dict(b=60 * pA), 65 * pA),
+    "a = +0.5 nS": (dict(a=0.5 * nS), 65 * pA),
+    "a = +1 nS, b = 60 pA": (dict(a=1 * nS, b=60 * pA), 65 * pA),
+    "a = -1 nS": (dict(a=-1 * nS), 65 * pA),
+    "a = -1 nS, 30 pA": (dict(a=-1 * nS), 30 * pA),
+    "a = -1 nS, b = 0, 40 pA": (dict(a=-1 * nS, b=0 * pA), 40 * pA),
+}
 base = adapting.model
-models = [base.replace(**ch) for ch in variants.values()]
+models = [base.replace(**ch) for ch, _ in variants.values()]
+steps_I = Quantity([float(I) for _, I in variants.values()], dim=amp.dim)
 keys = ("tau_m", "E_L", "V_T", "Delta_T", "V_reset", "a", "b", "tau_w", "R")
 
 
@@ -194,22 +208,35 @@ def group_of(models):
 
 
 DT = 0.02 * ms
-res_var = simulate(group_of(models), stimuli.step(65 * pA, 0 * ms), 500 * ms, dt=DT, record=("v", "w"))
-fig, axes = plt.subplots(2, 3, figsize=(12, 7), layout="constrained")
-for ax, k in zip(axes.flat, range(6)):
-    plot_phase_plane(models[k], 65 * pA, result=res_var, neuron=k, ax=ax, field=False)
-    ax.set_title(f"{list(variants)[k]}: {len(res_var.spike_trains[k])} spikes")
+res_var = simulate(group_of(models), stimuli.step(steps_I, 0 * ms), 500 * ms, dt=DT,
+                   record=("v", "w"))
+fig, axes = plt.subplots(2, 4, figsize=(15, 7), layout="constrained")
+for ax, k in zip(axes.flat, range(len(models))):
+    plot_phase_plane(models[k], steps_I[k], result=res_var, neuron=k, ax=ax, field=False)
+    first = res_var.spike_trains[k][0] / ms if len(res_var.spike_trains[k]) else float("nan")
+    ax.set_title(f"{list(variants)[k]}:\n{len(res_var.spike_trains[k])} spikes, first at "
+                 f"{first:.0f} ms", fontsize="medium")
+axes.flat[-1].set_axis_off()
 plt.show()
 counts = [len(s) for s in res_var.spike_trains]
+firsts = [float(s[0] / ms) for s in res_var.spike_trains]
 print(dict(zip(variants, counts)))
 assert counts[1] < counts[0]  # a larger b adapts more: fewer spikes
+assert counts[4] > counts[0]  # a < 0 depolarises: more spikes than a = 0 at the same step
+# a weak step and a < 0: the first spike waits for w to turn negative, over 100 ms
+assert firsts[5] > 100 and classify_pattern(res_var.spike_trains[5], 0 * ms, 500 * ms) == "delayed"
 
 # %% [markdown]
 # * Small $b$: after each reset $w$ has grown a little; the trajectory climbs slowly to a
 #   steady cycle — **adaptation**. Large $b$: one jump puts $w$ near its steady value — almost
 #   **tonic** from the start.
 # * $a > 0$: the $w$-nullcline rises; $w$ grows also *below* threshold (subthreshold adaptation).
-#   $a < 0$: $w$ becomes negative and depolarises — the slow build-up behind *delayed* spikes.
+# * $a < 0$: once $u$ is above rest, $w$ relaxes towards $a(u - u_{rest}) < 0$: a *negative*
+#   adaptation current, which depolarises. At 65 pA this
+#   only speeds the firing up; at a weak step (30 pA) the neuron first sits near rest while $w$
+#   slowly turns negative, and the first spike comes after more than 100 ms: the slow build-up
+#   behind **delayed** spikes. Without $b$ (last panel) each spike leaves $w$ as negative as it
+#   was, and the intervals shorten: delayed and accelerating.
 #
 # ## 4. The seven firing patterns
 #
@@ -406,14 +433,17 @@ assert all(labels[PATTERN_NAMES.index(n)] == n for n in quiz.values())
 # $\tau_m$ = 10 ms, $g_L$ = 10 nS, $V_{init}$ = -65 mV, $E_L$ = -75 mV, $t_{ref}$ = 2 ms; AdEx
 # $\Delta_T$ = 1 mV, $a$ = 6 nS, $b$ = 10 pA; adaptation time constant 100 ms (our choice). The
 # adaptive LIF is lesson 03's LIF + `AdaptationCurrent` with the same $b$ and $\tau$ (no $a$).
-# Five inputs of 400 ms, passed as one sampled array (one column per input), so each model is one
-# `NeuronGroup` of five neurons.
+# The AdEx differs from it in two ways at once, the spike onset and the subthreshold coupling
+# $a$, so we add the same AdEx with $a$ = 0: each neighbouring pair of models then differs by one
+# mechanism. Five inputs of 400 ms, passed as one sampled array (one column per input), so each
+# model is one `NeuronGroup` of five neurons.
 
 # %%
 common = dict(tau_m=10 * ms, E_L=-75 * mV, V_reset=-75 * mV, t_ref=2 * ms, g_L=10 * nS, V_init=-65 * mV)
 lif = LIF(V_th=-55 * mV, **common)
 alif = LIF(V_th=-55 * mV, **common) + AdaptationCurrent(tau_sfa=100 * ms, Delta_I_sfa=10 * pA)
 adex = AdEx(V_T=-55 * mV, Delta_T=1 * mV, a=6 * nS, b=10 * pA, tau_w=100 * ms, **common)
+adex_a0 = adex.replace(a=0 * nS)
 T_side, dt_side = 400 * ms, 0.02 * ms
 t = np.arange(int(round(T_side / dt_side))) * float(dt_side)
 rng = np.random.default_rng(4)
@@ -427,13 +457,15 @@ shapes = {
 }
 I_matrix = np.stack(list(shapes.values()), axis=1) * amp
 stim = stimuli.from_array(I_matrix, dt_side)
-side = {name: simulate(m, stim, T_side, dt=dt_side, record=("v",))
-        for name, m in (("LIF", lif), ("adaptive LIF", alif), ("AdEx", adex))}
-print("white-noise input: SD over samples", f"{float(np.std(I_matrix[:, 4]) / pA):.0f} pA (seed 4)")
+side_models = {"LIF": lif, "adaptive LIF": alif, "AdEx, a = 0": adex_a0, "AdEx, a = 6 nS": adex}
+side = {name: simulate(m, stim, T_side, dt=dt_side, record=("v",)) for name, m in side_models.items()}
+sd_membrane = lif.R * (1 * pA * second ** 0.5) / np.sqrt(2 * lif.tau_m)
+print("white-noise input: SD over samples", f"{float(np.std(I_matrix[:, 4]) / pA):.0f} pA (seed 4), "
+      f"membrane SD it causes R sigma / sqrt(2 tau_m) = {float(sd_membrane / mV):.2f} mV")
 
 # %%
-fig, axes = plt.subplots(4, 5, figsize=(15, 9), layout="constrained", sharex=True,
-                         height_ratios=[1, 2, 2, 2])
+fig, axes = plt.subplots(5, 5, figsize=(15, 11), layout="constrained", sharex=True,
+                         height_ratios=[1, 2, 2, 2, 2])
 for j, shape in enumerate(shapes):
     axes[0, j].plot(t * 1e3, I_matrix[:, j] / pA, lw=0.6, color="k")
     axes[0, j].set_title(shape)
@@ -441,7 +473,7 @@ for j, shape in enumerate(shapes):
         axes[i, j].plot(res.t / ms, res.v[j] / mV, lw=0.7)
         axes[i, j].set_ylim(-80, -35)
         if j == 0:
-            axes[i, j].set_ylabel(f"{name}\nv (mV)")
+            axes[i, j].set_ylabel(f"{name}\nu (mV)")
     axes[-1, j].set_xlabel("time (ms)")
 axes[0, 0].set_ylabel("I (pA)")
 plt.show()
@@ -451,11 +483,32 @@ for name, counts in spike_table.items():
 # adaptation removes spikes under every input that makes the LIF fire
 assert all(a <= l for a, l in zip(spike_table["adaptive LIF"], spike_table["LIF"]))
 assert sum(spike_table["adaptive LIF"]) < sum(spike_table["LIF"])
+# below threshold, before the first spike: the exponential is negligible (a = 0 AdEx on the
+# LIF within 0.1 mV while u < -60 mV), the coupling a is not (on the ramp, a = 6 nS lags)
+ramp = 3
+first_lif = int(round(float(side["LIF"].spike_trains[ramp][0] / dt_side)))
+u_lif, u_a0, u_a6 = (np.asarray(side[n].v[ramp][:first_lif] / mV)
+                     for n in ("LIF", "AdEx, a = 0", "AdEx, a = 6 nS"))
+low = u_lif < -60
+print(f"ramp, before the LIF's first spike: |AdEx(a=0) - LIF| <= {np.max(np.abs(u_a0 - u_lif)[low]):.3f} mV "
+      f"while u < -60 mV; AdEx(a=6 nS) lower by {u_a0[-1] - u_a6[-1]:.1f} mV at that spike")
+assert np.max(np.abs(u_a0 - u_lif)[low]) < 0.1 and u_a0[-1] - u_a6[-1] > 1
 
 # %% [markdown]
-# With the same leak the three agree below threshold; the adaptation current spaces the spikes
-# out in both adaptive models, and the AdEx's smooth onset and subthreshold coupling ($a$ = 6 nS,
-# which adds $a/g_L$ = 0.6 to the effective leak) raise its rheobase.
+# What each difference comes from, one mechanism per step down the rows:
+#
+# * **LIF → adaptive LIF**: the spike-triggered current ($b$, $\tau$) spaces the spikes out; the
+#   two are identical until the first spike.
+# * **adaptive LIF → AdEx with $a$ = 0**: only the spike onset. Far below $\vartheta_{rh}$ the
+#   exponential term is negligible and the traces coincide (asserted); near it the membrane
+#   accelerates into the spike instead of stopping at a hard threshold.
+# * **$a$ = 0 → $a$ = 6 nS**: the subthreshold coupling. $w$ now grows with $u$ *before* any
+#   spike, which adds $a/g_L$ = 0.6 to the effective leak: the ramp lags by several mV (asserted),
+#   fewer spikes, a higher rheobase.
+#
+# The white-noise column looks violent (samples of ±500 pA), but the membrane filters white
+# noise strongly: its SD is $R\sigma/\sqrt{2\tau_m}$ = 0.7 mV, and the LIF's traces differ
+# little from those under the constant 300 pA.
 #
 # ### f-I curves (one `NeuronGroup` per model, 30 currents, 1 s, rate after a 300 ms transient)
 
@@ -464,13 +517,15 @@ I_fi = np.linspace(0, 800, 30) * pA
 I_sn, I_h = saddle_node_current(adex), hopf_current(adex)
 fig, ax = plt.subplots(figsize=(6, 4.2), layout="constrained")
 fis = {}
-for name, m in (("LIF", lif), ("adaptive LIF", alif), ("AdEx", adex)):
+for name, m in side_models.items():
     fis[name] = fi_curve(m, I_fi, 1 * second, transient=300 * ms, dt=dt_side)
     ax.plot(I_fi / pA, fis[name].rates / Hz, "o", ms=4, label=f"{name} (simulation)")
 fine_I = np.linspace(0, 800, 400) * pA
 ax.plot(fine_I / pA, lif_rate(lif, fine_I) / Hz, color="k", lw=1, label="LIF theory")
-ax.axvline(float(I_sn / pA), color="C2", ls="-.", lw=1,
-           label=f"AdEx: $I_H$ = {float(I_h / pA):.1f} pA, $I_{{SN}}$ = {float(I_sn / pA):.1f} pA")
+ax.axvline(float(saddle_node_current(adex_a0) / pA), color="C2", ls="-.", lw=1,
+           label=f"AdEx, a = 0: $I_{{SN}}$ = {float(saddle_node_current(adex_a0) / pA):.0f} pA")
+ax.axvline(float(I_sn / pA), color="C3", ls="-.", lw=1,
+           label=f"AdEx, a = 6 nS: $I_H$ = {float(I_h / pA):.1f}, $I_{{SN}}$ = {float(I_sn / pA):.1f} pA")
 ax.set_xlabel("input current (pA)")
 ax.set_ylabel("steady firing rate (Hz)")
 ax.legend(fontsize="small")
@@ -482,13 +537,19 @@ for name, fi in fis.items():
 assert float(fis["adaptive LIF"].rates[-1]) < float(fis["LIF"].rates[-1])
 print(f"AdEx: Hopf current {float(I_h / pA):.1f} pA, saddle-node current {float(I_sn / pA):.1f} pA "
       f"(a = 6 nS > C/tau_w = {float(lif.C_m / adex.tau_w / nS):.0f} nS)")
-first_adex = I_fi[np.argmax(np.asarray(fis["AdEx"].rates) > 0)]
+first_adex = I_fi[np.argmax(np.asarray(fis["AdEx, a = 6 nS"].rates) > 0)]
 assert first_adex < I_h < I_sn
+first_a0 = I_fi[np.argmax(np.asarray(fis["AdEx, a = 0"].rates) > 0)]
+assert saddle_node_current(adex_a0) <= first_a0 < I_fi[np.argmax(np.asarray(fis["LIF"].rates) > 0)]
 assert np.allclose(np.asarray(fis["LIF"].rates / Hz), np.asarray(lif_rate(lif, I_fi) / Hz), atol=2)
 
 # %% [markdown]
-# The LIF follows its closed-form rate (dashed). The AdEx's rest state turns unstable at
-# $I_H$ = 310.5 pA, 1 pA before it vanishes at $I_{SN}$ = 311.5 pA. Yet the AdEx already fires
+# The LIF follows its closed-form rate (black line). The AdEx with $a$ = 0 starts firing at its
+# saddle-node current, which for $a$ = 0 is the EIF rheobase
+# $(\vartheta_{rh} - u_{rest} - \Delta_T)/R$ = 190 pA, below the LIF's 200 pA: the exponential
+# onset lets the membrane run into a spike from below $\vartheta_{rh}$. With $a$ = 6 nS the rest
+# state turns unstable at $I_H$ = 310.5 pA, 1 pA before it vanishes at $I_{SN}$ = 311.5 pA.
+# Yet that AdEx already fires
 # at 303 pA, *below* both, where a stable rest state exists. Both are true at once: the neuron
 # is **bistable**. A neuron at rest stays there; one that starts elsewhere (these started at
 # $u$ = −65 mV, away from rest) can be caught by the spike-and-reset cycle and keep firing. Run
@@ -496,7 +557,7 @@ assert np.allclose(np.asarray(fis["LIF"].rates / Hz), np.asarray(lif_rate(lif, I
 # neurons: the f-I curve's compiled program, reused):
 
 # %%
-I_bi = I_fi[np.argmax(np.asarray(fis["AdEx"].rates) > 0)]
+I_bi = I_fi[np.argmax(np.asarray(fis["AdEx, a = 6 nS"].rates) > 0)]
 rest = fixed_points(adex, I_bi)[0]
 from_rest = np.arange(30) < 15
 bistable = simulate(adex.replace(V_init=np.where(from_rest, float(rest.v), -65e-3) * volt,

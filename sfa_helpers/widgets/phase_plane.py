@@ -71,7 +71,7 @@ class PhasePlaneExplorer(LiveFigure):
         V, Wg = np.meshgrid(np.linspace(self._v_grid[0], self._v_grid[-1], 18), np.zeros(14))
         self._quiver = ax.quiver(V / float(mV), Wg, np.zeros_like(V), np.zeros_like(V),
                                  color="0.75", angles="xy", pivot="mid", scale=30, width=0.003)
-        (self._v_null,) = ax.plot([], [], color="C3", lw=1.5, label="v-nullcline")
+        (self._v_null,) = ax.plot([], [], color="C3", lw=1.5, label="u-nullcline")
         (self._w_null,) = ax.plot([], [], color="C2", lw=1.5, label="w-nullcline")
         (self._traj,) = ax.plot([], [], color="C0", lw=1)
         (self._jumps,) = ax.plot([], [], color="C0", lw=0.8, ls="--")
@@ -79,12 +79,12 @@ class PhasePlaneExplorer(LiveFigure):
         (self._fp_stable,) = ax.plot([], [], "o", ms=7, color="k", mfc="k", ls="none", zorder=5)
         (self._fp_unstable,) = ax.plot([], [], "o", ms=7, color="k", mfc="w", ls="none", zorder=5)
         ax.set_xlim(self._v_grid[0] / float(mV), self._v_grid[-1] / float(mV) + 1)
-        ax.set_xlabel("membrane potential v (mV)")
+        ax.set_xlabel("membrane potential u (mV)")
         ax.set_ylabel("adaptation current w (pA)")
         (self._trace,) = self.ax_v.plot([], [], lw=1)
         self.ax_v.set_xlim(0, float(self.duration / ms))
         self.ax_v.set_xlabel("time (ms)")
-        self.ax_v.set_ylabel("membrane potential v (mV)")
+        self.ax_v.set_ylabel("membrane potential u (mV)")
         self._attach_figure(figure, width="1000px", max_width="100%")
         self._use_renderer([self._quiver, self._v_null, self._w_null, self._traj, self._jumps,
                             self._start, self._fp_stable, self._fp_unstable, self._trace])
