@@ -281,3 +281,25 @@ def test_written_adex_pasted_builtin_code_fails():
     lines = "\n".join(line for line in code.equations.splitlines() if line.strip().startswith("d"))
     fb = checks.check_adex_written(lines, code.threshold, code.reset)
     assert not fb and fb.kind == "name"
+
+
+def test_phase_plane_quiz_check_is_right_about_the_simulated_patterns():
+    """The quiz's answers are the patterns the panels' neurons really fire (simulated and
+    classified here), and the check says right/wrong per panel without naming the answer."""
+    from sfa_helpers import simulate, stimuli
+    from sfa_helpers.firing_patterns import classify_pattern
+
+    panels = lesson04.phase_plane_quiz_panels()
+    truth = {}
+    for letter, (model, current) in panels.items():
+        run = simulate(model, stimuli.step(current, 0 * ms), 500 * ms, dt=0.02 * ms, record=())
+        truth[letter] = classify_pattern(run.spike_trains[0], 0 * ms, 500 * ms)
+    assert set(truth.values()) == set(lesson04.QUIZ_CHOICES)  # four different patterns
+    assert checks.check_phase_plane_quiz(truth)
+    wrong = dict(truth, A=next(c for c in lesson04.QUIZ_CHOICES if c != truth["A"]))
+    fb = checks.check_phase_plane_quiz(wrong)
+    assert not fb and "A: not this one" in fb.message and "B: right" in fb.message
+    assert truth["A"] not in fb.message.split("A:")[1].split(";")[0]  # no answer given away
+    empty = checks.check_phase_plane_quiz({"A": "", "B": None, "C": "tonic?", "D": "Tonic"})
+    assert not empty and "A: no prediction yet" in empty.message and "choose one of" in empty.message
+    assert checks.check_phase_plane_quiz(["bursting"]).kind == "type"

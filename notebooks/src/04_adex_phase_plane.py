@@ -47,6 +47,8 @@ import numpy as np
 from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nA, nS, pA, pF, second, volt
 
 from sfa_helpers import fi_curve, simulate, stimuli
+from sfa_helpers.checks import check_phase_plane_quiz
+from sfa_helpers.checks.lesson04 import phase_plane_quiz_panels
 from sfa_helpers.firing_patterns import classify_pattern, pattern_map
 from sfa_helpers.models import EIF, LIF, AdaptationCurrent, AdEx, AdExDynamicThreshold, Brian2Model
 from sfa_helpers.models.presets import FIRING_PATTERNS, PATTERN_NAMES, book_table_model
@@ -403,22 +405,33 @@ adex_explorer
 # compared with the height of the $u$-nullcline? Then run the next cell.
 
 # %%
-quiz = {"A": "bursting", "B": "adapting", "C": "tonic", "D": "initial burst"}
+panels = phase_plane_quiz_panels()  # letter -> (model, step current); the patterns stay hidden
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.3), layout="constrained")
-for ax, (letter, name) in zip(axes, quiz.items()):
-    p = FIRING_PATTERNS[name]
-    plot_phase_plane(p.model, p.current, ax=ax, field=False, w_range=(-20 * pA, 120 * pA))
-    ax.axvline(float(p.model.V_reset / mV), ls=":", color="k")
-    ax.set_title(f"{letter}: b = {float(p.model.b / pA):.0f} pA, tau_w = {float(p.model.tau_w / ms):.0f} ms")
+for ax, (letter, (model, current)) in zip(axes, panels.items()):
+    plot_phase_plane(model, current, ax=ax, field=False, w_range=(-20 * pA, 120 * pA))
+    ax.axvline(float(model.V_reset / mV), ls=":", color="k")
+    ax.set_title(f"{letter}: b = {float(model.b / pA):.0f} pA, tau_w = {float(model.tau_w / ms):.0f} ms")
 plt.show()
 
+# %% [markdown]
+# Write your predictions below and run the cell: the check says which are right, not what the
+# others are. Change the wrong ones and run it again.
+
 # %%
-for letter, name in quiz.items():
-    k = PATTERN_NAMES.index(name)
-    print(f"{letter}: {labels[k]}")
-assert all(labels[PATTERN_NAMES.index(n)] == n for n in quiz.values())
+my_predictions = {"A": "", "B": "", "C": "", "D": ""}  # adapting, bursting, initial burst, tonic
+check_phase_plane_quiz(my_predictions)
 
 # %% [markdown]
+# The answers, from the simulations of section 4, and why: the next two cells are collapsed;
+# open them (click the bar on their left) once you have answered.
+
+# %% jupyter={"source_hidden": true, "outputs_hidden": true}
+quiz_truth = {letter: labels[next(k for k, p in enumerate(presets) if p.model == model)]
+              for letter, (model, _) in panels.items()}
+print(quiz_truth)
+assert check_phase_plane_quiz(quiz_truth)
+
+# %% [markdown] jupyter={"source_hidden": true}
 # *Why:* **A** resets ($u_r$ = -46 mV) *to the right of* the $u$-nullcline's minimum with a small
 # $b$: straight back to the run-away — several spikes in a row until $w$ has grown enough to
 # bring the reset point below the nullcline: a burst, then a long pause while $w$ decays.

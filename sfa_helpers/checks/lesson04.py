@@ -29,7 +29,8 @@ __all__ = ["check_adex_saddle_node", "check_adex_a_transient", "check_adex_fixed
            "check_adex_first_isi", "check_adex_pattern_labels", "check_adex_reset_role",
            "check_adex_written", "written_adex_reference", "WRITTEN_ADEX",
            "COMMON", "SADDLE_TEST_A", "STEP", "FIXED_POINT_CURRENT", "LATENCY_CURRENTS",
-           "B_VALUES", "PATTERN_SETS"]
+           "B_VALUES", "PATTERN_SETS", "phase_plane_quiz_panels", "check_phase_plane_quiz",
+           "QUIZ_CHOICES"]
 
 #: Values shared by every row of Table 6.1 (R 500 MOhm, u_rest -70 mV, theta_rh -50 mV,
 #: Delta_T 2 mV); the spike cut is the default V_T + 5 Delta_T.
@@ -317,3 +318,42 @@ def check_adex_written(equations, threshold, reset, *, parameters=None, cases=No
                                parameters=parameters, cases=cases, method=reference.spec().method,
                                init={"v": parameters["E_L"]}, dt=WRITTEN_ADEX_DT,
                                name="your AdEx", labels=("adex_equations", "adex_threshold", "adex_reset"))
+
+
+# --- lesson 04, section 5: the phase-plane quiz ------------------------------------------------
+
+#: The lesson's quiz, panel letter -> preset of Table 6.1. Kept here, out of the lesson's view,
+#: so that the cell that draws the panels does not give the answers away.
+_PHASE_PLANE_QUIZ = {"A": "bursting", "B": "adapting", "C": "tonic", "D": "initial burst"}
+#: The patterns a student chooses from.
+QUIZ_CHOICES = ("adapting", "bursting", "initial burst", "tonic")
+
+
+def phase_plane_quiz_panels() -> dict:
+    """Panel letter -> ``(model, step current)`` of the four quiz neurons (presets of Table 6.1)."""
+    from ..models.presets import FIRING_PATTERNS
+
+    return {letter: (FIRING_PATTERNS[name].model, FIRING_PATTERNS[name].current)
+            for letter, name in _PHASE_PLANE_QUIZ.items()}
+
+
+def check_phase_plane_quiz(answers) -> Feedback:
+    """The quiz answers, ``{"A": "bursting", ...}``: says for each panel whether the prediction
+    is right, without naming the right pattern of a wrong one."""
+    if not isinstance(answers, dict):
+        return Feedback(False, "type", "answers must be a dict {'A': pattern, 'B': ..., ...}.")
+    lines, right = [], 0
+    for letter, correct in _PHASE_PLANE_QUIZ.items():
+        given = answers.get(letter)
+        if given is None or (isinstance(given, str) and not given.strip()):
+            lines.append(f"{letter}: no prediction yet")
+        elif not isinstance(given, str) or given.strip().lower() not in QUIZ_CHOICES:
+            lines.append(f"{letter}: choose one of {', '.join(QUIZ_CHOICES)}")
+        elif given.strip().lower() == correct:
+            lines.append(f"{letter}: right")
+            right += 1
+        else:
+            lines.append(f"{letter}: not this one; look at the reset line and b again")
+    ok = right == len(_PHASE_PLANE_QUIZ)
+    summary = f"{right} of {len(_PHASE_PLANE_QUIZ)} right. " + "; ".join(lines)
+    return Feedback(ok, "right" if ok else "wrong", summary)
