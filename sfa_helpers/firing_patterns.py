@@ -75,10 +75,11 @@ def classify_pattern(spike_times, start, stop) -> str:
 
     The thresholds (3, 0.1, 0.2, 1/4, 2, 1.5, 2.5, 1/4) are this module's choices (constants
     ``BURST_CONTRAST``, ``BURST_PERIOD_CV``, ``IRREGULAR_CV``, ``INITIAL_BURST_RATIO``,
-    ``INITIAL_BURST_JUMP``, ``ADAPTATION_RATIO``, ``DELAY_RATIO``, ``DELAY_FRACTION``), checked on the presets of Gerstner et al. (2014,
-    Table 6.1) and on the independent parameter sets of Naud et al. (2008, Table 1)
-    (``tests/test_firing_patterns.py``). The step should last several adaptation time constants (500 ms for the
-    presets) for the steady state to be reached in its second half.
+    ``INITIAL_BURST_JUMP``, ``ADAPTATION_RATIO``, ``DELAY_RATIO``, ``DELAY_FRACTION``), chosen
+    so that the presets of Gerstner et al. (2014, Table 6.1) and the parameter sets of Naud et
+    al. (2008, Table 1) get their published labels (``tests/test_firing_patterns.py``). The step
+    should last several adaptation time constants (500 ms for the presets) for the steady state
+    to be reached in its second half.
 
     Parameters
     ----------

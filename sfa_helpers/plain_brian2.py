@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import NeuronGroup, Quantity, TimedArray, get_dimensions, second
+from brian2 import NeuronGroup, Quantity, TimedArray, amp, get_dimensions, second
 
 from .models.base import NeuronModel
 from .stimuli import Stimulus
@@ -52,7 +52,7 @@ class Assembled:
         The model's equations, ``I_total = I_stim + <mechanism currents> : amp``, ``I_stim : amp``,
         the stimulus' own equations, and one declaration per parameter:
         ``name : unit (constant, shared)`` for a single value, ``(constant)`` for an array
-        and for a stimulus parameter that only the current expression uses.
+        and for a stimulus amplitude (a current that only the current expression uses).
     threshold, reset, refractory, method : str (refractory may be None)
     n : int
         Number of neurons (the common length of all array-valued parameters).
@@ -128,12 +128,15 @@ def assemble(model, stimulus=None, *, dt=None, method=None) -> Assembled:
     # A parameter with one value for all neurons is a *shared* constant: Brian2 then hoists
     # expressions of it out of the neuron loop (exp(-dt/tau_m) is computed once per step instead
     # of once per neuron and step). Which parameters are arrays is part of the compiled structure.
-    # A stimulus parameter used only in the current expression (a step's amplitude) gains
-    # nothing from hoisting: it is always declared per neuron, so that one amplitude for all
-    # neurons and one amplitude per neuron run on the same compiled program.
-    per_neuron = {name for name in sspec.parameters
-                  if not any(re.search(rf"\b{re.escape(name)}\b", text)
-                             for text in (*sspec.equations, *sspec.regular_code))}
+    # A stimulus amplitude (a current that the current expression only multiplies or adds, such
+    # as a step's I_amp) gains nothing from hoisting: it is always declared per neuron, so that
+    # one amplitude for all neurons and one amplitude per neuron run on the same compiled
+    # program. Other stimulus constants (times, frequencies, phases, and everything the
+    # stimulus' own update uses) stay shared when scalar, for Brian2 to hoist.
+    per_neuron = {name for name, q in sspec.parameters.items()
+                  if get_dimensions(q) == amp.dim
+                  and not any(re.search(rf"\b{re.escape(name)}\b", text)
+                              for text in (*sspec.equations, *sspec.regular_code))}
     declarations = [
         f"{name} : {unit_name(get_dimensions(q))} "
         f"(constant{', shared' if np.size(q) == 1 and name not in per_neuron else ''})"
@@ -334,7 +337,7 @@ def neuron_group(model, N=None, stimulus=None, *, dt=None, method=None, name=Non
     model : NeuronModel
     N : int or None
         Number of neurons; default: the length of the model's (and stimulus') array-valued
-        parameters, 1 if there are none. A scalar parameter is shared by all ``N`` neurons.
+        parameters, 1 if there are none. A scalar parameter has one value for all ``N`` neurons.
     stimulus : Stimulus or None
     dt : Quantity (second) or None
         The group's time step (default: ``defaultclock.dt``); checked against the model's time

@@ -107,7 +107,8 @@ def test_one_amplitude_or_one_per_neuron_run_on_the_same_program():
                      record=("v",))
     np.testing.assert_allclose(np.asarray(alone.v[0]), np.asarray(each.v[2]), rtol=0, atol=1e-12)
     code = str(MODEL.brian2_code(stimuli.ou(1 * nA, 0.1 * nA, 5 * ms, seed=1)))
-    assert "(constant, shared)" in code.split("I_stim : amp", 1)[1]
+    for name, unit in (("ou_tau", "second"), ("ou_mu", "amp"), ("ou_sigma", "amp")):
+        assert f"{name} : {unit} (constant, shared)" in code
     assert "I_amp : amp (constant)\n" in str(MODEL.brian2_code(stimuli.step(2 * nA, 10 * ms)))
 
 

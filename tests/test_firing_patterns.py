@@ -124,7 +124,7 @@ def _boundary_trains():
     out = [_from_isis(10, [20] + [30] * 20), _from_isis(10, [20] + [30.000001] * 20),
            _from_isis(60, [60] * 7), _from_isis(61, [60] * 7), _train([250]), _train([249.999]),
            _from_isis(99.999, [40] * 9), _from_isis(100, [40] * 9), _from_isis(125, [100] * 3),
-           _from_isis(125.001, [100] * 3), _from_isis(5, [3, 4, 8]), _from_isis(5, [3, 4, 8.001] + [40] * 9),
+           _from_isis(125.001, [100] * 3), _from_isis(5, [3, 5, 10] + [40] * 9), _from_isis(5, [3, 5, 10.001] + [40] * 9),
            _train([100, 249.9, 250.1]), _from_isis(5, [2.5, 2.5] + [10] * 40),
            _from_isis(5, [2.5, 2.6] + [10] * 40), _train([10, 20]), _train([10, 300]),
            _train([260, 270, 280, 290])]
@@ -200,8 +200,9 @@ def test_vectorised_classifier_bad_input():
 
 # Naud, Marcille, Clopath & Gerstner (2008), Biol Cybern 99:335, Table 1: AdEx parameters for
 # eight firing patterns (C pF, g_L nS, E_L mV, a nS, tau_w ms, b pA, V_r mV, I pA; V_T = -50 mV
-# and Delta_T = 2 mV throughout), independent of the book's Table 6.1 that the lessons use. Both
-# delayed patterns of the paper are 'delayed' here.
+# and Delta_T = 2 mV throughout), a second table beside the book's Table 6.1 (the classifier's
+# thresholds were chosen so that both get their labels). Both delayed patterns of the paper are
+# 'delayed' here.
 NAUD_2008 = {
     "tonic spiking": (200, 10, -70, 2, 30, 0, -58, 500, "tonic"),
     "adaptation": (200, 12, -70, 2, 300, 60, -58, 500, "adapting"),

@@ -19,7 +19,7 @@ from brian2 import (Hz, Mohm, Network, SpikeMonitor, StateMonitor, mV, ms, nA, n
 from sfa_helpers import simulate, stimuli
 from sfa_helpers.models import (EIF, LIF, AdaptationCurrent, AdaptiveThreshold, AdEx,
                                 AdExDynamicThreshold, Brian2Model, ConductanceSRA, EscapeNoise,
-                                EscapeSRM, ForcedVoltageClamp, NESTRefractoriness,
+                                EscapeSRM, ForcedVoltageClamp, NESTMLRefractoriness,
                                 NoVoltageReset, RefractoryConductance, ThresholdIncrease)
 
 DT = 0.1 * ms
@@ -62,8 +62,8 @@ DETERMINISTIC = [
      stimuli.constant(500 * pA), 300 * ms, ("v", "I_sfa")),
     ("LIF + AdaptiveThreshold", nest_lif() + AdaptiveThreshold(100 * ms, 2 * mV),
      stimuli.constant(500 * pA), 300 * ms, ("v", "Theta")),
-    ("LIF + AdaptiveThreshold + NESTRefractoriness (NEST's timing)",
-     nest_lif() + AdaptiveThreshold(100 * ms, 2 * mV) + NESTRefractoriness(),
+    ("LIF + AdaptiveThreshold + NESTMLRefractoriness (NEST's timing)",
+     nest_lif() + AdaptiveThreshold(100 * ms, 2 * mV) + NESTMLRefractoriness(),
      stimuli.constant(500 * pA), 300 * ms, ("v", "Theta")),
     ("LIF + ConductanceSRA",
      LIF(tau_m=10 * ms, E_L=-75 * mV, V_th=-50 * mV, V_reset=-80 * mV, R=100 * Mohm)

@@ -52,7 +52,7 @@ from brian2 import Hz, Mohm, mV, ms, nA, nS, pA, pF, second
 from sfa_helpers import analysis, simulate, stimuli, theory
 from sfa_helpers.theory.adaptation import adaptive_lif_rate
 from sfa_helpers.models import (LIF, AdaptationCurrent, AdaptiveThreshold, Brian2Model, ConductanceSRA,
-                                Mechanism, NESTRefractoriness)
+                                Mechanism, NESTMLRefractoriness)
 from sfa_helpers.notebook import setup
 
 setup()
@@ -77,10 +77,12 @@ setup()
 #    $\Theta \to \Theta + \Delta\Theta$ at each spike, with $\tau_\Theta$ = 100 ms and
 #    $\Delta\Theta$ = 2 mV.
 #
-# The course times the refractory period as Brian2 does; NEST and NESTML time it slightly
-# differently, so their spike times for these neurons drift up to 9 ms later within 300 ms.
-# The section after the raster compares both, spike by spike, with the times the NESTML
-# tutorial prints.
+# The course times the refractory period as Brian2 does. NEST stamps a spike at the end of its
+# time step and counts $t_{ref}$ from there, so NEST's built-in models (`iaf_psc_alpha`,
+# `gif_psc_exp`) correspond to $t_{ref}$ + 0.1 ms here; the course's tests simulate these
+# neurons in NEST and find identical spike times with that mapping. Models written in NESTML
+# go further and also freeze the adaptation variables while refractory: the section after the
+# raster compares the course, spike by spike, with the times the NESTML tutorial prints.
 
 # %%
 lif = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, t_ref=2 * ms, C_m=250 * pF)
@@ -171,7 +173,7 @@ ax.set_xlabel("time (ms)")
 plt.show()
 
 # %% [markdown]
-# ### The same neurons in NEST's convention
+# ### The same neurons in NESTML's convention
 #
 # The NESTML spike-frequency-adaptation tutorial simulates these three neurons and prints their
 # spike times (13.9, 29.8, 45.7, ... ms without adaptation). Ours are earlier from the second
@@ -183,15 +185,16 @@ plt.show()
 #    $\Theta$ are frozen too.
 # 2. **When the spike is and when $t_{ref}$ starts.** Brian2 records a spike at the start of
 #    the time step in which $V$ crossed the threshold and counts $t_{ref}$ from there; NEST
-#    stamps it at the end of that step (0.1 ms later) and counts $t_{ref}$ from the stamp.
+#    stamps it at the end of that step (0.1 ms later) and counts $t_{ref}$ from the stamp
+#    (NESTML and NEST alike; this part alone is the `t_ref + dt` mapping above).
 #
-# `NESTRefractoriness()` switches a model to NEST's convention: every differential equation
+# `NESTMLRefractoriness()` switches a model to NESTML's convention: every differential equation
 # gets `(unless refractory)` and the refractory period becomes `t_ref + dt` from the start of
-# the spike's step. The spike times plus `dt` are then NEST's stamps. NESTML also solves the
+# the spike's step. The spike times plus `dt` are then NESTML's stamps. NESTML also solves the
 # coupled $V$-$I_{sfa}$ pair exactly; `method="exact"` does the same here.
 
 # %%
-nest_models = {name: m + NESTRefractoriness() for name, m in models.items()}
+nest_models = {name: m + NESTMLRefractoriness() for name, m in models.items()}
 nest_models["adaptation current"].brian2_code()
 
 # %%
@@ -208,15 +211,15 @@ ours_nest = {name: np.asarray(simulate(m, stimuli.constant(500 * pA), 300 * ms, 
 ours_default = {name: np.asarray(tr / ms) + float(dt / ms) for name, tr in zip(variants, res.spike_trains)}
 for name in variants:
     print(f"{name}  (spike times in ms, each stamped at the end of its step)")
-    print(f"  {'spike':>5} {'NESTML tutorial':>16} {'course, NEST convention':>24} {'course default':>15}")
+    print(f"  {'spike':>5} {'NESTML tutorial':>16} {'course, NESTML convention':>26} {'course default':>15}")
     for k, published in enumerate(nestml_tutorial[name][:6]):
-        print(f"  {k + 1:5d} {published:16.1f} {ours_nest[name][k]:24.1f} {ours_default[name][k]:15.1f}")
+        print(f"  {k + 1:5d} {published:16.1f} {ours_nest[name][k]:26.1f} {ours_default[name][k]:15.1f}")
 for name, published in nestml_tutorial.items():
     assert np.allclose(ours_nest[name], published, atol=1e-6)      # every spike, all three neurons
     assert np.all(ours_default[name][1:6] < np.asarray(published[1:6]) - 0.05)
 
 # %% [markdown]
-# With NEST's convention the course reproduces all three of the tutorial's spike trains, every
+# With NESTML's convention the course reproduces all three of the tutorial's spike trains, every
 # spike on the same time step. (With the course's `exponential_euler`, which holds $I_{sfa}$
 # over a step instead of solving the pair exactly, the adaptation-current neuron's spikes from
 # the third on come one step later.)
@@ -225,10 +228,10 @@ for name, published in nestml_tutorial.items():
 # `refractory=` does, the code you write yourself, and it is also the more physiological
 # reading: the refractory period models the membrane (sodium channels inactivated, $V$ held),
 # while an adaptation current is a potassium current and the threshold a slow process that do
-# not stop relaxing during those 2 ms. Freezing them is a choice of NEST's update scheme. The
-# effect is small and systematic: the timing alone makes every interval one step (0.1 ms)
-# shorter, and the slow variables decay during each refractory period by a further
-# $1 - e^{-2/100} \approx 2\,\%$.
+# not stop relaxing during those 2 ms (NEST's built-in adaptive models keep integrating them
+# too). Freezing them is a choice of NESTML's update scheme. The effect is small and
+# systematic: the timing alone makes every interval one step (0.1 ms) shorter, and the slow
+# variables decay during each refractory period by a further $1 - e^{-2/100} \approx 2\,\%$.
 
 # %% [markdown]
 # ### f-I curves after the transient

@@ -64,7 +64,7 @@ class CombinedModel(NeuronModel):
     def spec(self) -> ModelSpec:
         spec = self.base.spec()
         # a mechanism that changes how every equation is treated (``applies_last``, e.g.
-        # NESTRefractoriness) sees the equations of all the others, wherever it was added
+        # NESTMLRefractoriness) sees the equations of all the others, wherever it was added
         ordered = sorted(self.mechanisms, key=lambda m: bool(getattr(m, "applies_last", False)))
         for mech in ordered:
             spec = mech.apply(spec)

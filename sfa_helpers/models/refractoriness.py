@@ -15,9 +15,9 @@ All three are mechanisms, added to a base neuron such as :class:`~sfa_helpers.mo
 
 Every parameter may be a 1-D array (one neuron per value).
 
-A fourth mechanism changes no dynamics but the *convention*: ``+ NESTRefractoriness()`` makes a
-model with an absolute refractory period (``t_ref``) time it as NEST and NESTML do, so that the
-course reproduces their published spike times (lesson 03).
+A fourth mechanism changes no dynamics but the *convention*: ``+ NESTMLRefractoriness()`` makes a
+model with an absolute refractory period (``t_ref``) time it as models written in NESTML do, so
+that the course reproduces the NESTML tutorial's published spike times (lesson 03).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from .base import ModelSpec
 from .combined import Mechanism
 
 __all__ = ["ForcedVoltageClamp", "ThresholdIncrease", "RefractoryConductance", "NoVoltageReset",
-           "NESTRefractoriness"]
+           "NESTMLRefractoriness"]
 
 
 class ForcedVoltageClamp(Mechanism):
@@ -192,15 +192,15 @@ class NoVoltageReset(Mechanism):
 _DIFFERENTIAL = re.compile(r"^(?P<lhs>\s*d\w+/dt\s*=.*?:\s*[^():]+?)\s*(\((?P<flags>[^()]*)\))?\s*$")
 
 
-class NESTRefractoriness(Mechanism):
-    r"""The absolute refractory period as NEST and NESTML's integrate-and-fire models time it.
+class NESTMLRefractoriness(Mechanism):
+    r"""The absolute refractory period as NESTML's integrate-and-fire models time it.
 
     The course's default is Brian2's convention: during :math:`t_{ref}` only the membrane
     potential is held (``(unless refractory)`` on ``dv/dt``); every other variable (an
     adaptation current :math:`I_{sfa}`, a threshold :math:`\Theta`) keeps relaxing, and
     :math:`t_{ref}` counts from the start of the time step in which :math:`V` crossed the
-    threshold, the time Brian2 records as the spike time. NEST and NESTML (for example the
-    NESTML spike-frequency-adaptation tutorial's ``iaf_psc_alpha_adapt_curr`` and
+    threshold, the time Brian2 records as the spike time. Models written in NESTML (for example
+    the NESTML spike-frequency-adaptation tutorial's ``iaf_psc_alpha_adapt_curr`` and
     ``iaf_psc_alpha_adapt_thresh``) instead
 
     * integrate *no* equation while the neuron is refractory (``if is_refractory: ... else:
@@ -208,15 +208,20 @@ class NESTRefractoriness(Mechanism):
     * stamp the spike at the *end* of the step in which :math:`V` crossed, and count
       :math:`t_{ref}` from there.
 
+    (NEST's built-in models share only the second point: ``iaf_psc_alpha``, ``gif_psc_exp`` or
+    ``aeif_psc_delta`` hold :math:`V` and keep integrating their adaptation variables, so for
+    them the course's models need just ``t_ref + dt``; ``tests/test_adaptation_nest.py``.)
+
     Adding this mechanism (last; it is applied after every other mechanism wherever it is
     written) gives every differential equation the ``(unless refractory)`` flag and makes the
     refractory period :math:`t_{ref} + dt` from the step's start, which is :math:`t_{ref}` from
     its end. Brian2 still records the spike at the start of its step: **add** ``dt`` **to the
-    spike times** to compare them with NEST's. With ``dt`` = 0.1 ms and the tutorial's
+    spike times** to compare them with NESTML's. With ``dt`` = 0.1 ms and the tutorial's
     parameters this reproduces its three spike trains: the plain and the adaptive-threshold
-    neuron exactly, the adaptation-current neuron within one step (NESTML propagates the
-    coupled :math:`V`-:math:`I_{sfa}` pair exactly, the course holds :math:`I_{sfa}` over a
-    step; see :mod:`sfa_helpers.models.adaptation`); ``tests/test_nest_convention.py``.
+    neuron exactly; the adaptation-current neuron exactly with ``method='exact'`` (NESTML
+    propagates the coupled :math:`V`-:math:`I_{sfa}` pair exactly) and within one step with the
+    course's ``exponential_euler``, which holds :math:`I_{sfa}` over a step (see
+    :mod:`sfa_helpers.models.adaptation`); ``tests/test_nestml_convention.py``.
 
     Needs a base model with an absolute refractory period (``refractory='t_ref'``, e.g.
     :class:`~sfa_helpers.models.LIF`); it has no parameters.
@@ -230,7 +235,7 @@ class NESTRefractoriness(Mechanism):
 
     def apply(self, spec: ModelSpec) -> ModelSpec:
         if spec.refractory != "t_ref":
-            raise ValueError("NESTRefractoriness needs a model with an absolute refractory period "
+            raise ValueError("NESTMLRefractoriness needs a model with an absolute refractory period "
                              f"'t_ref' (Brian2 refractory='t_ref'); this one has {spec.refractory!r}.")
         equations = []
         for line in spec.equations:

@@ -191,7 +191,8 @@ def hopf_current(model) -> Quantity:
         I_H = \frac{k (v_H - E_L) - \Delta_T (1 + \tau_m/\tau_w)}{R}, \quad k = 1 + aR.
 
     This happens only if :math:`aR > \tau_m/\tau_w` (:math:`a > C/\tau_w`); then
-    :math:`I_H < I_{SN}`, the rest state is a stable focus below :math:`I_H` and unstable above.
+    :math:`I_H < I_{SN}`, the rest state is stable below :math:`I_H` (a focus near it: complex
+    eigenvalues whose real part crosses zero at :math:`I_H`) and unstable above.
     NaN otherwise (and for an EIF): the rest state then stays stable up to :func:`saddle_node_current`.
     """
     p = adex_values(model)
@@ -206,7 +207,7 @@ def hopf_current(model) -> Quantity:
 
 
 def rheobase(model) -> Quantity:
-    """Smallest constant current without a fixed point (amp), :func:`saddle_node_current`. Above
+    r"""Smallest constant current without a fixed point (amp), :func:`saddle_node_current`. Above
     it the neuron fires repetitively. (Below it the rest state can still lose stability through
     a Hopf bifurcation, for :math:`a > C/\tau_w`: :func:`hopf_current`.)"""
     return saddle_node_current(model)

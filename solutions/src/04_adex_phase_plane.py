@@ -131,8 +131,9 @@ assert np.isnan(float(np.asarray(saddle_node(-3 * nS), dtype=float)))
 # %% [markdown]
 # **(b)** A larger $a$ raises $I_{SN}$. For which coupling does the book's 65 pA step stop being
 # strong enough to remove the resting state? Find the value of $a$ at which $I_{SN}(a)$ = 65 pA
-# (e.g. with `brentq` on your function; for every larger $a$ the step leaves a stable fixed point
-# and the firing can stop: 'transient') and store it, with units, in `a_transient`.
+# (e.g. with `brentq` on your function; for every larger $a$ the step leaves a fixed point, and
+# once it is also below the Hopf current $I_H(a)$, a little further up, that fixed point is
+# stable and the firing can stop: 'transient') and store it, with units, in `a_transient`.
 
 # %% nbgrader={"grade": false, "grade_id": "a_transient", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION

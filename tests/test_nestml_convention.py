@@ -1,4 +1,4 @@
-"""``NESTRefractoriness``: the course's models with NEST's refractory convention reproduce the
+"""``NESTMLRefractoriness``: the course's models with NEST's refractory convention reproduce the
 spike times that the NESTML spike-frequency-adaptation tutorial publishes.
 
 Independent truth: the spike times printed by the NESTML tutorial
@@ -16,7 +16,7 @@ from brian2 import Mohm, mV, ms, pA, pF
 
 from sfa_helpers import simulate, stimuli
 from sfa_helpers.models import (LIF, AdaptationCurrent, AdaptiveThreshold, Brian2Model,
-                                NESTRefractoriness)
+                                NESTMLRefractoriness)
 
 DT = 0.1 * ms
 NESTML_SPIKES_MS = {
@@ -47,7 +47,7 @@ def stamped_like_nest(model, method=None, record=()):
 
 @pytest.mark.parametrize("name", list(NESTML_SPIKES_MS))
 def test_nest_convention_reproduces_the_published_spike_times(name):
-    model = tutorial_models()[name] + NESTRefractoriness()
+    model = tutorial_models()[name] + NESTMLRefractoriness()
     # NESTML propagates the coupled V-I_sfa pair exactly: with Brian2's 'exact' method the
     # course does too, and every spike falls on the published time step
     method = "exact" if name == "adaptation current" else None
@@ -57,7 +57,7 @@ def test_nest_convention_reproduces_the_published_spike_times(name):
 
 def test_with_the_course_method_the_adaptation_current_is_within_one_step():
     """The default ``exponential_euler`` holds I_sfa over a step: at most one step late."""
-    times, _ = stamped_like_nest(tutorial_models()["adaptation current"] + NESTRefractoriness())
+    times, _ = stamped_like_nest(tutorial_models()["adaptation current"] + NESTMLRefractoriness())
     published = np.asarray(NESTML_SPIKES_MS["adaptation current"])
     assert times.size == published.size
     assert np.max(np.abs(times - published)) <= float(DT / ms) + 1e-6
@@ -76,7 +76,7 @@ def test_the_default_convention_differs_from_nest(name):
 
 def test_every_state_variable_is_frozen_while_refractory():
     model = (nest_lif() + AdaptationCurrent(tau_sfa=100 * ms, Delta_I_sfa=100 * pA)
-             + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=2 * mV) + NESTRefractoriness())
+             + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=2 * mV) + NESTMLRefractoriness())
     result = simulate(model, stimuli.constant(500 * pA), 100 * ms, dt=DT,
                       record=("v", "I_sfa", "Theta"))
     steps = int(round(float(2 * ms / DT)))
@@ -92,8 +92,8 @@ def test_every_state_variable_is_frozen_while_refractory():
 def test_position_does_not_matter_and_the_code_shows_the_convention():
     lif = nest_lif()
     adaptation = AdaptationCurrent(tau_sfa=100 * ms, Delta_I_sfa=100 * pA)
-    assert (lif + NESTRefractoriness() + adaptation).spec() == (lif + adaptation + NESTRefractoriness()).spec()
-    code = str((lif + adaptation + NESTRefractoriness()).brian2_code())
+    assert (lif + NESTMLRefractoriness() + adaptation).spec() == (lif + adaptation + NESTMLRefractoriness()).spec()
+    code = str((lif + adaptation + NESTMLRefractoriness()).brian2_code())
     assert "dI_sfa/dt = -I_sfa/tau_sfa : amp (unless refractory)" in code
     assert "refractory='t_ref + dt'" in code
 
@@ -103,4 +103,4 @@ def test_a_model_without_an_absolute_refractory_period_is_refused():
                          reset="v = E_L", init={"v": -70 * mV}, tau_m=10 * ms, E_L=-70 * mV,
                          V_th=-55 * mV, R=40 * Mohm)
     with pytest.raises((TypeError, ValueError), match="t_ref"):
-        no_ref + NESTRefractoriness()
+        no_ref + NESTMLRefractoriness()
