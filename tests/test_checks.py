@@ -114,6 +114,18 @@ def test_sheet01_concept_messages():
     assert formula.kind == "concept" and "approaches" in formula.message
     assert checks.check_rheobase_sim(4.01 * nA)
     assert checks.check_rheobase_sim(4.1 * nA).kind == "imprecise"
+    # the visible check agrees with the hidden test (4.01 exactly): 4.02-4.04 nA, within 1 %
+    # of the formula, used to pass here and then score zero
+    for wrong in (4.02, 4.03, 4.04):
+        assert checks.check_rheobase_sim(wrong * nA).kind == "imprecise"
+    # and the reference is the sweep's own first firing current, found here by simulating it
+    from sfa_helpers import simulate, stimuli
+    from sfa_helpers.models import LIF
+
+    sweep = simulate(LIF(**lesson01.SET_B), stimuli.constant(lesson01.RHEOBASE_SWEEP), 1 * second,
+                     record=())
+    first = lesson01.RHEOBASE_SWEEP[[len(t) > 0 for t in sweep.spike_trains].index(True)]
+    assert checks.check_rheobase_sim(first) and abs(float(first / nA) - 4.01) < 1e-9
     assert checks.check_ramp_current(1.5 * nA).kind == "concept"
     assert checks.check_ramp_current(1.56 * nA)
     assert checks.check_ramp_current(1.56 * volt).kind == "units"

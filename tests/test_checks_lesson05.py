@@ -174,6 +174,13 @@ def test_mu_matched(isi_sim):
     assert checks.check_ou_mu_matched(float(mu / pA) * 1e-9 * 1e-3 * pA).kind == "factor"
     mu_star, _, _, _ = lesson05._matched()
     assert _hides(checks.check_ou_mu_matched(300 * pA).message, mu_star)
+    # visible check and hidden test (grid value within 345-378 pA) accept the same values: a
+    # value between grid points near the answer is refused, as the hidden test refuses it
+    assert checks.check_ou_mu_matched(mu + 5 * pA).kind == "type"
+    grid = np.asarray(lesson05.ISI["mu_grid"] / pA)
+    visible = {float(g) for g in grid if checks.check_ou_mu_matched(g * pA)}
+    hidden = {float(g) for g in grid if 345 <= g <= 378}
+    assert visible == hidden
 
 
 def test_cv_pair(isi_sim):

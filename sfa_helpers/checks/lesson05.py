@@ -309,6 +309,11 @@ def check_ou_mu_matched(mu_matched) -> Feedback:
     neuron's rate."""
     mu_star, mu_tol, _, _ = _matched()
     feedback = check_quantity(mu_matched, mu_star * amp, rtol=mu_tol / mu_star, name="mu_matched")
+    grid = np.asarray(ISI["mu_grid"], dtype=float)
+    if feedback and not np.any(np.abs(grid - float(np.asarray(mu_matched, dtype=float))) < 1e-15):
+        # the sheet asks for a value of mu_grid (the hidden test checks that too)
+        return Feedback(False, "type", "mu_matched must be one of the values of mu_grid (the mean "
+                                       "inputs you simulated), not an interpolated one.")
     if not feedback and feedback.kind in ("imprecise", "wrong") and abs(
             float(np.asarray(mu_matched, dtype=float)) - float(ISI["mu_adapting"])) < 1e-15:
         return Feedback(False, "concept", "mu_matched is the adaptive neuron's own mean input: "

@@ -173,10 +173,19 @@ def csv_text(results) -> str:
 _STATE: dict = {}
 
 
+def _stop_worker(signum, _frame):
+    """SIGTERM to a grading worker: kill its kernels' sessions (their compiled programs,
+    compilers, a student's subprocesses) and end the process at once. Raising SystemExit
+    instead would not end it: the pool's worker loop catches every exception of a task and
+    goes on with the next queued submission."""
+    runner.kill_active_sessions()
+    os._exit(128 + signum)
+
+
 def _init_worker(sheet_path, limits, workbase, spec_dir, cache, mpl, fork_socket):
-    # Terminated by the batch (SIGTERM, Ctrl-C): exit through the finally blocks that kill the
-    # kernel's whole session (its compiled programs, compilers, a student's subprocesses).
-    _exit_on_sigterm()
+    # Terminated by the batch (SIGTERM, Ctrl-C): stop at once, kernels and all.
+    signal.signal(signal.SIGTERM, _stop_worker)
+    signal.signal(signal.SIGINT, _stop_worker)
     _STATE.update(master=nbformat.read(sheet_path, as_version=4), sheet=pathlib.Path(sheet_path).stem,
                   limits=limits, workbase=workbase, spec_dir=spec_dir, cache=cache, mpl=mpl,
                   fork_socket=fork_socket)
@@ -343,7 +352,11 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
                         workers_now = list(getattr(pool, "_processes", {}).values())
                         pool.shutdown(wait=False, cancel_futures=True)
                         for worker in workers_now:
-                            worker.terminate()  # it stops its kernel's session on the way out
+                            worker.terminate()  # it kills its kernels' sessions and exits
+                        for worker in workers_now:
+                            worker.join(timeout=5)
+                            if worker.is_alive():
+                                worker.kill()
                         raise
                 bar.close()
             finally:

@@ -117,8 +117,20 @@ class _LimitedClient(NotebookClient):
             self._tails.pop(cell_index, None)
 
 
+#: Sessions (kernel process ids) of the kernels this process has started and not yet killed:
+#: what a grading worker kills when it is told to stop (:func:`kill_active_sessions`).
+ACTIVE_SESSIONS: set = set()
+
+
+def kill_active_sessions() -> None:
+    """SIGKILL the sessions of every kernel this process still runs (used on SIGTERM)."""
+    for sid in list(ACTIVE_SESSIONS):
+        _kill_session(sid)
+
+
 def _kill_session(sid: int) -> None:
     """SIGKILL every process whose session id is ``sid`` (the kernel and what it started)."""
+    ACTIVE_SESSIONS.discard(sid)
     if sid <= 1:
         return
     try:
@@ -227,6 +239,7 @@ def _execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str, sess
                                      stdout=subprocess.DEVNULL):
                 sid = getattr(km.provisioner, "pid", 0) or 0
                 sessions.append(sid)
+                ACTIVE_SESSIONS.add(sid)
                 for i, cell in enumerate(nb.cells):
                     if cell.cell_type != "code" or i in skip:
                         continue

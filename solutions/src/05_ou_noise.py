@@ -308,9 +308,10 @@ print(f"adaptive: {rate_adapting:.1f} Hz; non-adapting at {float(mu_matched / pA
 require("mu_matched")
 check_ou_mu_matched(mu_matched).assert_ok()
 ### BEGIN HIDDEN TESTS
-# A value of the grid, well below the adaptive neuron's own 500 pA.
+# A value of the grid, well below the adaptive neuron's own 500 pA: within the visible check's
+# tolerance around the stored reference (362 pA +- 17 pA), so both accept the same grid values.
 assert np.any(np.abs(np.asarray(mu_grid) - float(mu_matched)) < 1e-15)
-assert 330 * pA <= mu_matched <= 390 * pA
+assert 345 * pA <= mu_matched <= 378 * pA
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": false, "grade_id": "cv_pair", "locked": false, "schema_version": 3, "solution": true, "task": false}
