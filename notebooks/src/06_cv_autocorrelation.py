@@ -459,7 +459,7 @@ assert not any(poisson_like.values())
 # overshoot of a Gaussian random walk). The functions apply this correction when given `dt`.
 #
 # Simulation: the plain LIF (parameters above), 20 values of $\mu$ from 200 to 600 pA at each of
-# two noise levels, 40 neurons in one group, 200 s. (The fluctuation-driven neurons fire at a
+# two noise levels, 40 neurons in one group, 100 s. (The fluctuation-driven neurons fire at a
 # few Hz; in 20 s they give only 50-170 intervals, and a CV estimated from so few intervals of a
 # long-tailed distribution comes out too low, 0.73-0.76 where the theory says 0.82-0.93: the
 # rare long intervals that make the CV are missing from a short sample.)
@@ -468,7 +468,7 @@ assert not any(poisson_like.values())
 lif = base
 SIGMAS_WN = np.repeat([10.0, 30.0], 20) * pA * second ** 0.5
 MUS_WN = np.tile(np.linspace(200, 600, 20), 2) * pA
-T_WN, DT = 200 * second, 0.1 * ms
+T_WN, DT = 100 * second, 0.1 * ms
 wn = simulate(lif, stimuli.white_noise(MUS_WN, SIGMAS_WN), T_WN, dt=DT, record=(), seed=11)
 rate_sim = np.asarray(wn.rates(start=T0) / Hz)
 cv_sim = analysis.cv(wn.spike_trains, start=T0)
@@ -511,7 +511,7 @@ plt.show()
 # moments: the skewness and the heavy tail of these interval distributions enter through
 # $\mu_3$ and $\mu_4$ (for normal intervals it reduces to $CV\sqrt{(1 + 2CV^2)/(2n)}$). We
 # allow 5 SE plus 2 % for the time-step correction, which is accurate to order $h/\tau_m$ = 1 %
-# (with 200 s of spikes the rates' standard errors are that small too).
+# (with 100 s of spikes the rates' standard errors are nearly that small too).
 
 # %%
 T_count = float(T_WN - T0)
