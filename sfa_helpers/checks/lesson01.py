@@ -55,16 +55,12 @@ RHEOBASE_SWEEP = np.round(np.arange(3.90, 4.1001, 0.01), 2) * nA
 
 def _smallest_firing_current():
     """The smallest current of :data:`RHEOBASE_SWEEP` whose first spike, from V = E_L at t = 0,
-    comes within the 1 s run: :math:`\tau_m \ln\frac{RI}{RI - (V_{th} - E_L)} < 1` s (closed
-    form, on the same current grid the sheet asks for)."""
-    model = LIF(**SET_B)
-    R, tau = float(model.R), float(model.tau_m)
-    gap = float(model.V_th - model.E_L)
-    for current in np.asarray(RHEOBASE_SWEEP, dtype=float):
-        drive = R * current
-        if drive > gap and tau * np.log(drive / (drive - gap)) < 1.0:
-            return current * amp
-    raise AssertionError("no current of the sweep fires")  # pragma: no cover
+    comes within the 1 s run: the time to threshold from E_L,
+    :math:`\tau_m \ln\frac{RI}{RI - (V_{th} - E_L)} < 1` s
+    (:func:`sfa_helpers.theory.lif_time_to_threshold` with the start at E_L)."""
+    from_rest = LIF(**{**SET_B, "V_reset": SET_B["E_L"]})
+    fires = np.asarray(theory.lif_time_to_threshold(from_rest, RHEOBASE_SWEEP)) < 1.0
+    return RHEOBASE_SWEEP[np.argmax(fires)]
 
 
 def check_rheobase_sim(I_th_sim) -> Feedback:

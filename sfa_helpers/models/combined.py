@@ -23,6 +23,9 @@ class Mechanism(ParameterSet):
     """
 
     requires: tuple = ()
+    #: True for a mechanism that changes how every equation is treated (NESTMLRefractoriness):
+    #: it is applied after all the others, wherever it is added.
+    applies_last: bool = False
 
     def apply(self, spec: ModelSpec) -> ModelSpec:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -65,7 +68,7 @@ class CombinedModel(NeuronModel):
         spec = self.base.spec()
         # a mechanism that changes how every equation is treated (``applies_last``, e.g.
         # NESTMLRefractoriness) sees the equations of all the others, wherever it was added
-        ordered = sorted(self.mechanisms, key=lambda m: bool(getattr(m, "applies_last", False)))
+        ordered = sorted(self.mechanisms, key=lambda m: m.applies_last)
         for mech in ordered:
             spec = mech.apply(spec)
         return spec
