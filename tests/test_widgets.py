@@ -85,10 +85,22 @@ def test_invalid_values_keep_the_last_curve(explorer):
     (dict(fi_currents=300 * pA), ValueError, "fi_currents"),
     (dict(fi_currents=CURRENTS, fi_transient=1 * ms, fi_duration=1 * ms), ValueError, "fi_transient"),
     (dict(fi_currents=CURRENTS, fi_rate="last"), ValueError, "fi_rate"),
+    (dict(potential_symbol=""), ValueError, "potential_symbol"),
+    (dict(potential_symbol=3), ValueError, "potential_symbol"),
 ])
 def test_bad_arguments_name_the_argument(kwargs, error, name):
     with pytest.raises(error, match=name):
         explore(MODEL, stimuli.constant(500 * pA), 100 * ms, **kwargs)
+
+
+def test_potential_symbol_names_the_trace_in_the_legend(explorer):
+    """Lesson 04 writes the potential u (Neuronal Dynamics); its widget must say u too."""
+    default = [t.get_text() for t in explorer.ax_v.get_legend().get_texts()]
+    u_explorer = explore(MODEL, stimuli.constant(500 * pA), 100 * ms, parameters=["amplitude"],
+                         potential_symbol="u")
+    texts = [t.get_text() for t in u_explorer.ax_v.get_legend().get_texts()]
+    assert "$V$" in default and "$u$" not in default
+    assert "$u$" in texts and "$V$" not in texts
 
 
 def test_array_parameter_cannot_get_a_slider():

@@ -71,7 +71,11 @@ class Explorer(LiveFigure):
 
     def __init__(self, model, stimulus, duration, *, dt=0.1 * ms, ranges=None, exclude=(),
                  parameters=None, seed=0, fi_currents=None, fi_duration=None,
-                 fi_transient=0 * ms, fi_rate="count"):
+                 fi_transient=0 * ms, fi_rate="count", potential_symbol="V"):
+        if not isinstance(potential_symbol, str) or not potential_symbol.strip():
+            raise ValueError(f"'potential_symbol' must be a non-empty string such as 'V' or 'u', "
+                             f"not {potential_symbol!r}.")
+        self.potential_symbol = potential_symbol.strip()
         self.model, self.stimulus = model, stimulus
         self.duration, self.dt, self.seed = duration, dt, seed
         self.result = None
@@ -162,7 +166,7 @@ class Explorer(LiveFigure):
             ax_v.tick_params(labelbottom=False)
             self.ax_fi = fig.add_subplot(grid[:, 1])
         self.figure, self.ax_v, self.ax_i = fig, ax_v, ax_i
-        (self._v_line,) = ax_v.plot([], [], lw=1, label="V")
+        (self._v_line,) = ax_v.plot([], [], lw=1, label=f"${self.potential_symbol}$")
         self._spike_lines = ax_v.vlines([], [], [], lw=1, color=self._v_line.get_color())
         # a moving threshold (ThresholdIncrease, AdaptiveThreshold) is drawn instead of V_th
         moving = "Theta" in self.model.spec().recordable
@@ -296,7 +300,7 @@ class Explorer(LiveFigure):
 
 def explore(model, stimulus, duration, *, dt=0.1 * ms, ranges=None, exclude=(), parameters=None,
             seed=0, fi_currents=None, fi_duration=None, fi_transient=0 * ms,
-            fi_rate="count") -> Explorer:
+            fi_rate="count", potential_symbol="V") -> Explorer:
     """Interactive explorer of ``model`` under ``stimulus``: one slider per scalar parameter,
     a live voltage trace (with the threshold) and input current, and optionally a live f-I curve.
 
@@ -322,7 +326,11 @@ def explore(model, stimulus, duration, *, dt=0.1 * ms, ranges=None, exclude=(), 
     fi_rate : {'count', 'isi'}
         As :func:`~sfa_helpers.simulation.fi_curve`'s ``rate``: spike count per second, or
         1 / mean inter-spike interval, after ``fi_transient``.
+    potential_symbol : str
+        Symbol of the membrane potential in the legend, ``'V'`` (default) or the ``'u'`` of
+        *Neuronal Dynamics* (lesson 04), so that the widget speaks the lesson's notation.
     """
     return Explorer(model, stimulus, duration, dt=dt, ranges=ranges, exclude=exclude,
                     parameters=parameters, seed=seed, fi_currents=fi_currents,
-                    fi_duration=fi_duration, fi_transient=fi_transient, fi_rate=fi_rate)
+                    fi_duration=fi_duration, fi_transient=fi_transient, fi_rate=fi_rate,
+                    potential_symbol=potential_symbol)
