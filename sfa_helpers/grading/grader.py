@@ -19,7 +19,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
 import secrets
 import shutil
 import stat
@@ -28,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 
 import nbformat
 
-from . import runner, sheets
+from . import policy, runner, sheets
 
 #: Largest submission file read (its outputs are discarded, so most of a big notebook is
 #: figures the grader never looks at; reading and parsing is the cost bounded here).
@@ -38,19 +37,6 @@ MAX_SOURCE_BYTES = 5 * 1024 ** 2
 #: Most JSON objects and arrays a submission may hold (a notebook has thousands; each costs
 #: about 100-200 bytes once parsed, so this bounds the reader's memory to a few hundred MB).
 MAX_JSON_CONTAINERS = 2_000_000
-
-#: Constructs that can subvert in-kernel tests; a submission using one is flagged for review.
-SUSPICIOUS = {
-    r"set_custom_exc": "replaces IPython's exception handler",
-    r"input_transformers|ast_transformers": "rewrites cell code",
-    r"sys\.modules\s*\[": "replaces imported modules",
-    r"\bbuiltins\b|__builtins__": "touches Python's builtins",
-    r"\bctypes\b": "uses ctypes",
-    r"os\.(kill|killpg|setsid|fork)|signal\.signal": "handles signals or processes",
-    r"sfa_helpers\.checks\.\w+\s*=|checks\.\w+\s*=": "replaces a check function",
-    r"events\.register|register_magic": "hooks IPython events or magics",
-}
-
 
 @dataclass
 class ExerciseResult:
@@ -235,10 +221,13 @@ def assemble(master, student_cells, nonce: str):
     return cells, roles, notes
 
 
-def flags(student_cells) -> list:
-    text = "\n".join(c.source for c in student_cells if c.cell_type == "code")
+def flags(master, cells, roles) -> list:
+    """Notes flagging the submission for manual review: what :func:`.policy.review` finds in
+    the code the grader runs from it (its answer cells and the cells it added; its copies of
+    the locked and test cells are never run)."""
+    sources = [c.source for c, (kind, _) in zip(cells, roles) if kind in ("solution", "extra")]
     return [f"flagged for manual review: the code {why}"
-            for pattern, why in SUSPICIOUS.items() if re.search(pattern, text)]
+            for why in policy.review(sources, policy.SheetContext(master))]
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -335,7 +324,7 @@ def grade_cells(master, student_cells, student: str, sheet_name: str, *, limits:
     cells, roles, notes = assemble(master, student_cells, nonce)
     cells = cells + [nbformat.v4.new_code_cell(c) for c in extra_cells]
     roles = roles + [("probe", k) for k in range(len(extra_cells))]
-    notes += flags(student_cells)
+    notes += flags(master, cells, roles)
     workdir = runner.make_workdir(workbase)
     try:
         env = kernel_env(workdir, cache, mpl, shared=shared)

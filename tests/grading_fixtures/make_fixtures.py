@@ -145,6 +145,36 @@ def build():
     add("swallows_errors", nb, {k: 0 for k in FULL}, ["flagged for manual review",
                                                       "did not finish"])
 
+    # Attacks (issue 18): each still runs unsandboxed, so each must at least be flagged.
+    nb = blank()
+    nb.cells.insert(nb.cells.index(cell(nb, "parameters")) + 1, nbformat.v4.new_code_cell(
+        "import json, pathlib, sfa_helpers\n"
+        "sheet = pathlib.Path(sfa_helpers.__file__).parents[1] / 'solutions' / '01_lif_basics.ipynb'\n"
+        "for c in json.loads(open(sheet).read())['cells']:\n"
+        "    if c.get('metadata', {}).get('nbgrader', {}).get('solution'):\n"
+        "        exec(''.join(c['source']), globals())"))
+    # the answers it runs are overwritten by its own unanswered cells from exercise 3 on
+    add("reads_instructor_sheet", nb, dict({k: 0 for k in FULL}, rheobase_formula=1, rheobase_sim=2), ["flagged for manual review: the code uses exec",
+                                                 "flagged for manual review: the code uses open"])
+    nb = blank()
+    nb.cells.insert(2, nbformat.v4.new_code_cell(
+        "import re\n"
+        "def _only_token(lines):\n"
+        "    found = re.search(r\"print\\('sfa-grade-ok-[0-9a-f]+'\\)\", ''.join(lines))\n"
+        "    return [found.group(0) + '\\n'] if found else lines\n"
+        "get_ipython().input_transformers_post.append(_only_token)"))
+    add("hooks_transform_cell", nb, scores(), ["flagged for manual review: the code uses get_ipython"])
+    nb = solved()
+    nb.cells.insert(2, nbformat.v4.new_code_cell(
+        "import subprocess\n"
+        "subprocess.Popen(['sleep', '0.1'], start_new_session=True)"))
+    add("background_job", nb, scores(), ["flagged for manual review: the code imports subprocess"])
+    nb = blank()
+    set_source(nb, "rheobase_formula", "abs = lambda x: 0\nI_th = 0")
+    # the visible check (not abs) still fails, so the exercise scores zero as well
+    add("shadows_abs", nb, {k: 0 for k in FULL},
+        ["flagged for manual review: the code redefines abs"])
+
     add("not_json", "{ this is not json", {k: 0 for k in FULL}, ["not valid JSON"])
     add("json_not_notebook", json.dumps({"hello": "world"}), {k: 0 for k in FULL},
         ["not a Jupyter notebook"])
