@@ -218,8 +218,8 @@ ADEX_HIDDEN = dict(C_m=[281, 200] * pF, g_L=[30, 10] * nS, E_L=[-70.6, -65] * mV
 
 
 def _adex_hidden_cases():
-    return [(stimuli.ramp([1.5, 0.6] * nA, 0 * ms, 400 * ms) + stimuli.sine(0.2 * nA, 8 * Hz),
-             400 * ms, "a ramp with a sine on top")]
+    return [(stimuli.ramp([1.5, 0.6] * nA, 0 * ms, 200 * ms) + stimuli.sine(0.2 * nA, 8 * Hz),
+             200 * ms, "a ramp with a sine on top")]
 
 
 def test_written_adex_reference_is_the_sheets_rows():
@@ -241,7 +241,7 @@ def test_written_adex_right_answers_pass_visible_and_hidden(answer):
 
 def test_written_adex_hidden_input_makes_both_neurons_adapt():
     ref = simulate(lesson04.written_adex_reference(ADEX_HIDDEN), _adex_hidden_cases()[0][0],
-                   400 * ms, dt=0.02 * ms, record=())
+                   200 * ms, dt=lesson04.WRITTEN_ADEX_DT, record=())
     assert all(len(train) >= 5 for train in ref.spike_trains)
 
 

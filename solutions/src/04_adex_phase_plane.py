@@ -385,10 +385,11 @@ assert reset_role.strip().lower() == "b"
 # Use the parameter names `C_m`, `g_L`, `E_L`, `V_T`, `Delta_T`, `V_peak`, `V_reset`, `a`, `b` and
 # `tau_w`, never numbers: the check fills in the values (`adex_parameters` below: the 'adapting',
 # 'transient' and 'tonic' rows as one group of three neurons, $V_{peak} = \vartheta_{rh} + 5\Delta_T$),
-# integrates with the built-in AdEx's method (`adapting.spec().method`) at `DT`, starts `v` at
-# $E_L$ and `w` at 0, and compares your spike times with those of the built-in `AdEx` under the
-# 65 pA step. The hidden tests use other values and inputs. Do not define `I_total` or declare
-# the parameters in the equations. (The built-in AdEx clips `v` at `V_peak` inside the
+# integrates with the built-in AdEx's method (`adapting.spec().method`) at $dt$ = 0.05 ms,
+# starts `v` at $E_L$ and `w` at 0, and compares your spike times with those of the built-in
+# `AdEx` under the 65 pA step for 150 ms. The hidden tests use other values and inputs. Do not
+# define `I_total` or declare the parameters in the equations. (The built-in AdEx clips `v` at
+# `V_peak` inside the
 # exponential so that the integrator's intermediate steps cannot overflow; you need not.) To
 # watch your model run: `simulate(Brian2Model(adex_equations, adex_threshold, adex_reset,
 # method="rk4", init={"v": E_L}, **adex_parameters), stimuli.step(65 * pA, 0 * ms), 300 * ms,
@@ -424,7 +425,7 @@ from brian2 import nA
 hidden_adex = dict(C_m=[281, 200] * pF, g_L=[30, 10] * nS, E_L=[-70.6, -65] * mV,
                    V_T=[-50.4, -52] * mV, Delta_T=[2, 3] * mV, V_peak=[-40.4, -37] * mV,
                    V_reset=[-70.6, -58] * mV, a=[4, 2] * nS, b=[80.5, 40] * pA, tau_w=[144, 80] * ms)
-hidden_input = stimuli.ramp([1.5, 0.6] * nA, 0 * ms, 400 * ms) + stimuli.sine(0.2 * nA, 8 * Hz)
+hidden_input = stimuli.ramp([1.5, 0.6] * nA, 0 * ms, 200 * ms) + stimuli.sine(0.2 * nA, 8 * Hz)
 check_adex_written(adex_equations, adex_threshold, adex_reset, parameters=hidden_adex,
-                   cases=[(hidden_input, 400 * ms, "a ramp with a sine on top")]).assert_ok()
+                   cases=[(hidden_input, 200 * ms, "a ramp with a sine on top")]).assert_ok()
 ### END HIDDEN TESTS
