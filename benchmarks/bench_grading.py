@@ -7,6 +7,7 @@ once) and the per-submission copy of the compiled-simulation cache.
     python benchmarks/bench_grading.py            # 100 submissions of sheet 01
     python benchmarks/bench_grading.py -n 20 --sheet 05 --jobs 2
     python benchmarks/bench_grading.py -n 20 --no-fork-server   # every kernel a new process
+    python benchmarks/bench_grading.py -n 20 --sandbox off      # without the sandbox
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sheet", default="01")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--no-fork-server", action="store_true")
+    parser.add_argument("--sandbox", choices=("auto", "on", "off"), default="auto")
     args = parser.parse_args(argv)
     sheet = cli.find_sheet(args.sheet, ROOT / "solutions")
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
@@ -43,13 +45,13 @@ def main(argv=None) -> int:
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         start = time.perf_counter()
         results = cli.run_batch(subs, sheet, out, jobs=args.jobs, limits=runner.Limits(), progress=True,
-                                fork_server=not args.no_fork_server)
+                                fork_server=not args.no_fork_server, sandbox=args.sandbox)
         elapsed = time.perf_counter() - start
     full = sum(r.total == r.max_total for r in results)
     per = [r.seconds for r in results]
     print(f"sheet {sheet.stem}: {args.n} submissions in {elapsed:.1f} s on {os.cpu_count()} cores "
           f"({args.jobs or os.cpu_count()} workers, {'new-process' if args.no_fork_server else 'forked'} "
-          f"kernels), {full}/{args.n} full marks; "
+          f"kernels, sandbox {args.sandbox}), {full}/{args.n} full marks; "
           f"per notebook {min(per):.1f}-{max(per):.1f} s, median {sorted(per)[len(per) // 2]:.1f} s; "
           f"load average at start {load:.1f}; {platform.python_version()}, {platform.machine()}")
     return 0 if full == args.n else 1

@@ -31,9 +31,37 @@ LIMITS = runner.Limits(cell_timeout=30, notebook_timeout=200)
 def batch(tmp_path_factory):
     work = tmp_path_factory.mktemp("grading")
     out = work / "grades.csv"
+    # in the sandbox (CI runs as root): the attack fixtures' expected scores assume it
     results = cli.run_batch(FIXTURES / "sheet01", SHEET, out, feedback_dir=work / "feedback",
-                            jobs=2, limits=LIMITS, progress=False)
+                            jobs=2, limits=LIMITS, progress=False, sandbox="on")
     return work, out, {r.student: r for r in results}
+
+
+def _command_lines() -> list:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    found.append(f.read().split(bytes(1)))
+            except OSError:
+                pass
+    return found
+
+
+def test_no_process_of_a_submission_outlives_its_kernel(batch):
+    """'background_job' starts `sleep 47.5` in a session of its own, out of reach of the
+    session kill; in the sandbox it dies with the kernel (process 1 of its namespace)."""
+    assert [c for c in _command_lines() if c[:2] == [b"sleep", b"47.5"]] == []
+
+
+def test_the_sabotage_submission_changed_nothing_outside_its_folder(batch):
+    """'sabotage' overwrote every file it could reach outside its own folder (compiled programs,
+    results, kernel specs) and killed its parent: the students graded after it still get their
+    exact scores (test_crafted_submission_scores_exactly), and the instructor's files are intact."""
+    assert nbformat.read(SHEET, as_version=4).cells  # still a notebook
+    for path in (ROOT / "sfa_helpers" / "grading").glob("*.py"):
+        assert b"sabotage" != path.read_bytes()[:8], path
 
 
 def test_every_crafted_submission_was_graded(batch):

@@ -3,6 +3,9 @@
 Usage::
 
     sfa-grade SUBMISSIONS_DIR --sheet 01 --out grades.csv [--feedback feedback/] [--jobs N]
+              [--roster roster.csv] [--overrides overrides.csv] [--gradebook canvas|moodle]
+              [--deadline 2025-05-12T23:59+02:00 --late-penalty 10 --late-max-days 5
+               --timestamps submissions.csv]
 
 Submissions: every file directly in ``SUBMISSIONS_DIR`` (the student is the file name without
 extension), and every sub-folder (the student is the folder name; its notebook is the file
@@ -12,12 +15,23 @@ or a path to an instructor notebook in ``solutions/``.
 Outputs, all written atomically (temporary file, then rename):
 
 * ``--out`` CSV: one row per student and exercise: ``student, sheet, exercise, points,
-  max_points, feedback``;
-* ``--feedback`` folder: one ``<student>.txt`` per student;
+  max_points, feedback`` (raw points, with the instructor's overrides);
+* ``<out stem>-totals.csv``: one row per student: ``student, sheet, sheet_version, total,
+  max_total, submitted_at, days_late, late_penalty, final, flags``;
+* ``--feedback`` folder: one ``<student>.txt`` and one ``<student>.html`` per student;
+* ``<out stem>-canvas.csv`` / ``<out stem>-moodle.csv`` with ``--gradebook``;
 * ``<out>.parts/``: one JSON result per finished student. A re-run skips students whose result
   there is for the same sheet version and the same submission file (``--regrade`` forces them),
   so an interrupted batch resumes where it stopped, and the CSV is always rebuilt from all
   results.
+
+The term options (:mod:`~sfa_helpers.grading.gradebook`): ``--roster`` (students without a
+submission get zero, submissions of students not on it are flagged), ``--overrides``
+(instructor's points per exercise, applied to every output at every run, never stored in
+``<out>.parts/``), ``--deadline`` with ``--late-penalty`` and ``--late-max-days`` (applied to
+the totals and the gradebook, not to the per-exercise rows) and ``--timestamps`` (submission
+times from the LMS instead of the files' modification times). Every option and file is checked
+before grading starts.
 
 Before grading, the instructor sheet itself is graded once (it must score full marks); its
 compiled simulations become the batch's read-only template, copied into every submission's
@@ -28,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import hashlib
 import io
 import os
@@ -44,7 +59,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import nbformat
 
-from . import forkserver, grader, runner, sheets
+from . import forkserver, gradebook, grader, runner, sheets
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIELDS = ["student", "sheet", "exercise", "points", "max_points", "feedback"]
@@ -148,13 +163,8 @@ def atomic_write(path: pathlib.Path, text: str) -> None:
 
 
 def feedback_text(result: grader.SubmissionResult) -> str:
-    lines = [f"Exercise sheet {result.sheet} — {result.student}",
-             f"Total: {result.total:g} / {result.max_total:g} points", ""]
-    for e in result.exercises:
-        lines.append(f"{e.exercise}: {e.points:g} / {e.max_points:g} — {e.feedback}")
-    if result.notes:
-        lines += ["", "Notes:"] + [f"- {n}" for n in result.notes]
-    return "\n".join(lines) + "\n"
+    """The plain-text feedback of a result (no roster, overrides or late policy)."""
+    return gradebook.feedback_text(gradebook.Grade(result))
 
 
 def csv_text(results) -> str:
@@ -165,6 +175,27 @@ def csv_text(results) -> str:
         for e in r.exercises:
             writer.writerow([r.student, r.sheet, e.exercise, f"{e.points:g}", f"{e.max_points:g}", e.feedback])
     return buffer.getvalue()
+
+
+def output_path(out: pathlib.Path, suffix: str) -> pathlib.Path:
+    """``<out stem><suffix>`` next to ``out`` (``grades.csv`` -> ``grades-totals.csv``)."""
+    return out.with_name(out.stem + suffix)
+
+
+def write_outputs(grades, out: pathlib.Path, feedback_dir: "pathlib.Path | None" = None, *,
+                  gradebooks=(), assignment: str = "") -> None:
+    """Write every output of a batch from its grades (:func:`gradebook.build_grades`), each
+    atomically: the long CSV, the totals, the feedback (.txt and .html) and the gradebook
+    exports (``gradebooks``: names in :data:`gradebook.GRADEBOOKS`; column ``assignment``)."""
+    atomic_write(out, csv_text([g.result for g in grades]))
+    atomic_write(output_path(out, "-totals.csv"), gradebook.totals_csv_text(grades))
+    if feedback_dir is not None:
+        for g in grades:
+            atomic_write(feedback_dir / f"{safe_name(g.student)}.txt", gradebook.feedback_text(g))
+            atomic_write(feedback_dir / f"{safe_name(g.student)}.html", gradebook.feedback_html(g))
+    column = assignment or (grades[0].result.sheet if grades else "")
+    for fmt in gradebooks:
+        atomic_write(output_path(out, f"-{fmt}.csv"), gradebook.GRADEBOOK_WRITERS[fmt](grades, column))
 
 
 # ------------------------------------------------------------------------------------------ #
@@ -277,15 +308,19 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
               feedback_dir: pathlib.Path | None = None, jobs: int | None = None,
               limits: runner.Limits | None = None, regrade: bool = False, progress: bool = True,
               verify_reference: bool = True, max_students: int | None = None,
-              fork_server: bool = True) -> list:
+              fork_server: bool = True, write: bool = True, sandbox: str = "auto") -> list:
     """Grade every submission; return the list of :class:`SubmissionResult`.
 
     ``fork_server``: take kernels from a pre-warmed :mod:`~sfa_helpers.grading.forkserver`
-    (falls back to new kernel processes if it cannot start).
+    (falls back to new kernel processes if it cannot start). ``sandbox``: ``'on'`` runs every
+    submission's kernel in :mod:`~sfa_helpers.grading.sandbox` (or stops if it cannot),
+    ``'off'`` never, ``'auto'`` where it can (and says on stderr when it cannot). ``write``: write the outputs
+    (:func:`write_outputs`, no roster, overrides or late policy); ``sfa-grade`` passes False
+    and writes them itself with the term options.
     """
     from sfa_helpers.engine import cache_dir
 
-    limits = limits or runner.Limits()
+    limits = dataclasses.replace(limits or runner.Limits(), sandbox=use_sandbox(sandbox))
     master = nbformat.read(sheet_path, as_version=4)
     exercises = sheets.validate(master)
     found = find_submissions(submissions, sheet_path)
@@ -321,7 +356,10 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
             server = _start_fork_server(sheet_path, batch, mpl) if fork_server else None
             socket_path = server.socket_path if server else None
             try:
-                ref, keys = grader.reference_run(master, sheet_path.stem, limits=limits, workbase=batch,
+                # the instructor's own sheet is trusted: no sandbox, and it may fill the cache
+                ref, keys = grader.reference_run(master, sheet_path.stem,
+                                                 limits=dataclasses.replace(limits, sandbox=False),
+                                                 workbase=batch,
                                                  spec_dir=spec_dir, cache=cache_dir(), mpl=mpl,
                                                  fork_socket=socket_path)
                 if verify_reference and ref.total != ref.max_total:
@@ -378,11 +416,28 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
                                         "altered after grading; grade again with --regrade")
         if result is not None:
             results.append(result)
-    atomic_write(out, csv_text(results))
-    if feedback_dir is not None:
-        for r in results:
-            atomic_write(feedback_dir / f"{safe_name(r.student)}.txt", feedback_text(r))
+    if write:
+        write_outputs([gradebook.Grade(r, sheet_version=sheet_version) for r in
+                       sorted(results, key=lambda r: r.student)], out, feedback_dir)
     return results
+
+
+def use_sandbox(mode: str) -> bool:
+    """Whether kernels run in the sandbox for ``--sandbox mode`` (see :func:`run_batch`)."""
+    from . import sandbox
+
+    if mode not in ("auto", "on", "off"):
+        raise ValueError(f"sandbox must be 'auto', 'on' or 'off', not {mode!r}")
+    if mode == "off":
+        return False
+    ok, why = sandbox.available()
+    if not ok and mode == "on":
+        raise SystemExit(f"sfa-grade: --sandbox on, but {why}")
+    if not ok:
+        print(f"sfa-grade: grading WITHOUT a sandbox ({why}): a submission can read this "
+              "user's files (solutions/ included), use the network and outlive the batch; "
+              "see the threat model in docs/grading.md", file=sys.stderr)
+    return ok
 
 
 def _start_fork_server(sheet_path: pathlib.Path, batch: str, mpl: str):
@@ -424,6 +479,43 @@ def _exit_on_sigterm() -> None:
         pass
 
 
+def _term_options(args, sheet: pathlib.Path) -> dict:
+    """Read and check every term option (roster, overrides, late policy, timestamps, gradebook)
+    before grading: ``build_grades``'s keyword arguments. Raises :class:`gradebook.TermFileError`."""
+    master = nbformat.read(sheet, as_version=4)
+    exercises = sheets.validate(master)
+    inside = args.submissions.resolve()
+    for option, path in (("--roster", args.roster), ("--overrides", args.overrides),
+                         ("--timestamps", args.timestamps)):
+        if path is not None and inside in path.resolve().parents:
+            raise gradebook.TermFileError(f"{option} {path} is inside {args.submissions}, where every "
+                                          "file is a submission: keep it elsewhere")
+    if args.deadline is None:
+        given = [o for o, v in (("--late-penalty", args.late_penalty), ("--late-max-days", args.late_max_days),
+                                ("--timestamps", args.timestamps)) if v is not None]
+        if given:
+            raise gradebook.TermFileError(f"{', '.join(given)} needs --deadline")
+    if args.gradebook and args.roster is None:
+        raise gradebook.TermFileError("--gradebook needs --roster (the LMS ids come from it)")
+    roster = gradebook.read_roster(args.roster) if args.roster else None
+    found = find_submissions(args.submissions, sheet)
+    policy, submitted = None, {}
+    if args.deadline is not None:
+        policy = gradebook.LatePolicy(gradebook.parse_time(args.deadline, "--deadline"),
+                                      args.late_penalty or 0.0, args.late_max_days)
+        timestamps = gradebook.read_timestamps(args.timestamps) if args.timestamps else None
+        submitted = gradebook.submission_times(found, timestamps, str(args.timestamps))
+        if timestamps is not None:
+            unused = sorted(set(timestamps) - {s for s, _, _ in found})
+            if unused:
+                print(f"sfa-grade: {args.timestamps} lists {len(unused)} student(s) without a submission "
+                      f"in {args.submissions}: {', '.join(unused)}", file=sys.stderr)
+    overrides = gradebook.read_overrides(args.overrides) if args.overrides else []
+    gradebook.check_overrides(overrides, set(roster or ()) | {s for s, _, _ in found}, exercises)
+    return dict(sheet=sheet.stem, exercises=exercises, sheet_version=_sha256(sheet), roster=roster,
+                overrides=overrides, submitted=submitted, policy=policy)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="sfa-grade", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -440,23 +532,56 @@ def main(argv=None) -> int:
     parser.add_argument("--cpu", type=int, default=300, help="CPU seconds per kernel process")
     parser.add_argument("--regrade", action="store_true", help="grade again students already graded")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--sandbox", choices=("auto", "on", "off"), default="auto",
+                        help="run each kernel in a sandbox (no network, no view of other files; "
+                             "needs root): auto = where possible (default)")
     parser.add_argument("--no-fork-server", action="store_true",
                         help="start every kernel as a new process instead of forking pre-warmed ones")
+    term = parser.add_argument_group("term", "roster, late policy, overrides, gradebook (docs/grading.md)")
+    term.add_argument("--roster", type=pathlib.Path, default=None, metavar="FILE",
+                      help="CSV: student (required), name, email, lms_id")
+    term.add_argument("--overrides", type=pathlib.Path, default=None, metavar="FILE",
+                      help="CSV: student, exercise, points, comment (applied to every output)")
+    term.add_argument("--gradebook", action="append", choices=gradebook.GRADEBOOKS, default=[],
+                      help="also write <out stem>-canvas.csv or -moodle.csv (needs --roster; repeatable)")
+    term.add_argument("--assignment", default="", metavar="NAME",
+                      help="the gradebook's column header (default: the sheet's name)")
+    term.add_argument("--deadline", default=None, metavar="ISO8601",
+                      help="ISO 8601 with offset: 2025-05-12T23:59+02:00")
+    term.add_argument("--late-penalty", type=float, default=None, metavar="PERCENT_PER_DAY",
+                      help="percent of the points off per started day late (default 0)")
+    term.add_argument("--late-max-days", type=int, default=None, metavar="N",
+                      help="a submission more than N days late scores zero")
+    term.add_argument("--timestamps", type=pathlib.Path, default=None, metavar="FILE",
+                      help="CSV: student, submitted_at (ISO 8601 with offset) instead of file times")
     args = parser.parse_args(argv)
     _exit_on_sigterm()
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")
     sheet = find_sheet(args.sheet, args.solutions)
+    try:
+        options = _term_options(args, sheet)
+    except gradebook.TermFileError as err:
+        raise SystemExit(f"sfa-grade: {err}") from None
     limits = runner.Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                            memory=args.memory, cpu=args.cpu)
     feedback = args.feedback or args.out.with_name(args.out.stem + "-feedback")
     start = time.perf_counter()
     results = run_batch(args.submissions, sheet, args.out, feedback_dir=feedback, jobs=args.jobs,
                         limits=limits, regrade=args.regrade, progress=not args.no_progress,
-                        fork_server=not args.no_fork_server)
+                        fork_server=not args.no_fork_server, write=False, sandbox=args.sandbox)
+    grades = gradebook.build_grades(results, **options)
+    write_outputs(grades, args.out, feedback, gradebooks=dict.fromkeys(args.gradebook),
+                  assignment=args.assignment)
+    for line in gradebook.roster_report(grades):
+        print(f"sfa-grade: {line}", file=sys.stderr)
+    for fmt in dict.fromkeys(args.gradebook):
+        for line in gradebook.gradebook_warnings(grades, fmt):
+            print(f"sfa-grade: {line}", file=sys.stderr)
     full = sum(r.total == r.max_total for r in results)
     print(f"{len(results)} students graded ({full} with full marks) in "
-          f"{time.perf_counter() - start:.0f} s -> {args.out}, feedback in {feedback}/", file=sys.stderr)
+          f"{time.perf_counter() - start:.0f} s -> {args.out}, totals in "
+          f"{output_path(args.out, '-totals.csv')}, feedback in {feedback}/", file=sys.stderr)
     return 0
 
 

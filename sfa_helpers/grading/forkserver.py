@@ -319,9 +319,11 @@ def _become_kernel(connection_file: str, cwd: str, env: dict) -> None:
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
+    tempfile.tempdir = None
+    kernel.enter_sandbox(cwd, env)  # fails closed: an exception ends this child, unsandboxed never
+    # the kernel ends when its parent does: the server, or in the sandbox its process 1
     parent = os.getppid()
     os.environ["JPY_PARENT_PID"] = str(parent)
-    tempfile.tempdir = None
     kernel.apply_limits(os.environ)
     engine.relocate_after_fork()
     random.seed()

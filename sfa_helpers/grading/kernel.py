@@ -8,7 +8,10 @@ Limits come from environment variables set by the grader (absent or 0 = no limit
 ``SFA_GRADE_CPU``        CPU seconds (RLIMIT_CPU) of the kernel process and of each child
 ``SFA_GRADE_FILESIZE``   largest file the kernel may write, in bytes (RLIMIT_FSIZE)
 ``SFA_GRADE_NPROC``      extra processes the grading user may start (RLIMIT_NPROC is per user,
-                         so the limit is the user's current process count plus this number)
+                         so the limit is the user's current process count plus this number;
+                         the kernel of a sandbox has a user of its own, see below)
+``SFA_GRADE_SANDBOX``    ``1``: enter the sandbox of :mod:`sfa_helpers.grading.sandbox` first
+                         (in the working directory), or fail
 """
 
 from __future__ import annotations
@@ -16,6 +19,22 @@ from __future__ import annotations
 import os
 import resource
 import sys
+
+#: Environment variable that asks the kernel to enter the sandbox.
+SANDBOX_VARIABLE = "SFA_GRADE_SANDBOX"
+#: Environment variable naming the folder of the kernel's Unix sockets (writable in the sandbox).
+SOCKETS_VARIABLE = "SFA_GRADE_SOCKETS"
+
+
+def enter_sandbox(cwd: str, environ=os.environ) -> None:
+    """Enter :mod:`.sandbox` if ``environ`` asks for it (the working directory and the socket
+    folder writable); afterwards the kernel's parent is the sandbox's process 1."""
+    if environ.get(SANDBOX_VARIABLE) != "1":
+        return
+    from . import sandbox
+
+    sockets = environ.get(SOCKETS_VARIABLE)
+    sandbox.enter(cwd, writable=[sockets] if sockets else ())
 
 
 def _user_processes() -> int:
@@ -50,6 +69,10 @@ def apply_limits(environ=os.environ) -> None:
 
 
 def main() -> None:
+    if os.environ.get(SANDBOX_VARIABLE) == "1":
+        enter_sandbox(os.getcwd())
+        # ipykernel ends when its parent changes: the parent is now the sandbox's process 1
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())
     apply_limits()
     os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *sys.argv[1:]])
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -32,7 +33,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from . import forkserver
+from . import forkserver, kernel
 
 KERNEL_NAME = "sfa-grade"
 
@@ -47,6 +48,7 @@ class Limits:
     nproc: int = 64                     # extra processes (RLIMIT_NPROC, not for root)
     max_output: int = 100_000           # bytes of stored output per cell
     max_restarts: int = 2               # kernel restarts after a timeout or a dead kernel
+    sandbox: bool = False               # run the kernel in :mod:`.sandbox` (needs root)
 
 
 @dataclass
@@ -212,12 +214,27 @@ def _execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str, sess
     deadline = time.monotonic() + limits.notebook_timeout
     runs = [CellRun() for _ in cells]
     notes: list = []
-    skip: set = set()
-    position = 0
-    restarts = 0
     kernel_env = dict(env)
     kernel_env.update({"SFA_GRADE_MEMORY": str(limits.memory), "SFA_GRADE_CPU": str(limits.cpu),
                        "SFA_GRADE_FILESIZE": str(limits.filesize), "SFA_GRADE_NPROC": str(limits.nproc)})
+    sockets = None
+    if limits.sandbox:
+        # a Unix socket's path is at most 107 bytes: a short folder of its own, not the workdir
+        sockets = tempfile.mkdtemp(prefix="sfa-k", dir="/tmp" if os.path.isdir("/tmp") else None)
+        kernel_env.update({kernel.SANDBOX_VARIABLE: "1", kernel.SOCKETS_VARIABLE: sockets})
+    try:
+        return _run_kernels(cells, workdir, limits, spec_dir, sessions, fork_socket, deadline, runs,
+                            notes, kernel_env, sockets)
+    finally:
+        if sockets:
+            shutil.rmtree(sockets, ignore_errors=True)
+
+
+def _run_kernels(cells, workdir, limits, spec_dir, sessions, fork_socket, deadline, runs, notes,
+                 kernel_env, sockets) -> tuple:
+    skip: set = set()
+    position = 0
+    restarts = 0
     ksm = KernelSpecManager(kernel_dirs=[spec_dir])
     while position < len(cells):
         if time.monotonic() >= deadline:
@@ -225,6 +242,12 @@ def _execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str, sess
             break
         nb = nbformat.v4.new_notebook(cells=[nbformat.from_dict(dict(c)) for c in cells])
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
+        if limits.sandbox:
+            # no network in the sandbox: talk through Unix sockets in the working directory,
+            # with the connection file beside them (the kernel sees nothing else of ours)
+            km.transport = "ipc"
+            km.ip = os.path.join(sockets, f"k{restarts}")
+            km.connection_file = os.path.join(workdir, f"kernel-{restarts}.json")
         if fork_socket:
             km.provisioner = forkserver.provisioner_for(km, fork_socket)
         client = _LimitedClient(nb, km=km, timeout=limits.cell_timeout, allow_errors=True,

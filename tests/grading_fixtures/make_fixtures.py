@@ -145,7 +145,8 @@ def build():
     add("swallows_errors", nb, {k: 0 for k in FULL}, ["flagged for manual review",
                                                       "did not finish"])
 
-    # Attacks (issue 18): each still runs unsandboxed, so each must at least be flagged.
+    # Attacks (issue 18), graded in the sandbox: each is flagged, and none reaches a file or a
+    # process outside its own working directory.
     nb = blank()
     nb.cells.insert(nb.cells.index(cell(nb, "parameters")) + 1, nbformat.v4.new_code_cell(
         "import json, pathlib, sfa_helpers\n"
@@ -153,8 +154,8 @@ def build():
         "for c in json.loads(open(sheet).read())['cells']:\n"
         "    if c.get('metadata', {}).get('nbgrader', {}).get('solution'):\n"
         "        exec(''.join(c['source']), globals())"))
-    # the answers it runs are overwritten by its own unanswered cells from exercise 3 on
-    add("reads_instructor_sheet", nb, dict({k: 0 for k in FULL}, rheobase_formula=1, rheobase_sim=2), ["flagged for manual review: the code uses exec",
+    # the sandbox has no solutions/ (without it, this scored the first two exercises)
+    add("reads_instructor_sheet", nb, {k: 0 for k in FULL}, ["flagged for manual review: the code uses exec",
                                                  "flagged for manual review: the code uses open"])
     nb = blank()
     nb.cells.insert(2, nbformat.v4.new_code_cell(
@@ -167,8 +168,25 @@ def build():
     nb = solved()
     nb.cells.insert(2, nbformat.v4.new_code_cell(
         "import subprocess\n"
-        "subprocess.Popen(['sleep', '0.1'], start_new_session=True)"))
+        "subprocess.Popen(['sleep', '47.5'], start_new_session=True)"))  # must not outlive the kernel
     add("background_job", nb, scores(), ["flagged for manual review: the code imports subprocess"])
+    nb = solved()
+    nb.cells.insert(nb.cells.index(cell(nb, "parameters")) + 1, nbformat.v4.new_code_cell(
+        "import os, pathlib, signal\n"
+        "here = pathlib.Path.cwd()\n"
+        "for top in (here.parent, here.parent.parent, pathlib.Path('/tmp'), pathlib.Path.home().parent):\n"
+        "    try:\n"
+        "        for f in top.rglob('*'):\n"
+        "            if here not in f.parents and f.is_file() and f.suffix in ('', '.csv', '.json', '.so'):\n"
+        "                try:\n"
+        "                    f.write_bytes(b'sabotage')  # compiled programs, results, kernel.json\n"
+        "                except OSError:\n"
+        "                    pass\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "if os.getppid() > 1:\n"
+        "    os.kill(os.getppid(), signal.SIGKILL)  # the fork server, outside a sandbox"))
+    add("sabotage", nb, scores(), ["flagged for manual review: the code imports os"])
     nb = blank()
     set_source(nb, "rheobase_formula", "abs = lambda x: 0\nI_th = 0")
     # the visible check (not abs) still fails, so the exercise scores zero as well
@@ -185,6 +203,12 @@ def build():
     return subs, expected
 
 
+def added_ids(nb) -> set:
+    """Ids of the cells of ``nb`` that neither the instructor nor the student sheet has."""
+    known = {c.get("id") for c in solved().cells} | {c.get("id") for c in blank().cells}
+    return {c.get("id") for c in nb.cells} - known
+
+
 def main():
     out = HERE / "sheet01"
     out.mkdir(exist_ok=True)
@@ -193,6 +217,10 @@ def main():
     subs, expected = build()
     for name, content in subs.items():
         suffix = ".ipynb" if not name == "plain_text" else ".py"
+        if not isinstance(content, str):
+            for k, c in enumerate(content.cells):  # cells added here get random ids: fix them,
+                if "id" in c and not c.id.startswith(("cell-", "added-")) and c.id in added_ids(content):
+                    c.id = f"added-{k}"             # so that re-running changes no file
         text = content if isinstance(content, str) else nbformat.writes(content)
         (out / f"{name}{suffix}").write_text(text, encoding="utf-8")
     (HERE / "expected_sheet01.json").write_text(json.dumps(expected, indent=1) + "\n")

@@ -1,0 +1,117 @@
+"""The grading sandbox (sfa_helpers.grading.sandbox), probed from inside as a submission would.
+
+A process forks, enters the sandbox in a fresh working directory and reports what it can see
+and do; each assertion is something an attack of issue 18 relied on. Needs root (CI runs as
+root); without it the sandbox is unavailable and sfa-grade says so (tested at the end).
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+
+import pytest
+
+from sfa_helpers.grading import sandbox
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox needs root")
+
+PROBE = r'''
+import json, os, pathlib, socket, subprocess, sys
+from sfa_helpers.grading import sandbox
+work, other, marker = sys.argv[1], sys.argv[2], sys.argv[3]
+pid = os.fork()
+if pid == 0:
+    sandbox.enter(work)
+    out = {"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(),
+           "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+           "solutions": os.path.exists(sys.argv[4]), "other": os.path.exists(other),
+           "host_tmp_file": os.path.exists(marker)}
+    for name, path in (("write_usr", "/usr/sandbox-probe"), ("write_root", "/probe"),
+                       ("write_home", os.path.join(work, "home", "probe.txt"))):
+        try:
+            with open(path, "w") as f:
+                f.write("x")
+            out[name] = True
+        except OSError:
+            out[name] = False
+    try:
+        socket.create_connection(("1.1.1.1", 53), timeout=1)
+        out["network"] = True
+    except OSError:
+        out["network"] = False
+    import numpy, brian2, sfa_helpers.checks  # what a kernel imports
+    out["compiler"] = subprocess.run(["g++", "--version"], capture_output=True).returncode == 0
+    # a background job in a session of its own, as in the 'background_job' submission
+    subprocess.Popen(["sleep", "31.25"], start_new_session=True)
+    with open(os.path.join(work, "report.json"), "w") as f:
+        json.dump(out, f)
+    os._exit(0)
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+'''
+
+
+@needs_root
+def test_a_sandboxed_process_sees_and_reaches_only_its_own_folder(tmp_path):
+    work = tmp_path / "sub-a"
+    (work / "home").mkdir(parents=True)
+    other = tmp_path / "sub-b"
+    other.mkdir()
+    (other / "result.json").write_text("{}")
+    marker = pathlib.Path(f"/tmp/sfa-sandbox-marker-{os.getpid()}")
+    marker.write_text("host /tmp")
+    try:
+        done = subprocess.run([sys.executable, "-c", PROBE, str(work), str(other), str(marker),
+                               str(ROOT / "solutions")], capture_output=True, text=True, timeout=120)
+    finally:
+        marker.unlink()
+    assert done.stdout.strip() == "0", done.stderr
+    report = json.loads((work / "report.json").read_text())
+    assert report["uid"] >= sandbox.FIRST_UID          # not root
+    assert report["pid"] == 2 and report["processes"][:2] == [1, 2]  # its own namespace
+    assert report["cwd"] == str(work)
+    assert report["solutions"] is False and report["other"] is False
+    assert report["host_tmp_file"] is False             # a private /tmp
+    assert report["write_usr"] is False and report["write_root"] is False
+    assert report["write_home"] is True and (work / "home" / "probe.txt").read_text() == "x"
+    assert report["network"] is False
+    assert report["compiler"] is True
+    # the background job died with the sandbox
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        jobs = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p) == [b"sleep", b"31.25"]]
+        if not jobs:
+            break
+        time.sleep(0.1)
+    assert not jobs, "a process started in the sandbox outlived it"
+    assert (other / "result.json").read_text() == "{}"
+
+
+def _cmdline(pid: str) -> list:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().split(bytes(1))[:2]
+    except OSError:
+        return []
+
+
+@needs_root
+def test_sandbox_is_available_here():
+    assert sandbox.available() == (True, "")
+
+
+def test_without_root_grading_says_so_or_refuses(monkeypatch, capsys):
+    from sfa_helpers.grading import cli
+
+    monkeypatch.setattr(sandbox, "available", lambda: (False, "the sandbox needs root"))
+    assert cli.use_sandbox("auto") is False
+    assert "WITHOUT a sandbox" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="needs root"):
+        cli.use_sandbox("on")
+    assert cli.use_sandbox("off") is False
+    with pytest.raises(ValueError, match="sandbox"):
+        cli.use_sandbox("maybe")
