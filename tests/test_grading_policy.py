@@ -35,6 +35,21 @@ def test_honest_answers_of_every_sheet_are_not_flagged(path):
     "from scipy.optimize import brentq\nimport math\nroot = brentq(lambda x: x - 1, 0, 2)",
     "class Helper:\n    def __init__(self, x):\n        self.x = x\nh = Helper(3)",
     "from sfa_helpers.checks import check_rheobase_formula",   # imported by the sheet itself
+    # found by review (each would cost an instructor a look)
+    "%%time\nx = sum(range(10))",
+    "%%timeit\nnp_sum = sum(range(10))",
+    "%config InlineBackend.figure_format = 'retina'",
+    "import numpy as np\nnp.linspace?",
+    "%load_ext autoreload\n%autoreload 2",
+    "from brian2 import defaultclock, ms\ndefaultclock.dt = 0.05 * ms",
+    "from brian2.units import ms\nT = 10 * ms",                # ms is the sheet's ms
+    "import sympy\nu = sympy.Symbol('u')",
+    "import logging\nlogging.getLogger('brian2').setLevel(logging.WARNING)",
+    "import matplotlib.pyplot as plt\nfor i in range(2):\n    plt.savefig(f'fig{i}.png')",
+    "from re import compile as rx\nfrom re import compile\npattern = compile('a+')",
+    "class Trace:\n    def __init__(self):\n        self.data = []\n"
+    "    def save(self):\n        return list(self.data)\nt = Trace()\nt.save()",
+    "from brian2 import NeuronGroup\nG = NeuronGroup(2, 'dv/dt = -v/(10*ms) : volt')\nG.v = 0 * mV",
 ])
 def test_ordinary_code_is_not_flagged(code):
     assert policy.review([code], CONTEXT01) == []
@@ -82,6 +97,23 @@ def test_ordinary_code_is_not_flagged(code):
      "uses implementation"),
     ("from brian2 import prefs\nprefs.codegen.target = 'numpy'", "changes prefs.codegen.target"),
     ("from brian2 import *\nset_device('cpp_standalone')", "uses set_device"),
+    # found by review: roads around the import list and the module check
+    ("import warnings\nwarnings.sys.modules['__main__'].check_rheobase_formula = print", "warnings.sys"),
+    ("from matplotlib import os", "imports os from matplotlib"),
+    ("import random\nrandom._os.system('id')", "private attribute _os"),
+    ("import operator, numpy as np\noperator.attrgetter('lo' + 'ad')(np)", "attrgetter"),
+    ("import numpy as np\nx = np\nx.isclose = lambda *a, **k: True", "changes x.isclose"),
+    ("import numpy as np\ndef f(m):\n    m.isclose = print\nf(np)", "changes m.isclose"),
+    ("import numpy as np\n[np][0].isclose = print", "on an object it did not make"),
+    ("import numpy as np\ny = np.random\ndel y.seed", "changes y.seed"),
+    ("from numpy import load, fromfile", "imports load from numpy"),
+    ("from scipy.io import loadmat", "imports scipy.io"),
+    ("import numpy as np\nnp.lib._datasource.open('/etc/hostname')", "private attribute _datasource"),
+    ("import numpy.f2py", "imports numpy.f2py"),
+    ("from numpy.f2py import run_main", "imports numpy.f2py"),
+    ("exec = print\nexec('x = 1')", "uses exec"),
+    ("%%bash\nid", "run_cell_magic('bash'"),
+    ("%%time\nimport subprocess", "imports subprocess"),
 ])
 def test_attacks_are_flagged_with_a_reason(code, reason):
     reasons = policy.review(["I_th = 1", code], CONTEXT01)

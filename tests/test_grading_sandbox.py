@@ -25,11 +25,17 @@ from sfa_helpers.grading import sandbox
 work, other, marker = sys.argv[1], sys.argv[2], sys.argv[3]
 pid = os.fork()
 if pid == 0:
+    leaked = os.open(other, os.O_RDONLY)  # a descriptor of the host, opened before entering
     sandbox.enter(work)
+    try:
+        os.listdir(leaked)
+        inherited = True
+    except OSError:
+        inherited = False
     out = {"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(),
            "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
            "solutions": os.path.exists(sys.argv[4]), "other": os.path.exists(other),
-           "host_tmp_file": os.path.exists(marker)}
+           "host_tmp_file": os.path.exists(marker), "inherited_fd": inherited}
     for name, path in (("write_usr", "/usr/sandbox-probe"), ("write_root", "/probe"),
                        ("write_home", os.path.join(work, "home", "probe.txt"))):
         try:
@@ -79,6 +85,7 @@ def test_a_sandboxed_process_sees_and_reaches_only_its_own_folder(tmp_path):
     assert report["write_usr"] is False and report["write_root"] is False
     assert report["write_home"] is True and (work / "home" / "probe.txt").read_text() == "x"
     assert report["network"] is False
+    assert report["inherited_fd"] is False              # no descriptor of the host inside
     assert report["compiler"] is True
     # the background job died with the sandbox
     deadline = time.monotonic() + 5

@@ -31,8 +31,17 @@ def enter_sandbox(cwd: str, environ=os.environ) -> None:
     folder writable); afterwards the kernel's parent is the sandbox's process 1."""
     if environ.get(SANDBOX_VARIABLE) != "1":
         return
+    import logging
+
     from . import sandbox
 
+    # the sandbox closes every inherited file: first detach the log files that would write to
+    # them (Brian2's debug log, opened in the fork server, is one file shared by every kernel)
+    for logger in (logging.getLogger("brian2"), logging.getLogger()):
+        for handler in list(logger.handlers):
+            if isinstance(handler, logging.FileHandler):
+                logger.removeHandler(handler)
+                handler.close()
     sockets = environ.get(SOCKETS_VARIABLE)
     sandbox.enter(cwd, writable=[sockets] if sockets else ())
 

@@ -14,16 +14,22 @@ any construct that the exercise sheets never need and that an attack needs:
 * **dynamic code and introspection**: ``exec``, ``eval``, ``compile``, ``__import__``,
   ``open``, ``getattr``/``setattr``/``delattr``, ``globals``/``locals``/``vars``,
   ``get_ipython`` (and with it every magic and ``!`` shell escape except ``%matplotlib``,
-  ``%time`` and ``%timeit``), ``breakpoint``, ``input``, and any ``__dunder__`` attribute
-  (the classic route to ``object.__subclasses__()``);
+  ``%config``, ``%autoreload``, ``?`` help and the timing magics, whose code is reviewed too),
+  ``breakpoint``, ``input``, and any ``__dunder__`` attribute (the classic route to
+  ``object.__subclasses__()``);
 * **files**: NumPy/SciPy/matplotlib functions that read or write files (``np.load``,
-  ``loadtxt``, ``tofile``, ``imread``, ...), except ``savefig`` to a plain relative file name;
+  ``loadtxt``, ``tofile``, ``imread``, ...), except ``savefig`` to a file name without a
+  folder (a string or an f-string);
 * **Brian2's doors to C++ and its configuration**: ``implementation``, ``Function``,
   ``set_device``, ``insert_code``, and setting ``prefs``;
-* **changing what the tests use**: assigning to an attribute of an imported module
-  (``np.isclose = ...``), or binding a name that the instructor's test cells read but that no
-  answer cell of the sheet defines (``abs = ...``, ``theory = ...``, ``neuron_A = ...``), unless
-  it is the same import the sheet makes (``import numpy as np`` again is fine).
+* **other roads to the same**: a forbidden module or a private name reached through an
+  allowed one (``warnings.sys``, ``from matplotlib import os``, ``random._os``,
+  ``operator.attrgetter``), forbidden submodules (``numpy.f2py``, ``scipy.io``);
+* **changing what the tests use**: setting or deleting an attribute of anything the code did
+  not make itself (``np.isclose = ...``, also through an alias, a list or a function argument;
+  ``defaultclock.dt`` is allowed), or binding a name that the instructor's test cells read but
+  that no answer cell of the sheet defines (``abs = ...``, ``theory = ...``, ``neuron_A = ...``),
+  unless it imports the same object the sheet does (``from brian2.units import ms`` is fine).
 
 The check is static and conservative: an honest answer to any sheet of the course is never
 flagged (``tests/test_grading_policy.py`` runs it on every solution), and a flag does not
@@ -40,15 +46,18 @@ import re
 
 #: Top-level modules a submission may import.
 ALLOWED_MODULES = frozenset({
-    "numpy", "scipy", "brian2", "matplotlib", "sfa_helpers",
+    "numpy", "scipy", "brian2", "matplotlib", "sfa_helpers", "sympy",
     "math", "cmath", "statistics", "random", "itertools", "functools", "operator", "collections",
     "dataclasses", "typing", "fractions", "decimal", "numbers", "time", "warnings", "string",
-    "textwrap", "re", "copy", "enum", "bisect", "heapq", "__future__",
+    "textwrap", "re", "copy", "enum", "bisect", "heapq", "logging", "__future__",
 })
-#: Course modules a submission must not import (grading, the build machinery, the engine's
-#: caches and process state).
-FORBIDDEN_COURSE_MODULES = ("sfa_helpers.grading", "sfa_helpers.engine", "sfa_helpers.build_worker",
-                            "sfa_helpers.unity_build", "sfa_helpers.brian2_state")
+#: Parts of allowed packages a submission must not import: the course's grading, build
+#: machinery and engine state; the libraries' file readers, C bridges and internals.
+FORBIDDEN_SUBMODULES = ("sfa_helpers.grading", "sfa_helpers.engine", "sfa_helpers.build_worker",
+                        "sfa_helpers.unity_build", "sfa_helpers.brian2_state",
+                        "numpy.f2py", "numpy.distutils", "numpy.ctypeslib", "numpy.testing",
+                        "numpy.lib", "scipy.io", "scipy._lib", "matplotlib.cbook",
+                        "brian2.devices", "brian2.codegen", "brian2.core.preferences")
 #: Names that run code given as data, reach any object or the interpreter's state.
 FORBIDDEN_NAMES = {
     "exec": "runs code given as a string", "eval": "runs code given as a string",
@@ -64,16 +73,37 @@ FORBIDDEN_NAMES = {
     "set_device": "switches Brian2's device", "insert_code": "inserts code into Brian2's program",
     "DEFAULT_FUNCTIONS": "changes Brian2's functions",
 }
+#: Forbidden names a student may still use for a variable of their own (``input = ...``).
+OWN_VARIABLE_NAMES = frozenset({"input", "vars", "compile"})
+#: Brian2 names of :data:`FORBIDDEN_NAMES` (flagged when imported from Brian2).
+BRIAN2_DOORS = frozenset({"implementation", "Function", "set_device", "insert_code",
+                          "DEFAULT_FUNCTIONS"})
 #: Attributes that read or write files, or reach compiled code, in the allowed libraries.
 FILE_ATTRIBUTES = frozenset({
     "load", "loadtxt", "genfromtxt", "fromfile", "fromregex", "memmap", "open_memmap", "save",
     "savez", "savez_compressed", "savetxt", "tofile", "loadmat", "savemat", "whosmat", "imread",
-    "imsave", "DataSource", "ctypeslib", "f2py", "distutils", "system", "popen",
+    "imsave", "DataSource", "ctypeslib", "f2py", "distutils", "system", "popen", "mmread",
+    "mmwrite", "readsav", "wavfile", "netcdf_file", "open_file_cm", "get_sample_data",
+    "hb_read", "hb_write", "loadarff", "FileHandler", "RotatingFileHandler", "handlers",
 })
-#: Line magics that only time or draw.
-HARMLESS_MAGICS = frozenset({"matplotlib", "time", "timeit"})
+#: Attributes that are modules outside the allowlist (``warnings.sys``, ``matplotlib.os``,
+#: ``scipy.io``) or stand in for ``getattr``: reached through an allowed module, they are
+#: the forbidden import by another road.
+FORBIDDEN_ATTRIBUTES = frozenset({
+    "sys", "os", "subprocess", "builtins", "importlib", "ctypes", "gc", "inspect", "pickle",
+    "marshal", "signal", "socket", "shutil", "pathlib", "io", "threading", "multiprocessing",
+    "types", "code", "codeop", "runpy", "pty", "posix", "modules", "attrgetter", "methodcaller",
+})
+#: Line magics that only time, draw, configure the display or show help; the code given to
+#: ``time``/``timeit`` is reviewed as well.
+HARMLESS_MAGICS = frozenset({"matplotlib", "time", "timeit", "config", "pinfo", "pinfo2",
+                             "autoreload", "precision"})
+#: Cell magics whose body is Python, reviewed like a cell.
+TIMING_CELL_MAGICS = frozenset({"time", "timeit"})
 #: Dunder attributes with no reach (a name, a docstring, a version).
 HARMLESS_DUNDERS = frozenset({"__name__", "__doc__", "__version__", "__init__"})
+#: Attribute assignments a notebook commonly makes to Brian2's global clock.
+HARMLESS_STORES = frozenset({"defaultclock.dt"})
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -188,6 +218,11 @@ def _module_of(node) -> "str | None":
 
 
 def _is_plain_relative_name(node) -> bool:
+    """A file name given as a string or f-string whose text has no folder in it."""
+    if isinstance(node, ast.JoinedStr):
+        parts = [v.value for v in node.values if isinstance(v, ast.Constant)]
+        text = "".join(str(p) for p in parts)
+        return bool(parts) and not any(c in text for c in "/\\~:\x00") and ".." not in text
     if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
         return False
     value = node.value
@@ -207,7 +242,7 @@ def review(sources, context: "SheetContext | None" = None) -> list:
         reasons.setdefault(text, None)
 
     trees, pending = [], [(source, False) for source in sources]
-    while pending:  # the code inside %time / %timeit is reviewed as well
+    while pending:  # the code given to %time / %timeit / %%time is reviewed as well
         source, timed = pending.pop()
         tree = _parse(source)
         if tree is None and timed:  # options first: %timeit -n1 -r 3 code
@@ -218,45 +253,108 @@ def review(sources, context: "SheetContext | None" = None) -> list:
             continue
         trees.append(tree)
         pending.extend((code, True) for code in _timed_code(tree))
-    module_aliases, student_bound, student_imports = set(), set(), {}
+    student_bound, student_imports, own_objects = set(), {}, set()
     for tree in trees:
         student_imports.update(_import_bindings(tree))
         student_bound |= _bound_names(tree)
-    module_aliases = {n for n, b in student_imports.items() if b.startswith("module ")}
-    module_aliases |= {n for n, b in context.imports.items() if b.startswith("module ")}
+        own_objects |= _own_objects(tree)
+    module_names = {n for n, b in {**context.imports, **student_imports}.items()
+                    if b.startswith("module ")}
+    imported = set(student_imports) | set(context.imports)
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 _review_import(node, allowed_checks, flag)
             elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
-                # a student's own variable called `input` or `vars` is fine; the builtin or a
-                # star-imported Brian2 name is not
-                if node.id.startswith("__") or node.id not in student_bound \
-                        or student_imports.get(node.id):
+                binding = student_imports.get(node.id, "")
+                own = (node.id in OWN_VARIABLE_NAMES and node.id in student_bound
+                       and not binding) or (binding.startswith("from ")
+                                            and not binding.startswith("from brian2"))
+                if not own:
                     flag(f"uses {node.id}: {FORBIDDEN_NAMES[node.id]}")
             elif isinstance(node, ast.Attribute):
-                if node.attr.startswith("__") and node.attr.endswith("__") \
-                        and node.attr not in HARMLESS_DUNDERS:
-                    flag(f"reaches the special attribute {node.attr}")
-                elif node.attr in FILE_ATTRIBUTES:
-                    flag(f"uses {_module_of(node) or node.attr}: reads or writes files or compiled code")
-                if isinstance(node.ctx, (ast.Store, ast.Del)):
-                    root = _module_of(node)
-                    base = root.split(".")[0] if root else None
-                    if base in module_aliases or base == "prefs" or base in student_imports \
-                            or base in context.imports:
-                        flag(f"changes {root}, which other code (the tests) uses")
+                _review_attribute(node, flag, own_objects, module_names | imported)
             elif isinstance(node, ast.Call):
                 _review_call(node, flag)
         # rebinding a name the tests read (a builtin, a unit, a given object)
         own_imports = _import_bindings(tree)
         for name in sorted(_bound_names(tree) & context.protected):
-            if name in own_imports and context.imports.get(name) == own_imports[name]:
-                continue  # the same import the sheet makes
+            if name in own_imports and _same_object(context.imports.get(name), own_imports[name]):
+                continue  # the same object the sheet imports (``from brian2.units import ms``)
             flag(f"redefines {name}, which the tests use")
     if all(_only_harmless_ipython(tree) for tree in trees):
         reasons.pop(f"uses get_ipython: {FORBIDDEN_NAMES['get_ipython']}", None)
     return list(reasons)
+
+
+def _own_objects(tree) -> set:
+    """Names the code binds only to objects it makes itself (a call's result, a literal, a
+    comprehension), plus ``self``: setting their attributes changes nothing the tests use."""
+    made, other = {"self"}, set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            fresh = isinstance(node.value, (ast.Call, ast.List, ast.Dict, ast.Set, ast.Tuple,
+                                            ast.Constant, ast.ListComp, ast.DictComp, ast.SetComp,
+                                            ast.BinOp))
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    (made if fresh else other).add(target.id)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.With, ast.NamedExpr)):
+            for sub in ast.walk(node.target if hasattr(node, "target") else node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    other.add(sub.id)
+    return made - other
+
+
+def _root_name(node) -> "str | None":
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.value if not isinstance(node, ast.Call) else node.func
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _review_attribute(node, flag, own_objects, modules) -> None:
+    attr, root = node.attr, _root_name(node)
+    own = root in own_objects and root not in modules
+    if attr.startswith("__") and attr.endswith("__"):
+        if attr not in HARMLESS_DUNDERS:
+            flag(f"reaches the special attribute {attr}")
+    elif attr.startswith("_") and not own:
+        flag(f"reaches the private attribute {attr}")
+    elif attr in FORBIDDEN_ATTRIBUTES and not own:
+        flag(f"reaches {_module_of(node) or attr}: another road to a forbidden module or getattr")
+    elif attr in FILE_ATTRIBUTES and not own:
+        flag(f"uses {_module_of(node) or attr}: reads or writes files or compiled code")
+    if isinstance(node.ctx, (ast.Store, ast.Del)) and not own:
+        chain = _module_of(node)
+        if chain not in HARMLESS_STORES:
+            flag(f"changes {chain or attr} on an object it did not make (a module, or an "
+                 "object the tests use)")
+
+
+def _same_object(binding_a: "str | None", binding_b: "str | None") -> bool:
+    """Whether two import bindings (``'module numpy'``, ``'from brian2 import ms'``) name the
+    same object, looked up in this process; False if either cannot be resolved."""
+    if not binding_a or not binding_b:
+        return False
+    if binding_a == binding_b:
+        return True
+    try:
+        return _resolve(binding_a) is _resolve(binding_b)
+    except Exception:  # noqa: BLE001 - an unknown module or name: not the same
+        return False
+
+
+def _resolve(binding: str):
+    import importlib
+
+    if binding.startswith("module "):
+        return importlib.import_module(binding[7:])
+    module, name = binding[5:].split(" import ")
+    if not module.split(".")[0] in ALLOWED_MODULES:
+        raise ImportError(module)
+    base = importlib.import_module(module)
+    return getattr(base, name) if hasattr(base, name) else importlib.import_module(f"{module}.{name}")
 
 
 def _review_import(node, allowed_checks, flag) -> None:
@@ -264,24 +362,32 @@ def _review_import(node, allowed_checks, flag) -> None:
         flag("uses a relative import")
         return
     modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+    if isinstance(node, ast.ImportFrom):  # from numpy import f2py: the submodule counts too
+        modules += [f"{node.module}.{a.name}" for a in node.names]
     for module in modules:
         top = module.split(".")[0]
         if top not in ALLOWED_MODULES:
             flag(f"imports {top}")
-        elif any(module == m or module.startswith(m + ".") for m in FORBIDDEN_COURSE_MODULES):
-            flag(f"imports the course's internals ({module})")
-        elif module.startswith("sfa_helpers.checks"):
-            names = [a.name for a in node.names] if isinstance(node, ast.ImportFrom) else ["*"]
-            for name in names:
-                if (module, name) not in allowed_checks:
-                    flag(f"imports {name} from {module} (the checks' reference code)")
-        elif isinstance(node, ast.ImportFrom) and module == "sfa_helpers":
-            if any(a.name in ("checks", "grading", "engine") for a in node.names):
-                flag("imports the course's internals (sfa_helpers.checks/grading/engine)")
-        if isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if alias.name in FORBIDDEN_NAMES:
-                    flag(f"imports {alias.name}: {FORBIDDEN_NAMES[alias.name]}")
+        elif any(module == m or module.startswith(m + ".") for m in FORBIDDEN_SUBMODULES):
+            flag(f"imports the course's internals ({module})" if top == "sfa_helpers"
+                 else f"imports {module}, outside what the exercises use")
+        elif module.startswith("sfa_helpers.checks") and module.count(".") >= 2 \
+                and isinstance(node, ast.Import):
+            flag(f"imports {module} (the checks' reference code)")
+    if isinstance(node, ast.ImportFrom):
+        module = node.module or ""
+        for alias in node.names:
+            name = alias.name
+            if module.startswith("sfa_helpers.checks") and (module, name) not in allowed_checks:
+                flag(f"imports {name} from {module} (the checks' reference code)")
+            elif module == "sfa_helpers" and name in ("checks", "grading", "engine"):
+                flag(f"imports the course's internals (sfa_helpers.{name})")
+            if name.startswith("_") and name != "__future__":
+                flag(f"imports the private name {name}")
+            if name in FORBIDDEN_ATTRIBUTES or name in FILE_ATTRIBUTES:
+                flag(f"imports {name} from {module}: a forbidden module, getattr or a file function")
+            if name in BRIAN2_DOORS and module.startswith("brian2"):
+                flag(f"imports {name}: {FORBIDDEN_NAMES[name]}")
 
 
 def _review_call(node, flag) -> None:
@@ -294,35 +400,51 @@ def _review_call(node, flag) -> None:
     if isinstance(func, ast.Attribute) and func.attr in ("run_line_magic", "run_cell_magic",
                                                         "system", "getoutput"):
         magic = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
-        if func.attr == "run_line_magic" and magic in HARMLESS_MAGICS:
+        arg = node.args[1].value if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) else None
+        if func.attr == "run_line_magic" and (magic in HARMLESS_MAGICS or (
+                magic == "load_ext" and isinstance(arg, str) and arg.strip() == "autoreload")):
             return
+        if func.attr == "run_cell_magic" and magic in TIMING_CELL_MAGICS:
+            return  # its body is reviewed as code (_timed_code)
         flag(f"uses the IPython command {func.attr}({magic!r})" if magic
              else f"uses IPython's {func.attr}")
 
 
 def _timed_code(tree) -> list:
-    """The code strings given to ``%time`` / ``%timeit`` in ``tree`` (reviewed like cells)."""
+    """The code given to ``%time``/``%timeit`` and to ``%%time``/``%%timeit`` cells in
+    ``tree`` (reviewed like cells)."""
     out = []
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "run_line_magic" and len(node.args) >= 2
-                and isinstance(node.args[0], ast.Constant) and node.args[0].value in ("time", "timeit")):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.args and isinstance(node.args[0], ast.Constant)):
+            continue
+        magic = node.args[0].value
+        if node.func.attr == "run_line_magic" and magic in ("time", "timeit") and len(node.args) >= 2:
             code = node.args[1]
-            out.append(code.value if isinstance(code, ast.Constant) and isinstance(code.value, str)
-                       else "get_ipython().system('computed %time code')")
+        elif node.func.attr == "run_cell_magic" and magic in TIMING_CELL_MAGICS and len(node.args) >= 3:
+            code = node.args[2]
+        else:
+            continue
+        out.append(code.value if isinstance(code, ast.Constant) and isinstance(code.value, str)
+                   else "get_ipython().system('computed %time code')")
     return out
 
 
 def _only_harmless_ipython(tree) -> bool:
-    """True if every use of ``get_ipython`` in ``tree`` is ``get_ipython().run_line_magic(m,
-    ...)`` with a harmless magic ``m`` (what ``%matplotlib inline`` becomes)."""
+    """True if every use of ``get_ipython`` in ``tree`` is a harmless magic (what
+    ``%matplotlib inline``, ``%%time`` or ``np.linspace?`` become)."""
     allowed = set()
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "run_line_magic" and isinstance(node.func.value, ast.Call)
+                and node.func.attr in ("run_line_magic", "run_cell_magic")
+                and isinstance(node.func.value, ast.Call)
                 and isinstance(node.func.value.func, ast.Name) and node.func.value.func.id == "get_ipython"
-                and not node.func.value.args and node.args and isinstance(node.args[0], ast.Constant)
-                and node.args[0].value in HARMLESS_MAGICS):
-            allowed.add(id(node.func.value.func))
+                and not node.func.value.args and node.args and isinstance(node.args[0], ast.Constant)):
+            magic = node.args[0].value
+            arg = node.args[1].value if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) else None
+            if (node.func.attr == "run_line_magic" and (magic in HARMLESS_MAGICS or (
+                    magic == "load_ext" and isinstance(arg, str) and arg.strip() == "autoreload"))) \
+                    or (node.func.attr == "run_cell_magic" and magic in TIMING_CELL_MAGICS):
+                allowed.add(id(node.func.value.func))
     return all(id(node) in allowed for node in ast.walk(tree)
                if isinstance(node, ast.Name) and node.id == "get_ipython")

@@ -243,11 +243,11 @@ def _run_kernels(cells, workdir, limits, spec_dir, sessions, fork_socket, deadli
         nb = nbformat.v4.new_notebook(cells=[nbformat.from_dict(dict(c)) for c in cells])
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
         if limits.sandbox:
-            # no network in the sandbox: talk through Unix sockets in the working directory,
+            # no network in the sandbox: talk through Unix sockets in a folder of their own,
             # with the connection file beside them (the kernel sees nothing else of ours)
             km.transport = "ipc"
             km.ip = os.path.join(sockets, f"k{restarts}")
-            km.connection_file = os.path.join(workdir, f"kernel-{restarts}.json")
+            km.connection_file = os.path.join(sockets, f"k{restarts}.json")
         if fork_socket:
             km.provisioner = forkserver.provisioner_for(km, fork_socket)
         client = _LimitedClient(nb, km=km, timeout=limits.cell_timeout, allow_errors=True,

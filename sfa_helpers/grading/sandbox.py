@@ -10,16 +10,17 @@ What the kernel of a submission sees after :func:`enter`:
 * read-write only its own working directory (its home, its private copy of the compiled
   simulations, the connection file) and a short-named folder for the kernel's sockets (a Unix
   socket's path may not exceed 107 bytes), each at the same path as outside;
-* a private ``/tmp`` and ``/dev/shm`` (``tmpfs`` of bounded size, gone with the kernel),
-  ``/dev/null``, ``/dev/zero``, ``/dev/urandom``, ``/dev/random``, and a ``/proc`` that shows
-  only its own processes;
+* a private ``/tmp`` and ``/dev/shm`` (``tmpfs`` of 64 MB, gone with the kernel),
+  ``/dev/null``, ``/dev/zero``, ``/dev/full``, ``/dev/urandom``, ``/dev/random``, and a
+  ``/proc`` that shows only its own processes; no file descriptor of the process it came from;
 * no network at all (a new network namespace with only a loopback that is down); the grader
   talks to the kernel through Unix sockets in its working directory (ZeroMQ ``ipc``);
-* its own process-id namespace: it is process 1 there, cannot see or signal the grader, the
+* its own process-id namespace: it cannot see or signal the grader, the
   fork server or other kernels, and every process it starts dies with it (no background job
-  outlives the kernel);
+  outlives the kernel): the kernel is process 2 there, process 1 only reaps and ends with it;
 * an unprivileged user id of its own (no root, no capabilities, ``no_new_privs``), so the
-  resource limits of :mod:`.kernel`, the process limit included, apply.
+  resource limits of :mod:`.kernel`, the process limit included, apply; binds are never
+  set-uid or device files.
 
 It uses the Linux system calls directly (``unshare``, ``mount``, ``pivot_root``), as Debian's
 ``bubblewrap`` does, because the kernel is *forked* from the pre-warmed fork server and must
@@ -49,13 +50,14 @@ _SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41}
 #: the compiler's alternatives); the rest of ``/etc`` stays out of view.
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "passwd", "group", "nsswitch.conf",
        "localtime", "timezone", "fonts", "alternatives", "mime.types")
-#: First user id of the sandboxed kernels; each kernel gets its own, so the per-user process
-#: limit counts only its own processes.
+#: First user id of the sandboxed kernels; each submission gets its own (this plus the process
+#: id of its first kernel, which no other live kernel has), so the per-user process limit counts
+#: only its own processes and kernels cannot signal each other.
 FIRST_UID = 200_000
-UID_RANGE = 60_000
-#: Sizes of the private ``/tmp`` and ``/dev/shm``.
-TMP_SIZE = "256m"
-SHM_SIZE = "256m"
+#: Sizes of the private ``/tmp`` and ``/dev/shm`` (memory, outside the address-space limit;
+#: the kernel's temporary files go to its home).
+TMP_SIZE = "64m"
+SHM_SIZE = "64m"
 
 _libc = None
 
@@ -67,7 +69,10 @@ class SandboxError(OSError):
 def _c():
     global _libc
     if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        try:
+            _libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        except OSError:  # not glibc: look it up (runs ldconfig once)
+            _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     return _libc
 
 
@@ -92,26 +97,47 @@ def _pivot_root(new_root: str, put_old: str) -> None:
     _check(_c().syscall(ctypes.c_long(number), new_root.encode(), put_old.encode()), "pivot_root")
 
 
+#: What :func:`available` runs in a new process: a whole sandbox in a scratch folder, in which
+#: the kernel's imports and the compiler must work.
+_TRIAL = r"""
+import os, subprocess, sys, tempfile
+from sfa_helpers.grading import sandbox
+work = tempfile.mkdtemp(prefix="sfa-sandbox-trial-")
+os.makedirs(os.path.join(work, "home"))
+sandbox.enter(work)
+assert os.getuid() >= sandbox.FIRST_UID and not os.path.exists("/root/.cache")
+import numpy, brian2, ipykernel, sfa_helpers.checks
+assert subprocess.run(["g++", "--version"], capture_output=True).returncode == 0
+open(os.path.join(work, "home", "ok"), "w").close()
+"""
+
+
 def available() -> "tuple[bool, str]":
-    """``(True, '')`` if kernels can be sandboxed here, else ``(False, why)``."""
+    """``(True, '')`` if kernels can be sandboxed here, else ``(False, why)``: a whole sandbox
+    is tried in a new process (namespaces, mounts, the unprivileged user, the kernel's imports,
+    the compiler), so that a machine where any step fails grades without it (or refuses)
+    instead of starting kernels that die."""
+    import shutil
+    import subprocess
+    import tempfile
+
     if not sys.platform.startswith("linux"):
         return False, "the sandbox needs Linux namespaces"
     if os.geteuid() != 0:
         return False, "the sandbox needs root (run sfa-grade as root, e.g. in a container)"
     if platform_machine() not in _SYS_PIVOT_ROOT:
         return False, f"no sandbox for this processor ({platform_machine()})"
-    pid = os.fork()
-    if pid == 0:  # try in a child, which then leaves
-        try:
-            _check(_c().unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID),
-                   "unshare")
-            _mount(None, "/", None, MS_REC | MS_PRIVATE)
-            os._exit(0)
-        except BaseException:  # noqa: BLE001
-            os._exit(1)
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        return False, "creating namespaces is not allowed here (a container without CAP_SYS_ADMIN?)"
+    scratch = tempfile.mkdtemp(prefix="sfa-sandbox-probe-")
+    try:
+        done = subprocess.run([sys.executable, "-c", _TRIAL], capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "TMPDIR": scratch})
+    except subprocess.TimeoutExpired:
+        return False, "a trial sandbox did not finish within 2 minutes"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        return False, f"a trial sandbox failed here ({last[:200]})"
     return True, ""
 
 
@@ -133,20 +159,25 @@ def readonly_paths() -> list:
     return [p for p in dict.fromkeys(paths) if os.path.lexists(p)]
 
 
-def uid_for(pid: int) -> int:
-    """The unprivileged user id of the kernel whose outer process id is ``pid``."""
-    return FIRST_UID + pid % UID_RANGE
+def _owner_uid(workdir: str) -> int:
+    """The user id of the submission in ``workdir``: the one its folder already has (a
+    restarted kernel), else a new one, and the folder is given to it (once, before any of
+    its code ran, so the walk meets no link the submission made)."""
+    owner = os.lstat(workdir).st_uid
+    if owner >= FIRST_UID:
+        return owner
+    uid = FIRST_UID + os.getpid()
+    for folder, dirs, files, fd in os.fwalk(workdir, follow_symlinks=False):
+        os.chown(fd, uid, uid)
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            os.chown(name, uid, uid, dir_fd=fd, follow_symlinks=False)
+    return uid
 
 
-def _own(path: str, uid: int) -> None:
-    """Give ``path`` and everything under it to ``uid`` (without following links)."""
-    os.chown(path, uid, uid, follow_symlinks=False)
-    for folder, dirs, files in os.walk(path):
-        for name in dirs + files:
-            os.chown(os.path.join(folder, name), uid, uid, follow_symlinks=False)
-
-
-def _bind(source: str, root: str, *, writable: bool = False, recursive: bool = True) -> None:
+def _bind(source: str, root: str, *, writable: bool = False) -> None:
+    """Bind ``source`` at the same path under ``root``: read-only unless ``writable``, never
+    set-uid or device files, and without the mounts below it (a mount inside ``/usr`` stays
+    out of view rather than writable)."""
     target = root + source
     if os.path.islink(source) and os.path.dirname(source) == "/":
         # /bin -> usr/bin on a merged /usr: the same link in the new root
@@ -157,9 +188,9 @@ def _bind(source: str, root: str, *, writable: bool = False, recursive: bool = T
     else:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         open(target, "a").close()
-    _mount(source, target, None, MS_BIND | (MS_REC if recursive else 0))
-    if not writable:
-        _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    _mount(source, target, None, MS_BIND)
+    _mount(None, target, None,
+           MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (0 if writable else MS_RDONLY))
 
 
 def enter(workdir: str, readonly=None, writable=()) -> None:
@@ -173,19 +204,29 @@ def enter(workdir: str, readonly=None, writable=()) -> None:
     process 2 returns from this function, in ``workdir``, unprivileged. Each dies with its
     parent.
     """
+    import tempfile
+
     workdir = os.path.realpath(workdir)
     readonly = readonly_paths() if readonly is None else list(readonly)
     writable = [workdir] + [os.path.realpath(p) for p in writable]
-    uid = uid_for(os.getpid())
-    for path in writable:
-        _own(path, uid)
-    _check(_c().unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID),
-           "unshare")
+    uid = _owner_uid(workdir)
+    for path in writable[1:]:  # the socket folder: new files of the grader's (connection file)
+        os.chown(path, uid, uid, follow_symlinks=False)
+        for name in os.listdir(path):
+            os.chown(os.path.join(path, name), uid, uid, follow_symlinks=False)
+    # the new root's mount point: a fresh folder of root's, not one the submission could replace
+    root = tempfile.mkdtemp(prefix="sfa-root-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    # the caller stays in the machine's namespaces (only its children get the new process-id
+    # namespace), so that it can remove the mount point once the sandbox has gone
+    _check(_c().unshare(CLONE_NEWPID), "unshare(pid)")
     pid = os.fork()
     if pid:
-        _wait_and_exit(pid, outside=True)
-    _check(_c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
-    _build_root(writable, readonly)
+        _wait_and_exit(pid, outside=True, cleanup=root)
+    _die_with_parent()
+    _check(_c().unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+    _build_root(root, writable, readonly)
+    # nothing the caller had open (a log file of Brian2's, the server's /dev/null) goes inside
+    os.closerange(3, _max_fd())
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
@@ -194,15 +235,29 @@ def enter(workdir: str, readonly=None, writable=()) -> None:
     pid = os.fork()
     if pid:
         _wait_and_exit(pid, outside=False)
+    _die_with_parent()
+
+
+def _max_fd() -> int:
+    try:
+        return min(os.sysconf("SC_OPEN_MAX"), 1 << 20)
+    except (ValueError, OSError):
+        return 4096
+
+
+def _die_with_parent() -> None:
+    """SIGKILL this process when its parent ends, and end now if it already has (in a new
+    process-id namespace the parent of process 1 shows as 0, of process 2 as 1)."""
+    parent = os.getppid()
     _check(_c().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl(PDEATHSIG)")
+    if os.getppid() != parent:
+        os._exit(1)
 
 
-def _build_root(writable, readonly) -> None:
-    """Mount the sandbox's file system and make it the root (see the module docstring);
-    ``writable[0]`` is the working directory."""
+def _build_root(root: str, writable, readonly) -> None:
+    """Mount the sandbox's file system on the empty folder ``root`` and make it the root (see
+    the module docstring)."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    root = os.path.join(writable[0], ".sandbox-root")
-    os.makedirs(root, exist_ok=True)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m")
     for folder, size in (("/tmp", TMP_SIZE), ("/dev/shm", SHM_SIZE)):
         os.makedirs(root + folder, exist_ok=True)
@@ -210,10 +265,9 @@ def _build_root(writable, readonly) -> None:
                f"mode=1777,size={size}")
     for path in readonly:
         _bind(path, root)
-    # after /tmp: the working directory is usually below it; not recursive: not the new root
-    # mounted inside it
+    # after /tmp: the working directory is usually below it
     for path in writable:
-        _bind(path, root, writable=True, recursive=False)
+        _bind(path, root, writable=True)
     for device in ("null", "zero", "urandom", "random", "full"):
         if os.path.exists(f"/dev/{device}"):
             target = f"{root}/dev/{device}"
@@ -229,7 +283,7 @@ def _build_root(writable, readonly) -> None:
     _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def _wait_and_exit(child: int, *, outside: bool) -> None:
+def _wait_and_exit(child: int, *, outside: bool, cleanup: "str | None" = None) -> None:
     """Wait for ``child`` and exit with its status, dying with our own parent. Outside the
     sandbox: pass SIGINT on (the grader's interrupt) and turn SIGTERM into SIGKILL. As process
     1 inside: also reap every orphan of the sandbox, and pass SIGINT on to the kernel."""
@@ -254,5 +308,10 @@ def _wait_and_exit(child: int, *, outside: bool) -> None:
         if pid == child:
             status = status_now
             break
+    if cleanup:
+        try:
+            os.rmdir(cleanup)
+        except OSError:
+            pass
     code = os.waitstatus_to_exitcode(status)
     os._exit(code if code >= 0 else 128 - code)
