@@ -122,3 +122,81 @@ def test_without_root_grading_says_so_or_refuses(monkeypatch, capsys):
     assert cli.use_sandbox("off") is False
     with pytest.raises(ValueError, match="sandbox"):
         cli.use_sandbox("maybe")
+
+
+MEMORY_PROBE = r'''
+import os, subprocess, sys
+from sfa_helpers.grading import sandbox
+work, limit = sys.argv[1], int(sys.argv[2])
+pid = os.fork()
+if pid == 0:
+    sandbox.enter(work, memory=limit)
+    # three processes of 160 MB each (larger than this one, so the kernel's choice when memory
+    # runs out), alive at the same time: each within any per-process limit
+    hog = ("import time; b = bytearray(160 * 2**20); b[::4096] = b'x' * len(range(0, len(b), 4096)); "
+           "time.sleep(1.5)")
+    children = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(3)]
+    finished = sum(child.wait() == 0 for child in children)
+    with open(os.path.join(work, "finished"), "w") as f:
+        f.write(str(finished))
+    os._exit(0)
+os.waitpid(pid, 0)
+'''
+
+
+@needs_root
+@pytest.mark.skipif(not os.path.isdir(sandbox.CGROUP_ROOT), reason="no control groups here")
+@pytest.mark.parametrize("limit, most", [(400 * 2 ** 20, 2), (0, 3)], ids=["bounded", "unbounded"])
+def test_memory_bounds_all_processes_of_a_submission_together(tmp_path, limit, most):
+    """480 MB in three processes: under a 400 MB bound for the whole sandbox at least one is
+    killed; without it (the control) all three finish."""
+    work = tmp_path / "sub"
+    (work / "home").mkdir(parents=True)
+    subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(work), str(limit)], timeout=120, check=True)
+    finished = int((work / "finished").read_text())
+    assert finished <= most if limit else finished == most
+    uid = os.lstat(work).st_uid                          # the submission's user
+    assert uid >= sandbox.FIRST_UID
+    assert not any(os.path.exists(p) for p in sandbox._group_folders(uid))  # group removed
+
+
+@needs_root
+def test_cleanup_removes_what_a_killed_sandbox_leaves(tmp_path):
+    """The grader kills a kernel's session with SIGKILL: the process outside cannot clean up,
+    so sandbox.cleanup removes its mount point and control group."""
+    uid = sandbox.FIRST_UID + 4_000_000 + os.getpid() % 1000   # not a live kernel's
+    mount_point = pathlib.Path(f"/tmp/sfa-root-{uid}-probe")
+    mount_point.mkdir()
+    groups = sandbox._memory_group(uid, 2 ** 30)   # moves this process in: move it back
+    for folder in groups:
+        with open(os.path.join(os.path.dirname(folder), "cgroup.procs"), "w") as f:
+            f.write(str(os.getpid()))
+    sandbox.cleanup(uid)
+    assert not mount_point.exists()
+    assert not any(os.path.exists(p) for p in sandbox._group_folders(uid))
+
+
+@needs_root
+def test_stale_leftovers_of_a_killed_batch_are_removed_and_live_ones_kept(tmp_path):
+    """A batch killed with SIGKILL leaves empty mount points, control groups and socket folders;
+    the next batch removes those of users with no process left, and keeps a live sandbox's."""
+    dead = sandbox.FIRST_UID + 4_100_000 + os.getpid() % 1000
+    mount_point = pathlib.Path(f"/tmp/sfa-root-{dead}-stale")
+    mount_point.mkdir()
+    sockets = pathlib.Path(f"/tmp/sfa-kstale{os.getpid()}")
+    (sockets / "k0.json").parent.mkdir()
+    (sockets / "k0.json").write_text("{}")
+    os.chown(sockets, dead, dead)
+    kept = pathlib.Path(f"/tmp/sfa-root-{sandbox.FIRST_UID}-kept-{os.getpid()}")
+    kept.mkdir()
+    # a live process of user FIRST_UID: its folders must stay
+    probe = subprocess.Popen(["sleep", "30"], preexec_fn=lambda: os.setuid(sandbox.FIRST_UID))
+    try:
+        time.sleep(0.2)
+        sandbox.cleanup_stale()
+        assert not mount_point.exists() and not sockets.exists()
+        assert kept.exists(), "a folder of a user with a live process was removed"
+    finally:
+        probe.kill()
+        probe.wait()
+        kept.rmdir()

@@ -431,6 +431,8 @@ def use_sandbox(mode: str) -> bool:
     if mode == "off":
         return False
     ok, why = sandbox.available()
+    if ok:
+        sandbox.cleanup_stale()  # what killed batches left (mount points, control groups)
     if not ok and mode == "on":
         raise SystemExit(f"sfa-grade: --sandbox on, but {why}")
     if not ok:

@@ -360,10 +360,10 @@ def _serve(socket_path: str) -> None:
         conn, _ = server.accept()
         with conn:
             try:
-                # a request is one short JSON line from the grader, sent at once: anything else
-                # (a kernel's link to this socket, followed by the grader's ZeroMQ) is refused
-                # within a second, so that it cannot hold up the other kernels' requests
-                conn.settimeout(1.0)
+                # a request is one short JSON line from the grader: anything else (a kernel's
+                # link to this socket, followed by the grader's ZeroMQ, which greets with 0xFF)
+                # is refused at its first byte, so that it cannot hold up other kernels' requests
+                conn.settimeout(5.0)
                 if conn.recv(1, socket.MSG_PEEK) != b"{":
                     raise ValueError("not a kernel request")
                 request = json.loads(_read_line(conn))

@@ -43,7 +43,8 @@ def enter_sandbox(cwd: str, environ=os.environ) -> None:
                 logger.removeHandler(handler)
                 handler.close()
     sockets = environ.get(SOCKETS_VARIABLE)
-    sandbox.enter(cwd, writable=[sockets] if sockets else ())
+    sandbox.enter(cwd, writable=[sockets] if sockets else (),
+                  memory=int(environ.get("SFA_GRADE_MEMORY") or 0))
 
 
 def _user_processes() -> int:

@@ -228,6 +228,12 @@ def _execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str, sess
     finally:
         if sockets:
             shutil.rmtree(sockets, ignore_errors=True)
+            from . import sandbox  # the killed sandboxes' mount points and control groups
+
+            try:
+                sandbox.cleanup(os.lstat(workdir).st_uid)
+            except OSError:
+                pass
 
 
 def _run_kernels(cells, workdir, limits, spec_dir, sessions, fork_socket, deadline, runs, notes,

@@ -18,6 +18,8 @@ What the kernel of a submission sees after :func:`enter`:
 * its own process-id namespace: it cannot see or signal the grader, the
   fork server or other kernels, and every process it starts dies with it (no background job
   outlives the kernel): the kernel is process 2 there, process 1 only reaps and ends with it;
+* a memory control group of its own where the machine has one: all its processes together
+  (and its ``/tmp`` and ``/dev/shm``) stay within the memory limit;
 * an unprivileged user id of its own (no root, no capabilities, ``no_new_privs``), so the
   resource limits of :mod:`.kernel`, the process limit included, apply; binds are never
   set-uid or device files.
@@ -193,7 +195,143 @@ def _bind(source: str, root: str, *, writable: bool = False) -> None:
            MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (0 if writable else MS_RDONLY))
 
 
-def enter(workdir: str, readonly=None, writable=()) -> None:
+#: Where the control groups are (cgroup v2: one tree; v1: one tree per controller).
+CGROUP_ROOT = "/sys/fs/cgroup"
+
+
+def _memory_group(uid: int, limit: int) -> list:
+    """Put the calling process (and so everything the sandbox will start) into a memory control
+    group of its own, at most ``limit`` bytes in all: every process of the submission together,
+    its ``/tmp`` and ``/dev/shm`` included, where the address-space limit bounds each process
+    alone. Returns the group folders to remove afterwards ([] where control groups cannot be
+    used: then only the per-process limit applies)."""
+    if limit <= 0 or not os.path.isdir(CGROUP_ROOT):
+        return []
+    name = f"sfa-grade-{uid}"
+    try:
+        if os.path.exists(os.path.join(CGROUP_ROOT, "cgroup.controllers")):  # cgroup v2
+            try:
+                with open(os.path.join(CGROUP_ROOT, "cgroup.subtree_control"), "w") as f:
+                    f.write("+memory")
+            except OSError:
+                pass
+            folder, limit_file = os.path.join(CGROUP_ROOT, name), "memory.max"
+        else:  # cgroup v1
+            folder, limit_file = os.path.join(CGROUP_ROOT, "memory", name), "memory.limit_in_bytes"
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, limit_file), "w") as f:
+            f.write(str(int(limit)))
+        with open(os.path.join(folder, "cgroup.procs"), "w") as f:
+            f.write(str(os.getpid()))
+        return [folder]
+    except OSError:
+        return []
+
+
+_ROOT_PARENT = "/tmp" if os.path.isdir("/tmp") else None
+
+
+def _group_folders(uid: int) -> list:
+    name = f"sfa-grade-{uid}"
+    return [os.path.join(CGROUP_ROOT, name), os.path.join(CGROUP_ROOT, "memory", name)]
+
+
+def cleanup(uid: int, wait: float = 2.0) -> None:
+    """Remove what the sandboxes of user ``uid`` leave when they are killed, not ended (the
+    grader kills a kernel's session with SIGKILL, and the process outside then cannot clean up):
+    the empty mount points of their roots and their memory control groups (which can be removed
+    only once their processes are gone: tried for up to ``wait`` seconds)."""
+    import glob
+    import time
+
+    if uid < FIRST_UID:
+        return
+    for folder in glob.glob(os.path.join(_ROOT_PARENT or "/tmp", f"sfa-root-{uid}-*")):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
+    end = time.monotonic() + wait
+    for folder in _group_folders(uid):
+        while os.path.isdir(folder):
+            try:
+                os.rmdir(folder)
+            except OSError:
+                if time.monotonic() > end:
+                    break
+                time.sleep(0.02)
+
+
+def _live_uids() -> set:
+    """The real user ids of the processes running now."""
+    uids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/status") as f:
+                    for line in f:
+                        if line.startswith("Uid:"):
+                            uids.add(int(line.split()[1]))
+                            break
+            except (OSError, ValueError, IndexError):
+                pass
+    return uids
+
+
+def cleanup_stale() -> None:
+    """Remove what sandboxes of earlier batches left because the grader itself was killed
+    (SIGKILL, a power cut): mount points, control groups and socket folders of sandbox users
+    that have no process left. Sandboxes of a batch running beside this one keep theirs."""
+    import glob
+    import re as _re
+    import shutil
+
+    parent = _ROOT_PARENT or "/tmp"
+    candidates = {}
+    for path in glob.glob(os.path.join(parent, "sfa-root-*")):
+        match = _re.match(r"sfa-root-(\d+)-", os.path.basename(path))
+        if match:
+            candidates.setdefault(int(match.group(1)), []).append(path)
+    for path in glob.glob(os.path.join(parent, "sfa-k*")):
+        try:
+            owner = os.lstat(path).st_uid
+        except OSError:
+            continue
+        if owner >= FIRST_UID:
+            candidates.setdefault(owner, []).append(path)
+    for base in (CGROUP_ROOT, os.path.join(CGROUP_ROOT, "memory")):
+        for path in glob.glob(os.path.join(base, "sfa-grade-*")):
+            match = _re.fullmatch(r"sfa-grade-(\d+)", os.path.basename(path))
+            if match:
+                candidates.setdefault(int(match.group(1)), []).append(path)
+    if not candidates:
+        return
+    live = _live_uids()
+    for uid, paths in candidates.items():
+        if uid < FIRST_UID or uid in live:
+            continue
+        for path in paths:
+            if os.path.basename(path).startswith("sfa-k") and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.rmdir(path)
+                except OSError:
+                    pass
+
+
+def _leave_groups(folders) -> None:
+    """Move the calling process back to the parent groups and remove ``folders``."""
+    for folder in folders:
+        try:
+            with open(os.path.join(os.path.dirname(folder), "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+            os.rmdir(folder)
+        except OSError:
+            pass
+
+
+def enter(workdir: str, readonly=None, writable=(), memory: int = 0) -> None:
     """Move the calling process into a new sandbox (see the module docstring); return in it.
 
     The caller must be root and single-threaded (the fork server's child, or the kernel
@@ -202,7 +340,8 @@ def enter(workdir: str, readonly=None, writable=()) -> None:
     new process-id namespace sets up the file system, drops root and then only reaps
     processes until the kernel ends (killing process 1 ends every process of the sandbox);
     process 2 returns from this function, in ``workdir``, unprivileged. Each dies with its
-    parent.
+    parent. ``memory`` (bytes, 0: none) bounds all the sandbox's processes together
+    (:func:`_memory_group`).
     """
     import tempfile
 
@@ -215,14 +354,18 @@ def enter(workdir: str, readonly=None, writable=()) -> None:
         for name in os.listdir(path):
             os.chown(os.path.join(path, name), uid, uid, follow_symlinks=False)
     # the new root's mount point: a fresh folder of root's, not one the submission could replace
-    root = tempfile.mkdtemp(prefix="sfa-root-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    # (named by the user id, so that the grader can remove it after killing the sandbox: cleanup)
+    root = tempfile.mkdtemp(prefix=f"sfa-root-{uid}-", dir=_ROOT_PARENT)
     # the caller stays in the machine's namespaces (only its children get the new process-id
     # namespace), so that it can remove the mount point once the sandbox has gone
+    groups = _memory_group(uid, memory)
     _check(_c().unshare(CLONE_NEWPID), "unshare(pid)")
     pid = os.fork()
     if pid:
-        _wait_and_exit(pid, outside=True, cleanup=root)
+        _set_oom_score(-1000)  # out of memory, the submission's own processes go, not this one
+        _wait_and_exit(pid, outside=True, cleanup=root, groups=groups)
     _die_with_parent()
+    _set_oom_score(-1000)      # nor process 1 (it sets this while root; the kernel resets it)
     _check(_c().unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
     _build_root(root, writable, readonly)
     # nothing the caller had open (a log file of Brian2's, the server's /dev/null) goes inside
@@ -236,6 +379,16 @@ def enter(workdir: str, readonly=None, writable=()) -> None:
     if pid:
         _wait_and_exit(pid, outside=False)
     _die_with_parent()
+    _set_oom_score(0)
+
+
+def _set_oom_score(value: int) -> None:
+    """This process's ``oom_score_adj`` (-1000: never chosen when memory runs out)."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write(str(value))
+    except OSError:
+        pass
 
 
 def _max_fd() -> int:
@@ -283,7 +436,8 @@ def _build_root(root: str, writable, readonly) -> None:
     _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def _wait_and_exit(child: int, *, outside: bool, cleanup: "str | None" = None) -> None:
+def _wait_and_exit(child: int, *, outside: bool, cleanup: "str | None" = None,
+                   groups=()) -> None:
     """Wait for ``child`` and exit with its status, dying with our own parent. Outside the
     sandbox: pass SIGINT on (the grader's interrupt) and turn SIGTERM into SIGKILL. As process
     1 inside: also reap every orphan of the sandbox, and pass SIGINT on to the kernel."""
@@ -313,5 +467,6 @@ def _wait_and_exit(child: int, *, outside: bool, cleanup: "str | None" = None) -
             os.rmdir(cleanup)
         except OSError:
             pass
+    _leave_groups(groups)
     code = os.waitstatus_to_exitcode(status)
     os._exit(code if code >= 0 else 128 - code)
