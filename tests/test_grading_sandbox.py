@@ -179,7 +179,8 @@ def test_cleanup_removes_what_a_killed_sandbox_leaves(tmp_path):
 @needs_root
 def test_stale_leftovers_of_a_killed_batch_are_removed_and_live_ones_kept(tmp_path):
     """A batch killed with SIGKILL leaves empty mount points, control groups and socket folders;
-    the next batch removes those of users with no process left, and keeps a live sandbox's."""
+    a later batch removes those of users with no process left once they are old enough (a new
+    sandbox has its folders before its first process), and keeps a live sandbox's."""
     dead = sandbox.FIRST_UID + 4_100_000 + os.getpid() % 1000
     mount_point = pathlib.Path(f"/tmp/sfa-root-{dead}-stale")
     mount_point.mkdir()
@@ -193,7 +194,9 @@ def test_stale_leftovers_of_a_killed_batch_are_removed_and_live_ones_kept(tmp_pa
     probe = subprocess.Popen(["sleep", "30"], preexec_fn=lambda: os.setuid(sandbox.FIRST_UID))
     try:
         time.sleep(0.2)
-        sandbox.cleanup_stale()
+        sandbox.cleanup_stale()  # all are new: a sandbox being set up looks like this
+        assert mount_point.exists() and sockets.exists() and kept.exists()
+        sandbox.cleanup_stale(min_age=0)
         assert not mount_point.exists() and not sockets.exists()
         assert kept.exists(), "a folder of a user with a live process was removed"
     finally:

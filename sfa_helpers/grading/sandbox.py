@@ -278,13 +278,21 @@ def _live_uids() -> set:
     return uids
 
 
-def cleanup_stale() -> None:
+#: Age in seconds after which :func:`cleanup_stale` may remove a sandbox's leftovers: longer
+#: than any notebook's time limit, because a sandbox being set up, or between two kernels of
+#: one submission, has folders but not yet a process of its user.
+STALE_AFTER = 3600.0
+
+
+def cleanup_stale(min_age: float = STALE_AFTER) -> None:
     """Remove what sandboxes of earlier batches left because the grader itself was killed
-    (SIGKILL, a power cut): mount points, control groups and socket folders of sandbox users
-    that have no process left. Sandboxes of a batch running beside this one keep theirs."""
+    (SIGKILL, a power cut): mount points, control groups and socket folders at least
+    ``min_age`` seconds old of sandbox users that have no process left. Sandboxes of a batch
+    running beside this one keep theirs."""
     import glob
     import re as _re
     import shutil
+    import time
 
     parent = _ROOT_PARENT or "/tmp"
     candidates = {}
@@ -307,10 +315,16 @@ def cleanup_stale() -> None:
     if not candidates:
         return
     live = _live_uids()
+    now = time.time()
     for uid, paths in candidates.items():
         if uid < FIRST_UID or uid in live:
             continue
         for path in paths:
+            try:
+                if now - os.lstat(path).st_mtime < min_age:
+                    continue
+            except OSError:
+                continue
             if os.path.basename(path).startswith("sfa-k") and not os.path.islink(path):
                 shutil.rmtree(path, ignore_errors=True)
             else:
