@@ -38,6 +38,7 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -265,7 +266,8 @@ def _read_results(holder, s: "Structure") -> "RawResult":
 
 
 #: Written into a project directory as the last step of a successful build; a directory without
-#: it is a build that did not finish, and is removed and rebuilt by the next process.
+#: it is a build that did not finish, and is removed and rebuilt by the next process. It holds
+#: the project's manifest (:func:`project_manifest`), which :func:`verify_project` checks.
 COMPLETE_MARKER = "sfa_build_complete"
 
 
@@ -283,6 +285,56 @@ def is_complete(directory: str) -> bool:
     return os.path.isfile(os.path.join(directory, COMPLETE_MARKER))
 
 
+def project_manifest(directory: str) -> dict:
+    """SHA-256 of every file of a compiled project: ``{relative path: hex digest}``.
+
+    The program, its object files, sources and static arrays, everything but the completion
+    marker. A link or any other non-regular entry is listed as ``"not a regular file"``, so that
+    replacing a file by a link to one elsewhere changes the manifest too.
+    """
+    manifest = {}
+    for root, dirs, files in os.walk(directory):
+        for name in dirs + files:
+            path = os.path.join(root, name)
+            rel = os.path.relpath(path, directory)
+            if rel == COMPLETE_MARKER or (name in dirs and not os.path.islink(path)):
+                continue
+            if os.path.islink(path) or not os.path.isfile(path):
+                manifest[rel] = "not a regular file"
+                continue
+            digest = hashlib.sha256()
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+            manifest[rel] = digest.hexdigest()
+    return manifest
+
+
+def recorded_manifest(directory: str) -> "dict | None":
+    """The manifest written with the completion marker when the project was built (None if
+    the build did not finish, or the marker is of an older version or unreadable)."""
+    try:
+        with open(os.path.join(directory, COMPLETE_MARKER)) as f:
+            files = json.load(f).get("files")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return files if isinstance(files, dict) else None
+
+
+def verify_project(directory: str) -> bool:
+    """True if the project's files are those its build left (:func:`project_manifest` equals
+    the manifest recorded when it was built).
+
+    A finished project whose program, static arrays or sources were changed since (by hand, a
+    damaged disk, or another program writing into the cache) is not run: the next process
+    rebuilds it. This guards against accidents; someone who may write into the cache may also
+    rewrite the marker, which is why the grader also compares every copy it hands to a
+    submission with the manifests it took itself (:mod:`sfa_helpers.grading.cli`).
+    """
+    recorded = recorded_manifest(directory)
+    return recorded is not None and recorded == project_manifest(directory)
+
+
 class CompiledSimulation:
     """A compiled standalone program for one :class:`Structure`, re-runnable with new values."""
 
@@ -297,6 +349,9 @@ class CompiledSimulation:
                 # Left by a build that was killed (a kernel restarted during the first compile)
                 # or failed: a half-written 'main' would look up to date to make. Start afresh.
                 shutil.rmtree(self.directory, ignore_errors=True)
+            elif os.path.isfile(marker) and not verify_project(self.directory):
+                # Changed since it was built (verify_project): make would trust a newer 'main'.
+                shutil.rmtree(self.directory, ignore_errors=True)
             elif os.path.isfile(marker):
                 # A finished build is checked again by make (normally nothing to do); should this
                 # process die while make works, the next one must not trust the directory.
@@ -305,7 +360,8 @@ class CompiledSimulation:
             main = os.path.join(self.directory, "main")
             if not (os.path.isfile(main) and os.path.getsize(main) > 0):
                 raise RuntimeError(f"The compiled program {main} is missing after the build.")
-            _write_atomically(marker, structure.key())
+            _write_atomically(marker, json.dumps({"key": structure.key(),
+                                                  "files": project_manifest(self.directory)}))
         self._scratch = tempfile.mkdtemp(prefix="run-", dir=_scratch())
         self._results_rel = os.path.relpath(self._scratch, self.directory)
 
@@ -776,8 +832,9 @@ def relocate_after_fork() -> None:
 
     For a process forked from one that already built programs (the grader's pre-warmed kernel
     server): each program is taken from :func:`cache_dir` of *this* process, which must hold a
-    copy of the compiled project (programs whose copy is missing are dropped and rebuilt on
-    first use), and results go to a new scratch directory of this process, never the parent's.
+    copy of the compiled project (programs whose copy is missing, or differs from what its
+    build left, :func:`verify_project`, are dropped and rebuilt on first use), and results go
+    to a new scratch directory of this process, never the parent's.
     """
     global _scratch_root, _builder
     _scratch_root = None
@@ -786,7 +843,7 @@ def relocate_after_fork() -> None:
     _runtime_pending.clear()
     for key, sim in list(_compiled.items()):
         directory = project_dir(key)
-        if not (is_complete(directory) and os.path.isfile(os.path.join(directory, "main"))):
+        if not (verify_project(directory) and os.path.isfile(os.path.join(directory, "main"))):
             del _compiled[key]
             continue
         sim.directory = directory

@@ -80,6 +80,67 @@ def test_a_new_process_reuses_the_disk_cache(tmp_path):
     assert after == objects, "a cached build was recompiled"
 
 
+def test_a_compiled_program_changed_after_its_build_is_rebuilt_not_run(tmp_path):
+    """A program replaced in the cache (here by a wrapper that drops the run's parameters, the
+    grading attack of issue 18) is newer than its objects, so make would keep it: the next
+    process checks the project against the manifest its build recorded and rebuilds it."""
+    code = (
+        "import numpy as np\n"
+        "from brian2 import ms, mV, nA, Mohm\n"
+        "from sfa_helpers import simulate, stimuli\n"
+        "from sfa_helpers.models import LIF\n"
+        "m = LIF(tau_m=10*ms, E_L=-70*mV, V_th=-55*mV, V_reset=-75*mV, R=10*Mohm)\n"
+        "r = simulate(m, stimuli.constant(2.6*nA), 91*ms, record=())\n"
+        "print(list(np.asarray(r.spike_trains[0])))\n"
+    )
+    env = {**os.environ, "SFA_HELPERS_CACHE": str(tmp_path), "SFA_HELPERS_BUILD": "wait"}
+
+    def run():
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, check=True).stdout
+
+    honest = run()
+    (project,) = (tmp_path / "brian2").glob("*/main")
+    project = project.parent
+    assert engine.verify_project(str(project))
+    main = project / "main"
+    main.rename(project / "main.real")
+    main.write_text('#!/bin/sh\nexec "$0.real"\n')  # the values on the command line are lost
+    main.chmod(0o755)
+    assert not engine.verify_project(str(project))
+    assert run() == honest
+    assert engine.verify_project(str(project)) and not (project / "main.real").exists()
+    assert main.read_bytes()[:4] == b"\x7fELF"
+
+
+@pytest.mark.parametrize("change", ["edit", "add", "remove", "link", "marker"])
+def test_verify_project_notices_any_change_of_a_finished_build(tmp_path, change):
+    engine.clear_memory_cache()
+    os.environ["SFA_HELPERS_CACHE"] = str(tmp_path)
+    try:
+        simulate(MODEL, stimuli.constant(2.2 * nA), 37 * ms, record=())
+    finally:
+        del os.environ["SFA_HELPERS_CACHE"]
+        engine.clear_memory_cache()
+    (project,) = [p for p in (tmp_path / "brian2").iterdir() if p.is_dir()]
+    assert engine.verify_project(str(project))
+    source = project / "main.cpp"
+    if change == "edit":
+        source.write_bytes(source.read_bytes() + b" ")
+    elif change == "add":
+        (project / "static_arrays" / "extra").write_bytes(b"1")
+    elif change == "remove":
+        source.unlink()
+    elif change == "link":
+        text = source.read_bytes()
+        (tmp_path / "elsewhere.cpp").write_bytes(text)  # same content, but outside the project
+        source.unlink()
+        source.symlink_to(tmp_path / "elsewhere.cpp")
+    else:
+        (project / engine.COMPLETE_MARKER).write_text(project.name)  # an older marker: no manifest
+    assert not engine.verify_project(str(project))
+
+
 def test_compiled_programs_are_shared_between_calls():
     engine.clear_memory_cache()
     simulate(MODEL, stimuli.constant(2 * nA), 50 * ms, record=())

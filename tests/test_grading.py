@@ -400,3 +400,88 @@ def test_limits_reach_the_kernel(tmp_path):
     assert "ENV []" in runs[0].stdout
     assert master.cells  # the sheet is readable
 
+
+
+TAMPER = r'''
+import glob, json, os
+import sfa_helpers.engine as e
+changed = []
+for main in glob.glob(os.path.join(os.getcwd(), "..", "template-cache", "brian2", "*", "main")):
+    os.rename(main, main + ".real")
+    with open(main, "w") as f:
+        f.write('#!/bin/sh\nexec "$0.real"\n')  # drops the parameters the run passes
+    os.chmod(main, 0o755)
+    project = os.path.dirname(main)
+    with open(os.path.join(project, e.COMPLETE_MARKER), "w") as f:  # and a matching manifest
+        json.dump({"key": os.path.basename(project), "files": e.project_manifest(project)}, f)
+    changed.append(os.path.basename(project))
+with open(REPORT, "w") as f:
+    json.dump(changed, f)
+'''
+
+
+def test_without_the_sandbox_a_changed_template_program_reaches_no_other_submission(tmp_path):
+    """Issue 18's cache attack, graded without the sandbox (as where it is unavailable): the
+    first submission replaces the batch's compiled programs by wrappers that drop the run's
+    parameters, with forged manifests. The grader compares every submission's copy with the
+    manifests it took itself, so the next submissions run no wrapper and keep full marks."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    report = tmp_path / "tampered.json"
+    nb = nbformat.read(FIXTURES / "sheet01" / "full_marks.ipynb", as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(TAMPER.replace("REPORT", repr(str(report)))))
+    nbformat.write(nb, subs / "a_tamper.ipynb")
+    for name in ("b_honest", "c_honest"):
+        (subs / f"{name}.ipynb").write_bytes((FIXTURES / "sheet01" / "full_marks.ipynb").read_bytes())
+    results = {r.student: r for r in cli.run_batch(subs, SHEET, tmp_path / "grades.csv", jobs=1,
+                                                   limits=LIMITS, progress=False, sandbox="off")}
+    assert json.loads(report.read_text()), "the attack found no program to replace"
+    assert results["b_honest"].total == results["b_honest"].max_total == 15
+    assert results["c_honest"].total == 15
+
+
+def test_a_private_copy_keeps_only_the_programs_the_grader_handed_out(tmp_path):
+    """remove_unverified_programs: a copy equal to the manifests stays; a changed program (even
+    with a manifest rewritten to match), an unknown project and a link are removed."""
+    from brian2 import Mohm, mV, ms, nA
+
+    from sfa_helpers import engine, simulate, stimuli
+    from sfa_helpers.models import LIF
+
+    cache = tmp_path / "template"
+    engine.clear_memory_cache()
+    os.environ["SFA_HELPERS_CACHE"] = str(cache)
+    try:
+        model = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-75 * mV, R=10 * Mohm)
+        simulate(model, stimuli.constant(2.1 * nA), 29 * ms, record=())
+        simulate(model, stimuli.constant(2.1 * nA), 31 * ms, record=())
+    finally:
+        del os.environ["SFA_HELPERS_CACHE"]
+        engine.clear_memory_cache()
+    keys = sorted(p.name for p in (cache / "brian2").iterdir() if p.is_dir())
+    programs = {k: engine.recorded_manifest(str(cache / "brian2" / k)) for k in keys}
+    assert len(keys) == 2 and all(programs.values())
+
+    def copy(name):
+        target = tmp_path / name
+        import shutil
+
+        shutil.copytree(cache, target, symlinks=True)
+        return target
+
+    intact = copy("intact")
+    assert grader.remove_unverified_programs(str(intact), programs) == []
+    assert sorted(p.name for p in (intact / "brian2").iterdir() if p.is_dir()) == keys
+
+    forged = copy("forged")
+    project = forged / "brian2" / keys[0]
+    (project / "main").write_bytes((project / "main").read_bytes() + b"\0")
+    (project / engine.COMPLETE_MARKER).write_text(
+        json.dumps({"key": keys[0], "files": engine.project_manifest(str(project))}))
+    assert engine.verify_project(str(project))  # the forged manifest fools the project's own check
+    (forged / "brian2" / "0123456789abcdef0123").mkdir()
+    (forged / "brian2" / "elsewhere").symlink_to(cache / "brian2" / keys[1], target_is_directory=True)
+    removed = grader.remove_unverified_programs(str(forged), programs)
+    assert sorted(removed) == sorted([keys[0], "0123456789abcdef0123", "elsewhere"])
+    assert [p.name for p in (forged / "brian2").iterdir() if p.is_dir()] == [keys[1]]
+    assert (cache / "brian2" / keys[1] / "main").exists()  # a link is removed, not followed

@@ -203,3 +203,44 @@ def test_stale_leftovers_of_a_killed_batch_are_removed_and_live_ones_kept(tmp_pa
         probe.kill()
         probe.wait()
         kept.rmdir()
+
+
+SOCKET_ATTACK = r'''
+import glob, os
+folder = os.environ["SFA_GRADE_SOCKETS"]
+sockets = sorted(glob.glob(os.path.join(folder, "k0-*")))
+tried = {}
+for name, attempt in (("unlink", lambda: os.unlink(sockets[0])),
+                      ("link", lambda: os.symlink("/run", os.path.join(folder, "k1-1"))),
+                      ("rename", lambda: os.rename(sockets[0], sockets[0] + ".old")),
+                      ("file", lambda: open(os.path.join(folder, "k1.json"), "w").close())):
+    try:
+        attempt()
+        tried[name] = "done"
+    except OSError as err:
+        tried[name] = type(err).__name__
+print("SOCKETS", len(sockets), sorted(tried.items()))
+'''
+
+
+@needs_root
+def test_a_sandboxed_kernel_cannot_swap_its_sockets_once_running(tmp_path):
+    """The kernel makes its sockets in a folder it may write; once it answers, the grader takes
+    the folder back, so student code cannot replace a socket with a link the grader would
+    follow on reconnecting (or plant the next kernel's connection file). The kernel goes on."""
+    import nbformat
+
+    from sfa_helpers.grading import grader, runner
+
+    spec = runner.kernel_spec_dir(str(tmp_path))
+    workdir = runner.make_workdir(str(tmp_path))
+    env = grader.kernel_env(workdir, None, None)
+    cells = [nbformat.v4.new_code_cell(SOCKET_ATTACK), nbformat.v4.new_code_cell("print('ALIVE', 6 * 7)")]
+    runs, notes = runner.execute(cells, workdir, env, runner.Limits(cell_timeout=60, sandbox=True), spec)
+    assert not notes and [r.status for r in runs] == ["ok", "ok"], (runs, notes)
+    line = next(s for s in runs[0].stdout.splitlines() if s.startswith("SOCKETS"))
+    count, tried = line.split(" ", 2)[1:]
+    assert int(count) >= 5  # shell, iopub, stdin, control, heartbeat
+    assert tried == str(sorted({"unlink": "PermissionError", "link": "PermissionError",
+                                "rename": "PermissionError", "file": "PermissionError"}.items()))
+    assert "ALIVE 42" in runs[1].stdout

@@ -213,13 +213,13 @@ def _stop_worker(signum, _frame):
     os._exit(128 + signum)
 
 
-def _init_worker(sheet_path, limits, workbase, spec_dir, cache, mpl, fork_socket):
+def _init_worker(sheet_path, limits, workbase, spec_dir, cache, mpl, fork_socket, programs=None):
     # Terminated by the batch (SIGTERM, Ctrl-C): stop at once, kernels and all.
     signal.signal(signal.SIGTERM, _stop_worker)
     signal.signal(signal.SIGINT, _stop_worker)
     _STATE.update(master=nbformat.read(sheet_path, as_version=4), sheet=pathlib.Path(sheet_path).stem,
                   limits=limits, workbase=workbase, spec_dir=spec_dir, cache=cache, mpl=mpl,
-                  fork_socket=fork_socket)
+                  fork_socket=fork_socket, programs=programs)
 
 
 def _grade_one(student, path, note, part_path, stamp=("", "")):
@@ -231,7 +231,8 @@ def _grade_one(student, path, note, part_path, stamp=("", "")):
         else:
             result = grader.grade_file(str(path), s["master"], student, s["sheet"], limits=s["limits"],
                                        workbase=s["workbase"], spec_dir=s["spec_dir"],
-                                       cache=s["cache"], mpl=s["mpl"], fork_socket=s["fork_socket"])
+                                       cache=s["cache"], mpl=s["mpl"], fork_socket=s["fork_socket"],
+                                       programs=s["programs"])
     except Exception as err:  # noqa: BLE001 - the batch must survive anything
         result = grader.zero_result(student, s["sheet"], exercises,
                                     f"the grader failed on this submission ({type(err).__name__}: "
@@ -297,11 +298,31 @@ def _stored_result(part: pathlib.Path, student: str, sheet: str, sheet_version: 
 # ------------------------------------------------------------------------------------------ #
 # Batch
 # ------------------------------------------------------------------------------------------ #
-def _prepare_cache(keys, source_cache: str, target: str) -> None:
+def _prepare_cache(keys, source_cache: str, target: str) -> dict:
+    """Copy the compiled programs the sheet needs (cache ``keys``) from the instructor's cache
+    into the batch's template; return their manifests (``{key: manifest}``,
+    :func:`sfa_helpers.engine.project_manifest`).
+
+    Only programs whose files are those their build left (:func:`~sfa_helpers.engine.verify_project`)
+    are copied; a kernel builds any other itself. The manifests stay in the grader's memory:
+    each submission's private copy is compared with them before its kernel starts
+    (:func:`.grader.kernel_env`), so a copy changed since, in the template or in that copy, is
+    never run.
+    """
+    from sfa_helpers import engine
+
+    programs = {}
     for key in keys:
         src = os.path.join(source_cache, "brian2", key)
-        if os.path.isdir(src):
-            shutil.copytree(src, os.path.join(target, "brian2", key), symlinks=True, dirs_exist_ok=True)
+        dst = os.path.join(target, "brian2", key)
+        if not (os.path.isdir(src) and engine.verify_project(src)):
+            continue
+        shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True)
+        if engine.verify_project(dst):
+            programs[key] = engine.recorded_manifest(dst)
+        else:
+            shutil.rmtree(dst, ignore_errors=True)
+    return programs
 
 
 def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.Path, *,
@@ -367,7 +388,8 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
                                         if e.points != e.max_points)
                     raise SystemExit(f"sfa-grade: the instructor sheet {sheet_path.name} scores "
                                      f"{ref.total:g}/{ref.max_total:g} itself ({details}); not grading.")
-                _prepare_cache(sorted(set(keys) | set(server.keys if server else ())), cache_dir(), template)
+                programs = _prepare_cache(sorted(set(keys) | set(server.keys if server else ())),
+                                          cache_dir(), template)
                 workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
                 bar = _progress(len(todo), progress)
                 # 'spawn': the reference run left ZMQ and asyncio threads in this process, which a
@@ -375,7 +397,7 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
                 context = multiprocessing.get_context("spawn")
                 with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                          initargs=(str(sheet_path), limits, batch, spec_dir, template, mpl,
-                                                   socket_path)) as pool:
+                                                   socket_path, programs)) as pool:
                     try:
                         futures = {pool.submit(_grade_one, s, p, n, str(parts / f"{safe_name(s)}.json"),
                                                stamps[s]): s

@@ -22,6 +22,7 @@ import os
 import secrets
 import shutil
 import stat
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -281,12 +282,16 @@ def score(master, cells, roles, runs, nonce: str):
     return results
 
 
-def kernel_env(workdir: str, cache: str | None, mpl: str | None, *, shared: bool = False) -> dict:
+def kernel_env(workdir: str, cache: str | None, mpl: str | None, *, shared: bool = False,
+               programs: dict | None = None) -> dict:
     """The kernel's whole environment: nothing of the grader's but PATH and the locale.
 
     ``cache`` (compiled simulations) and ``mpl`` (matplotlib's font cache) are *copied* into the
     submission's private home, so a submission cannot alter what the next one runs; with
-    ``shared=True`` (the trusted reference run only) they are used in place.
+    ``shared=True`` (the trusted reference run only) they are used in place. ``programs``: the
+    manifests of the compiled programs the batch hands out (``{cache key: manifest}``, taken by
+    the grader when it filled ``cache``); every program of the copy that is not one of them,
+    file for file, is removed before the kernel starts (the kernel rebuilds it).
     """
     home = os.path.join(workdir, "home")
     os.makedirs(home, exist_ok=True)
@@ -309,15 +314,51 @@ def kernel_env(workdir: str, cache: str | None, mpl: str | None, *, shared: bool
         shutil.copytree(mpl, env["MPLCONFIGDIR"], dirs_exist_ok=True)
     if cache and os.path.isdir(cache):
         shutil.copytree(cache, env["SFA_HELPERS_CACHE"], symlinks=True, dirs_exist_ok=True)
+    if programs is not None:
+        for key in remove_unverified_programs(env["SFA_HELPERS_CACHE"], programs):
+            print(f"sfa-grade: the batch's copy of the compiled program {key} had been changed "
+                  "(by a submission graded without the sandbox?); it was not used, the kernel "
+                  "builds its own", file=sys.stderr)
     return env
+
+
+def remove_unverified_programs(cache: str, programs: dict) -> list:
+    """Remove from ``cache`` (a submission's private copy) every compiled project that is not
+    in ``programs`` with exactly these files (:func:`sfa_helpers.engine.project_manifest`) and
+    this recorded manifest; return the names removed (those a submission changed)."""
+    from sfa_helpers import engine
+
+    base = os.path.join(cache, "brian2")
+    removed = []
+    try:
+        names = sorted(os.listdir(base))
+    except OSError:
+        return removed
+    for name in names:
+        path = os.path.join(base, name)
+        if name.endswith(".lock") and name[:-5] in programs and os.path.isfile(path) \
+                and not os.path.islink(path):
+            continue
+        if (not os.path.islink(path) and os.path.isdir(path) and name in programs
+                and engine.recorded_manifest(path) == programs[name]
+                and engine.project_manifest(path) == programs[name]):
+            continue
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+        removed.append(name)
+    return removed
 
 
 def grade_cells(master, student_cells, student: str, sheet_name: str, *, limits: runner.Limits,
                 workbase: str, spec_dir: str, cache: str | None = None, mpl: str | None = None,
-                shared: bool = False, extra_cells=(), fork_socket: str | None = None) -> tuple:
+                shared: bool = False, extra_cells=(), fork_socket: str | None = None,
+                programs: dict | None = None) -> tuple:
     """Grade parsed cells. Returns ``(SubmissionResult, runs)`` (runs of extra_cells appended).
 
-    ``fork_socket``: take the kernel from this fork server (:mod:`.forkserver`).
+    ``fork_socket``: take the kernel from this fork server (:mod:`.forkserver`); ``programs``:
+    the manifests of the compiled programs in ``cache`` (:func:`kernel_env`).
     """
     start = time.monotonic()
     nonce = "sfa-grade-ok-" + secrets.token_hex(12)
@@ -327,7 +368,7 @@ def grade_cells(master, student_cells, student: str, sheet_name: str, *, limits:
     notes += flags(master, cells, roles)
     workdir = runner.make_workdir(workbase)
     try:
-        env = kernel_env(workdir, cache, mpl, shared=shared)
+        env = kernel_env(workdir, cache, mpl, shared=shared, programs=programs)
         runs, run_notes = runner.execute(cells, workdir, env, limits, spec_dir, fork_socket)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

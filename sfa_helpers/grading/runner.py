@@ -267,6 +267,8 @@ def _run_kernels(cells, workdir, limits, spec_dir, sessions, fork_socket, deadli
             with client.setup_kernel(env=kernel_env, cwd=workdir, stderr=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL):
                 sid = getattr(km.provisioner, "pid", 0) or 0
+                if sockets:
+                    _close_socket_folder(sockets)
                 sessions.append(sid)
                 ACTIVE_SESSIONS.add(sid)
                 for i, cell in enumerate(nb.cells):
@@ -318,6 +320,23 @@ def _run_kernels(cells, workdir, limits, spec_dir, sessions, fork_socket, deadli
             notes.append("too many kernel restarts: the remaining cells were not run")
             break
     return runs, notes
+
+
+def _close_socket_folder(sockets: str) -> None:
+    """Give a sandboxed kernel's socket folder back to the grader once the kernel has made its
+    sockets (``setup_kernel`` returns when the kernel answers, before any cell runs).
+
+    Until then the kernel may create files there (it binds its sockets); afterwards it cannot
+    remove, rename or add any, so it cannot swap a socket for a link to another kernel's or to
+    any other socket of the machine, which the grader would follow when ZeroMQ reconnects. The
+    next kernel of the submission gets the folder again (:func:`.sandbox.enter`).
+    """
+    fd = os.open(sockets, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        os.fchown(fd, os.getuid(), os.getgid())
+        os.fchmod(fd, 0o755)
+    finally:
+        os.close(fd)
 
 
 def make_workdir(base: str) -> str:
