@@ -54,7 +54,7 @@ RHEOBASE_SWEEP = np.round(np.arange(3.90, 4.1001, 0.01), 2) * nA
 
 
 def _smallest_firing_current():
-    """The smallest current of :data:`RHEOBASE_SWEEP` whose first spike, from V = E_L at t = 0,
+    r"""The smallest current of :data:`RHEOBASE_SWEEP` whose first spike, from V = E_L at t = 0,
     comes within the 1 s run: the time to threshold from E_L,
     :math:`\tau_m \ln\frac{RI}{RI - (V_{th} - E_L)} < 1` s
     (:func:`sfa_helpers.theory.lif_time_to_threshold` with the start at E_L)."""
