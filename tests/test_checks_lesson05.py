@@ -76,13 +76,31 @@ def ou_run():
     sd_i = np.asarray(run.I_stim / pA).reshape(3, 60, -1).std(axis=(1, 2)) * pA
     late = np.asarray(run.t) >= 0.2
     sd_v = np.asarray(run.v / mV)[:, late].reshape(3, 60, -1).std(axis=(1, 2)) * mV
-    return sd_i, sd_v
+    return sd_i, sd_v, run
 
 
 def test_sd_by_tau(ou_run):
-    sd_i, _ = ou_run
+    sd_i, _, run = ou_run
     assert checks.check_ou_sd_by_tau(sd_i)
-    assert checks.check_ou_sd_by_tau(np.full(3, 200.0) * pA)        # theory itself passes
+    paths = np.asarray(run.I_stim / pA).reshape(3, 60, -1)
+    assert checks.check_ou_sd_by_tau(paths.std(axis=(1, 2), ddof=1) * pA)
+    # the theory value (sigma for every tau) is asked for the simulation, so it does not pass,
+    # nor do numbers typed in within the sampling error; the message does not give the values
+    for typed in (np.full(3, 200.0) * pA, np.array([200.0, 200.0, 194.0]) * pA,
+                  np.round(np.asarray(sd_i / pA), 1) * pA):
+        fb = checks.check_ou_sd_by_tau(typed)
+        assert fb.kind == "not the run" and _hides(fb.message, *np.asarray(sd_i))
+    # another seed is another run
+    other = simulate(QUIET, stimuli.ou(np.full(180, 500.0) * pA, SIGMA,
+                                       np.repeat(np.asarray(lesson05.TAUS / ms) * ms, 60)),
+                     lesson05.T_SD, dt=0.1 * ms, record=("I_stim",), seed=12)
+    fb = checks.check_ou_sd_by_tau(np.asarray(other.I_stim / pA).reshape(3, 60, -1).std(axis=(1, 2)) * pA)
+    assert fb.kind == "not the run"
+    # mu given as one current, not one per neuron: another stimulus structure, another
+    # realisation of the prescribed run; both are the run the prompt describes
+    one_mu = simulate(QUIET, stimuli.ou(500 * pA, SIGMA, np.repeat(np.asarray(lesson05.TAUS / ms) * ms, 60)),
+                      lesson05.T_SD, dt=0.1 * ms, record=("I_stim",), seed=11)
+    assert checks.check_ou_sd_by_tau(np.asarray(one_mu.I_stim / pA).reshape(3, 60, -1).std(axis=(1, 2)) * pA)
     assert checks.check_ou_sd_by_tau(sd_i ** 2).kind == "units"  # the variance
     assert checks.check_ou_sd_by_tau(np.asarray(sd_i / pA)).kind == "units"
     assert checks.check_ou_sd_by_tau(np.asarray(sd_i / pA) * 1e-9 * 1e-3 * pA).kind == "factor"
@@ -92,16 +110,18 @@ def test_sd_by_tau(ou_run):
     # 3 % too small at tau = 0.5 ms is beyond 5 standard errors there (1 %), not at 20 ms (6.5 %).
     fb = checks.check_ou_sd_by_tau(np.array([194.0, 200.0, 200.0]) * pA)
     assert fb.kind == "imprecise" and fb.message.startswith("1 of 3") and _hides(fb.message, 200e-12)
-    assert checks.check_ou_sd_by_tau(np.array([200.0, 200.0, 194.0]) * pA)
     assert checks.check_ou_sd_meaning("c")
     assert checks.check_ou_sd_meaning("a").kind == "wrong"
 
 
 def test_membrane_sd(ou_run):
-    _, sd_v = ou_run
+    _, sd_v, run = ou_run
     assert checks.check_ou_membrane_sd(sd_v)
+    after = np.asarray(run.t) > 0.2  # one time point less at the boundary
+    assert checks.check_ou_membrane_sd(np.asarray(run.v / mV)[:, after].reshape(3, 60, -1).std(axis=(1, 2)) * mV)
     theory_sd = theory.lif_ou_voltage_sd(QUIET, SIGMA, lesson05.TAUS)
-    assert checks.check_ou_membrane_sd(theory_sd)
+    fb = checks.check_ou_membrane_sd(theory_sd)  # the formula, where the run's SD is asked
+    assert fb.kind == "not the run" and _hides(fb.message, *np.asarray(sd_v))
     # The stored reference (discrete Lyapunov) agrees with the continuous formula to 0.5 %.
     sds, rtols = lesson05._membrane_reference()
     assert np.allclose(sds, np.asarray(theory_sd), rtol=5e-3)
@@ -126,8 +146,10 @@ def test_euler_variance():
                    5 * second, dt=1 * ms, record=("I_stim",), seed=13)
     var = np.var(np.asarray(run.I_stim / pA)) * pA ** 2
     assert checks.check_ou_euler_variance(var)
-    assert checks.check_ou_euler_variance(
+    assert checks.check_ou_euler_variance(np.var(np.asarray(run.I_stim / pA), ddof=1) * pA ** 2)
+    fb = checks.check_ou_euler_variance(
         theory.ou_stationary_variance(SIGMA, 2 * ms, dt=1 * ms, method="euler"))
+    assert fb.kind == "not the run"  # within 0.03 % of this run's variance, but not it
     exact = simulate(QUIET, stimuli.ou(np.full(100, 500.0) * pA, SIGMA, 2 * ms), 5 * second,
                      dt=1 * ms, record=("I_stim",), seed=13)
     fb = checks.check_ou_euler_variance(np.var(np.asarray(exact.I_stim / pA)) * pA ** 2)

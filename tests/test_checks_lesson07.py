@@ -163,9 +163,10 @@ def test_survivor_mistakes():
 def test_threshold_checks():
     b = lesson07._true_bias()
     assert abs(b - (math.log(100) - 15)) < 1e-12
-    assert checks.check_threshold_fit(-50 * mV)
-    assert checks.check_threshold_fit(-49.5 * mV)
-    assert checks.check_threshold_fit(-0.0498 * volt)
+    # the true threshold (printed in the locked cell) and numbers near it are not the fit
+    for typed in (-50 * mV, -49.5 * mV, -0.0498 * volt):
+        fb = checks.check_threshold_fit(typed)
+        assert fb.kind == "not the fit" and "seed=1" in fb.message
     assert checks.check_threshold_fit(-51.0 * mV).kind == "imprecise"
     fb = checks.check_threshold_fit((-65 - b) * mV)                       # ln tau_0 left out
     assert fb.kind == "concept" and "ln(tau_0)" in fb.message
@@ -178,6 +179,36 @@ def test_threshold_checks():
     assert checks.check_identifiable("b")
     for wrong in "acd":
         assert checks.check_identifiable(wrong).kind == "wrong"
+
+
+def test_the_prescribed_fit_passes_and_its_variants_do_not():
+    """Exercise 4 done as prescribed (written out here as in the sheet) passes; the same fit with
+    another seed or a Poisson likelihood, or the value rounded as printed, is not it."""
+    import scipy.signal
+
+    from sfa_helpers import glm, simulate, stimuli
+    from sfa_helpers.models import EscapeSRM
+
+    srm = EscapeSRM(**lesson07.SRM_PARAMS)
+    dt, duration = 0.5 * ms, 120 * second
+    a = math.exp(-float(dt / (3 * ms)))
+    xi = np.random.default_rng(0).standard_normal(int(round(float(duration / dt))))
+    current = 100 * pA + 150 * pA * scipy.signal.lfilter([math.sqrt(1 - a ** 2)], [1, -a], xi)
+    bases = dict(stimulus_basis=glm.RaisedCosineBasis(8, 60 * ms, dt, stretch=5 * ms),
+                 history_basis=glm.RaisedCosineBasis(8, 200 * ms, dt, first_lag=dt, stretch=5 * ms),
+                 history_window=200 * ms)
+
+    def fitted(seed, likelihood="bernoulli"):
+        spikes = simulate(srm, stimuli.from_array(current, dt), duration, dt=dt, record=(),
+                          seed=seed).spike_trains[0]
+        fit = glm.fit_glm(glm.design_matrix(current, spikes, dt, **bases), likelihood=likelihood)
+        return srm.u_rest - srm.Delta_u * (fit.bias + math.log(float(srm.tau_0 / second)))
+
+    theta = fitted(1)
+    assert abs(float(theta / mV) + 50) < 0.75  # the fit recovers the threshold
+    assert checks.check_threshold_fit(theta)
+    assert not checks.check_threshold_fit(fitted(2))
+    assert not checks.check_threshold_fit(round(float(theta / mV), 1) * mV)
 
 
 # --- exercise 5: bits per spike ------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Every exercise sheet through the grader: the worked solution gets full marks, the untouched
-student version zero, with a 'not done yet' note on every exercise (one batch per sheet)."""
+student version zero, with a 'not done yet' note on every exercise, and answers that take no
+work zero on their exercise (one batch per sheet)."""
 
 import pathlib
 import shutil
@@ -14,6 +15,27 @@ LIMITS = runner.Limits(cell_timeout=60, notebook_timeout=300)
 
 SHEETS = sorted((ROOT / "solutions").glob("*.ipynb"))
 
+#: Answers that take no work (issue 17): a theory value where a simulation's statistic is asked,
+#: the value printed in a locked cell. Each replaces one answer cell of the worked solution,
+#: and must score zero on that exercise (the sheet's other exercises keep their points).
+NO_WORK = {
+    "05": {"sd_by_tau": "taus = np.array([0.5, 2.0, 20.0]) * ms\nsd_by_tau = [200] * 3 * pA",
+           "sd_v": "sd_v = theory.lif_ou_voltage_sd(QUIET, SIGMA, taus)",
+           "var_euler": "var_euler = theory.ou_stationary_variance(SIGMA, 2 * ms, dt=1 * ms, "
+                        "method='euler')"},
+    "07": {"theta_fit": "theta_0_hat = srm.theta_0"},
+}
+
+
+def _no_work(sheet: pathlib.Path, answers: dict):
+    nb = nbformat.read(sheet, as_version=4)
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in answers:
+            cell.source = answers.pop(gid)
+    assert not answers, f"no answer cell {sorted(answers)} in {sheet.name}"
+    return nb
+
 
 @pytest.mark.parametrize("sheet", SHEETS, ids=[s.stem[:2] for s in SHEETS])
 def test_every_sheet_grades_its_solution_full_and_its_exercise_zero(sheet, tmp_path):
@@ -23,6 +45,9 @@ def test_every_sheet_grades_its_solution_full_and_its_exercise_zero(sheet, tmp_p
     submissions.mkdir()
     shutil.copy(sheet, submissions / "solution.ipynb")
     shutil.copy(ROOT / "exercises" / sheet.name, submissions / "untouched.ipynb")
+    no_work = NO_WORK.get(sheet.stem[:2], {})
+    if no_work:
+        nbformat.write(_no_work(sheet, dict(no_work)), submissions / "no_work.ipynb")
     results = {r.student: r for r in cli.run_batch(submissions, sheet, tmp_path / "g.csv", jobs=2,
                                                    limits=LIMITS, progress=False)}
     expected_max = sum(e.points for e in sheets.validate(nbformat.read(sheet, as_version=4)))
@@ -31,3 +56,8 @@ def test_every_sheet_grades_its_solution_full_and_its_exercise_zero(sheet, tmp_p
     assert not solution.notes
     assert untouched.total == 0 and not untouched.notes, cli.feedback_text(untouched)
     assert all("not done yet" in e.feedback for e in untouched.exercises), cli.feedback_text(untouched)
+    if no_work:
+        got = {e.exercise: e.points for e in results["no_work"].exercises}
+        want = {e.exercise: 0 if e.exercise in no_work else e.max_points
+                for e in results["no_work"].exercises}
+        assert got == want, cli.feedback_text(results["no_work"])

@@ -6,6 +6,11 @@ current) system (a discrete Lyapunov equation), and, for the spike-train statist
 vectorised numpy simulation written out here (exact membrane update, exact OU update, threshold
 decay), never from the course's Brian2 simulations. Tolerances for sampled statistics are a few
 standard errors of the estimator, computed from the autocovariance of the sampled sequence.
+
+Where an exercise asks for a statistic of a prescribed seeded simulation, passing theory is not
+enough: the check also re-runs that simulation (``_ou_run_statistics``, ``_euler_run_variance``)
+and requires the answer to be its statistic, far more tightly than the sampling error, so a
+theory value typed in does not pass (issue 17).
 """
 
 from __future__ import annotations
@@ -44,6 +49,15 @@ ISI = dict(n_paths=20, duration=3.5 * second, transient=0.5 * second, mu_adaptin
 #: How many standard errors a sampled answer may be off.
 N_SE = 5.0
 
+#: Seeds of the runs exercises 2-3 and 4 prescribe.
+OU_SEED, EULER_SEED = 11, 13
+#: How far (relative) an answer may be from the same statistic of the prescribed seeded run,
+#: recomputed by the check: far below the statistic's sampling error (0.03 % to 5 %), so a
+#: theory value or a number typed in does not pass, while ``ddof=1`` (a relative change of
+#: 1/N, N >= 480000 samples) does, and for ``sd_v`` one time point more or less at the
+#: 200 ms boundary.
+RUN_RTOL, RUN_RTOL_V = 1e-5, 1e-3
+
 
 def _check_each(answer, reference, rtols, name):
     """check_quantity with one relative tolerance per element (units, factor, sign first)."""
@@ -59,6 +73,65 @@ def _check_each(answer, reference, rtols, name):
     return Feedback(False, "imprecise", f"{int(bad.sum())} of {bad.size} values: {name} has the "
                                         "right order of magnitude but is further from theory "
                                         f"than {N_SE:.0f} standard errors of the estimate.")
+
+
+# --- the prescribed runs ---------------------------------------------------------------------
+# The theory references above are independent of the course's simulations; these are not meant
+# to be: they answer "is this number the statistic of the run the exercise asks for?", so that
+# a statistic must be computed from a simulation, not typed in from theory.
+
+def _quiet():
+    from ..models import LIF
+
+    return LIF(tau_m=TAU_M, E_L=-70 * mV, V_th=1000 * mV, V_reset=-70 * mV, C_m=C_M)
+
+
+@functools.lru_cache(maxsize=None)
+def _ou_run_statistics(one_mu: bool = False):
+    """SD of the current (A) and of V from T_SKIP on (V) per tau, from exercise 2's run; with
+    ``one_mu``, the same run with ``mu`` given as one current rather than one per neuron (a
+    different stimulus structure, hence another noise realisation for the same seed)."""
+    from .. import stimuli
+    from ..simulation import simulate
+
+    taus = np.repeat(np.asarray(TAUS / ms, dtype=float), N_PATHS) * ms
+    mu = MU if one_mu else np.full(taus.size, float(MU / pA)) * pA
+    run = simulate(_quiet(), stimuli.ou(mu, SIGMA, taus),
+                   T_SD, dt=DT, record=("I_stim", "v"), seed=OU_SEED)
+    sd_i = np.asarray(run.I_stim, dtype=float).reshape(TAUS.size, N_PATHS, -1).std(axis=(1, 2))
+    late = np.asarray(run.t, dtype=float) >= float(T_SKIP)
+    v = np.asarray(run.v, dtype=float)[:, late]
+    return sd_i, v.reshape(TAUS.size, N_PATHS, -1).std(axis=(1, 2))
+
+
+@functools.lru_cache(maxsize=None)
+def _euler_run_variance():
+    """Pooled variance (A^2) of the Euler-Maruyama current of exercise 4's run."""
+    from .. import stimuli
+    from ..simulation import simulate
+
+    tau, h, paths, duration = EULER
+    run = simulate(_quiet(), stimuli.ou(np.full(paths, float(MU / pA)) * pA, SIGMA, tau,
+                                        method="euler"),
+                   duration, dt=h, record=("I_stim",), seed=EULER_SEED)
+    return float(np.var(np.asarray(run.I_stim, dtype=float)))
+
+
+def _from_the_run(feedback, answer, references, name, run, rtol=RUN_RTOL):
+    """``feedback`` (the theory check) unless it passed and ``answer`` is none of
+    ``references`` (callables giving the SI values of the prescribed run, computed only when
+    needed, in the ways the prompt allows) within ``rtol``."""
+    if not feedback:
+        return feedback
+    for reference in references:
+        reference = np.asarray(reference(), dtype=float)
+        values = np.asarray(answer, dtype=float).reshape(np.shape(reference))
+        if np.all(np.abs(values - reference) <= rtol * np.abs(reference)):
+            return feedback
+    return Feedback(False, "not the run",
+                    f"{name} agrees with theory, but it is not the statistic of the run the "
+                    f"exercise prescribes ({run}): compute it from that simulation; a theory value "
+                    "or a number typed in does not count.")
 
 
 # --- exercise 1: the exact update ------------------------------------------------------------
@@ -117,7 +190,10 @@ def _sd_rtols_current():
 def check_ou_sd_by_tau(sd_by_tau) -> Feedback:
     """Sampled stationary SD of the OU current (pA) for the three TAUS."""
     ref = np.full(TAUS.size, float(SIGMA)) * amp
-    return _check_each(sd_by_tau, ref, _sd_rtols_current(), "sd_by_tau")
+    feedback = _check_each(sd_by_tau, ref, _sd_rtols_current(), "sd_by_tau")
+    return _from_the_run(feedback, sd_by_tau, [lambda: _ou_run_statistics()[0],
+                                               lambda: _ou_run_statistics(True)[0]], "sd_by_tau",
+                         f"seed={OU_SEED}, all samples of each tau's paths pooled")
 
 
 def check_ou_sd_meaning(choice) -> Feedback:
@@ -163,7 +239,10 @@ def _membrane_reference():
 def check_ou_membrane_sd(sd_v) -> Feedback:
     """Sampled SD of the free membrane potential (mV) for the three TAUS."""
     sds, rtols = _membrane_reference()
-    return _check_each(sd_v, sds * volt, rtols, "sd_v")
+    feedback = _check_each(sd_v, sds * volt, rtols, "sd_v")
+    return _from_the_run(feedback, sd_v, [lambda: _ou_run_statistics()[1],
+                                          lambda: _ou_run_statistics(True)[1]], "sd_v",
+                         f"exercise 2's run, seed={OU_SEED}, from t = 200 ms on", RUN_RTOL_V)
 
 
 def check_ou_slow_input(choice) -> Feedback:
@@ -197,7 +276,8 @@ def check_ou_euler_variance(var_euler) -> Feedback:
                                                 "units of a current squared (pA**2).")
         except Exception:  # noqa: BLE001
             pass
-    return feedback
+    return _from_the_run(feedback, var_euler, [_euler_run_variance], "var_euler",
+                         f"method='euler', dt = 1 ms, seed={EULER_SEED}")
 
 
 # --- exercise 5: regularity with and without adaptation at the same rate ---------------------
