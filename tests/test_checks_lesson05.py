@@ -189,26 +189,36 @@ def isi_sim():
 def test_mu_matched(isi_sim):
     mu, _, _ = isi_sim
     assert checks.check_ou_mu_matched(mu)
-    assert checks.check_ou_mu_matched(mu + 10 * pA) or checks.check_ou_mu_matched(mu - 10 * pA)
+    # a neighbouring grid value is near the reference but not the run's answer: a guess
+    assert {checks.check_ou_mu_matched(mu + d * pA).kind for d in (-10, 10)} <= {"not the run", "imprecise"}
+    assert "not the run" in {checks.check_ou_mu_matched(mu + d * pA).kind for d in (-10, 10)}
     assert checks.check_ou_mu_matched(500 * pA).kind == "concept"
     assert checks.check_ou_mu_matched(300 * pA).kind == "imprecise"
     assert checks.check_ou_mu_matched(float(mu / pA)).kind == "units"
     assert checks.check_ou_mu_matched(float(mu / pA) * 1e-9 * 1e-3 * pA).kind == "factor"
     mu_star, _, _, _ = lesson05._matched()
     assert _hides(checks.check_ou_mu_matched(300 * pA).message, mu_star)
-    # visible check and hidden test (grid value within 345-378 pA) accept the same values: a
-    # value between grid points near the answer is refused, as the hidden test refuses it
+    # the visible check accepts only the run's grid value, which the hidden test (a grid value
+    # within 345-378 pA) accepts too; a value between grid points is refused by both
     assert checks.check_ou_mu_matched(mu + 5 * pA).kind == "type"
     grid = np.asarray(lesson05.ISI["mu_grid"] / pA)
     visible = {float(g) for g in grid if checks.check_ou_mu_matched(g * pA)}
-    hidden = {float(g) for g in grid if 345 <= g <= 378}
-    assert visible == hidden
+    assert visible == {float(mu / pA)} and 345 <= float(mu / pA) <= 378
 
 
 def test_cv_pair(isi_sim):
     _, pair, cvs = isi_sim
     assert checks.check_ou_cv_pair(pair)
     assert checks.check_ou_cv_pair(list(pair))
+    fb = checks.check_ou_cv_pair(tuple(round(c, 2) for c in pair))  # typed in from a print
+    assert fb.kind == "not the run" and _hides(fb.message, *pair)
+    # the CVs at a neighbouring grid mean (a wrong mu_matched) still count if near the
+    # reference: one mistake costs one exercise
+    mu, _, _ = isi_sim
+    k = int(np.argmin(np.abs(np.asarray(lesson05.ISI["mu_grid"] / pA) - float(mu / pA))))
+    for j in (k - 1, k + 1):
+        other = (pair[0], cvs[20 + 20 * j:40 + 20 * j].mean())
+        assert checks.check_ou_cv_pair(other).kind in ("right", "imprecise")
     assert checks.check_ou_cv_pair(pair[::-1]).kind == "order"
     assert checks.check_ou_cv_pair(pair[0]).kind == "type"
     assert checks.check_ou_cv_pair(None).kind == "missing"

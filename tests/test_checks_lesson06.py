@@ -9,7 +9,7 @@ from brian2 import Hz, kHz, mV, ms, pA, second
 from scipy.integrate import quad
 from scipy.special import erf
 
-from sfa_helpers import checks
+from sfa_helpers import analysis, checks
 from sfa_helpers.checks import lesson06
 
 
@@ -161,30 +161,67 @@ def test_gamma_train_function():
 
 # --- exercise 4: the switching train ------------------------------------------------------
 
-def test_k_local():
-    assert checks.check_k_local(4)
-    assert checks.check_k_local(4.0)
-    assert checks.check_k_local(np.int64(4))
-    for from_cv in (0, 1):
-        assert checks.check_k_local(from_cv).kind == "concept"
-    assert checks.check_k_local(5).kind == "imprecise"
-    assert checks.check_k_local(9).kind == "wrong"
-    assert checks.check_k_local(3.9).kind == "type"
-    assert checks.check_k_local(None).kind == "missing"
-    assert "4" not in checks.check_k_local(9).message
+def _switching(make_block, offset=0, join=True):
+    """The sheet's construction, written out: 20 blocks, block j from seed offset + j."""
+    blocks, t_end = [], 0.0
+    for j in range(20):
+        rate, n = (5 * Hz, 50) if j % 2 == 0 else (40 * Hz, 400)
+        block = np.asarray(make_block(4, rate, n, offset + j) / second) + (t_end if join else 0.0)
+        blocks.append(block)
+        t_end = block[-1]
+    return np.concatenate(blocks) * second
 
 
-def test_switching_train_gives_k_4_for_many_seeds():
-    """Any correct construction: the LV of gamma order 4 blocks rounds to k = 4."""
+def test_switch_stats():
+    train = _switching(gamma_right)
+    stats = (cv_right(train), lv_right(train))
+    assert stats[0] > 1.0 and abs(stats[1] - 1 / 3) < 0.05  # the hidden test's claim
+    assert checks.check_switch_stats(stats)
+    assert checks.check_switch_stats(list(stats), gamma_right)
+    assert checks.check_switch_stats(np.array(stats))
+    # computed with the course's analysis functions
+    assert checks.check_switch_stats((float(analysis.cv([train])[0]), float(analysis.lv([train])[0])))
+    # one block's theory (typed in), swapped, one of the two wrong, another seed, blocks not joined
+    fb = checks.check_switch_stats((0.5, 1 / 3))
+    assert fb.kind == "concept" and _hides(fb, *stats)
+    assert checks.check_switch_stats(stats[::-1]).kind == "order"
+    assert "LV is not" in checks.check_switch_stats((stats[0], 0.4)).message
+    assert "CV is not" in checks.check_switch_stats((1.5, stats[1])).message
+    other = _switching(gamma_right, offset=1000)
+    assert checks.check_switch_stats((cv_right(other), lv_right(other))).kind == "wrong"
+    loose = np.sort(np.asarray(_switching(gamma_right, join=False) / second)) * second
+    assert checks.check_switch_stats((cv_right(loose), lv_right(loose))).kind == "wrong"
+    assert checks.check_switch_stats(1.2).kind == "type"
+    assert checks.check_switch_stats(None).kind == "missing"
+    assert checks.check_switch_stats((np.nan, 0.3)).kind == "nan"
+    assert checks.check_switch_stats(np.array(stats) * second).kind == "units"
+
+
+def test_switch_stats_follow_the_students_own_valid_sampler():
+    """A gamma_train that samples differently (sum of k exponentials: valid, other numbers)
+    gives its own train; its statistics count, with that function passed to the check, and a
+    broken gamma_train leaves the prescribed train as the reference."""
+    def gamma_from_exponentials(k, rate, n, seed):
+        rng = np.random.default_rng(seed)
+        return np.cumsum(rng.exponential(1 / (k * float(rate / Hz)), (n, k)).sum(axis=1)) * second
+
+    def broken(k, rate, n, seed):
+        raise NotImplementedError("not done yet: gamma_train")
+
+    train = _switching(gamma_from_exponentials)
+    stats = (cv_right(train), lv_right(train))
+    assert checks.check_switch_stats(stats, gamma_from_exponentials)
+    assert checks.check_switch_stats(stats).kind == "wrong"
+    prescribed = _switching(gamma_right)
+    assert checks.check_switch_stats((cv_right(prescribed), lv_right(prescribed)), broken)
+
+
+def test_switching_train_lv_recovers_k_4_and_cv_does_not_for_many_seeds():
+    """What the exercise teaches holds for any seeds: the LV of the switching train implies
+    order 4, the CV order 0 or 1."""
     for offset in range(5):
-        blocks, t_end = [], 0.0
-        for j in range(20):
-            rate, n = (5 * Hz, 50) if j % 2 == 0 else (40 * Hz, 400)
-            block = np.asarray(gamma_right(4, rate, n, 1000 * offset + j) / second) + t_end
-            blocks.append(block)
-            t_end = block[-1]
-        train = np.concatenate(blocks) * second
-        assert checks.check_k_local(int(round((3 / lv_right(train) - 1) / 2))), offset
+        train = _switching(gamma_right, offset=1000 * offset)
+        assert int(round((3 / lv_right(train) - 1) / 2)) == 4, offset
         assert int(round(1 / cv_right(train) ** 2)) in (0, 1)
 
 
@@ -242,7 +279,9 @@ def test_adaptation_rates():
     r0 = _siegert_rate_dt()
     assert abs(lesson06._adapt_reference()[0] / r0 - 1) < 1e-3
     good = np.array([r0 * 1.02, 18.8, 12.6]) * Hz
-    assert checks.check_adaptation_rates(good)
+    # plausible rates typed in (right size, order and closeness to Siegert) are not the run's
+    fb = checks.check_adaptation_rates(good)
+    assert fb.kind == "not the run" and "seed=3" in fb.message
     assert checks.check_adaptation_rates(np.asarray(good)).kind == "units"
     assert checks.check_adaptation_rates(np.asarray(good) * kHz).kind == "factor"
     assert checks.check_adaptation_rates(np.array([r0 * 1.3, 18.8, 12.6]) * Hz).kind == "imprecise"
@@ -254,7 +293,7 @@ def test_adaptation_rates():
 
 
 def test_adaptation_rho1():
-    assert checks.check_adaptation_rho1(np.array([0.004, -0.2, -0.31]))
+    assert checks.check_adaptation_rho1(np.array([0.004, -0.2, -0.31])).kind == "not the run"
     assert checks.check_adaptation_rho1(np.array([0.004, 0.2, 0.31])).kind == "sign"
     assert checks.check_adaptation_rho1(np.array([0.3, -0.2, -0.31])).kind == "wrong"
     assert checks.check_adaptation_rho1(np.array([0.0, -0.01, -0.31])).kind == "wrong"
@@ -276,6 +315,10 @@ def test_adaptation_sweep_simulated():
     assert checks.check_adaptation_rates(res.rates(start=1 * second))
     rho = analysis.serial_correlation(res.spike_trains, 1, start=1 * second)[:, 0]
     assert checks.check_adaptation_rho1(rho)
+    # another seed: as plausible, but another run; values rounded as printed are not it either
+    other = simulate(model, noise, 50 * second, dt=0.1 * ms, record=(), seed=4)
+    assert checks.check_adaptation_rates(other.rates(start=1 * second)).kind == "not the run"
+    assert checks.check_adaptation_rho1(np.round(rho, 2)).kind == "not the run"
 
 
 # --- exercise 5: the autocorrelogram -------------------------------------------------------

@@ -23,6 +23,9 @@ NO_WORK = {
            "sd_v": "sd_v = theory.lif_ou_voltage_sd(QUIET, SIGMA, taus)",
            "var_euler": "var_euler = theory.ou_stationary_variance(SIGMA, 2 * ms, dt=1 * ms, "
                         "method='euler')"},
+    "06": {"switch_stats": "switch_stats = (0.5, 1 / 3)",
+           "adaptation_sweep": "rates_sfa = np.array([57.0, 18.8, 12.6]) * Hz\n"
+                               "rho1_sfa = np.array([0.0, -0.18, -0.3])"},
     "07": {"theta_fit": "theta_0_hat = srm.theta_0"},
 }
 

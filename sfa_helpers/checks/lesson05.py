@@ -129,8 +129,8 @@ def _from_the_run(feedback, answer, references, name, run, rtol=RUN_RTOL):
         if np.all(np.abs(values - reference) <= rtol * np.abs(reference)):
             return feedback
     return Feedback(False, "not the run",
-                    f"{name} agrees with theory, but it is not the statistic of the run the "
-                    f"exercise prescribes ({run}): compute it from that simulation; a theory value "
+                    f"{name} is close to the reference, but it is not what the run the exercise "
+                    f"prescribes gives ({run}): compute it from that simulation; a theory value "
                     "or a number typed in does not count.")
 
 
@@ -384,9 +384,35 @@ def _matched():
     return mu_star, mu_tol, np.array([cv_mean[0], cv_plain]), cv_tol
 
 
+@functools.lru_cache(maxsize=None)
+def _isi_run_statistics():
+    """From exercise 5's prescribed run: the grid mean (A) whose non-adapting neurons' mean rate
+    is closest to the adaptive neurons', the adaptive neurons' mean CV, and each grid mean's
+    mean CV (as the sheet computes them)."""
+    from .. import analysis, stimuli
+    from ..models import LIF, AdaptiveThreshold
+    from ..simulation import simulate
+
+    p = ISI
+    grid = np.asarray(p["mu_grid"] / pA, dtype=float)
+    n = p["n_paths"]
+    neuron = (LIF(tau_m=TAU_M, E_L=p["E_L"], V_th=p["V_th"], V_reset=p["V_reset"], t_ref=p["t_ref"],
+                  C_m=C_M)
+              + AdaptiveThreshold(tau_Theta=p["tau_Theta"], Delta_Theta=p["Delta_Theta"]))
+    mus = np.concatenate([np.full(n, float(p["mu_adapting"] / pA)), np.repeat(grid, n)]) * pA
+    jumps = np.concatenate([np.full(n, float(p["Delta_Theta"] / mV)), np.zeros(n * grid.size)]) * mV
+    run = simulate(neuron.replace(Delta_Theta=jumps), stimuli.ou(mus, SIGMA, p["tau_s"]),
+                   p["duration"], dt=DT, record=(), seed=OU_SEED)
+    rates = np.asarray(run.rates(start=p["transient"]) / Hz)
+    plain = rates[n:].reshape(grid.size, n).mean(axis=1)
+    best = int(np.argmin(np.abs(plain - rates[:n].mean())))
+    cvs = np.asarray(analysis.cv(run.spike_trains, start=p["transient"]), dtype=float)
+    return grid[best] * 1e-12, cvs[:n].mean(), cvs[n:].reshape(grid.size, n).mean(axis=1)
+
+
 def check_ou_mu_matched(mu_matched) -> Feedback:
     """Mean input (pA, a grid value) at which the non-adapting neuron fires at the adaptive
-    neuron's rate."""
+    neuron's rate: near the reference, a value of the grid, and the one of the prescribed run."""
     mu_star, mu_tol, _, _ = _matched()
     feedback = check_quantity(mu_matched, mu_star * amp, rtol=mu_tol / mu_star, name="mu_matched")
     grid = np.asarray(ISI["mu_grid"], dtype=float)
@@ -394,6 +420,9 @@ def check_ou_mu_matched(mu_matched) -> Feedback:
         # the sheet asks for a value of mu_grid (the hidden test checks that too)
         return Feedback(False, "type", "mu_matched must be one of the values of mu_grid (the mean "
                                        "inputs you simulated), not an interpolated one.")
+    if feedback:
+        return _from_the_run(feedback, mu_matched, [lambda: _isi_run_statistics()[0]],
+                             "mu_matched", f"seed={OU_SEED}, mean rates from 0.5 s on")
     if not feedback and feedback.kind in ("imprecise", "wrong") and abs(
             float(np.asarray(mu_matched, dtype=float)) - float(ISI["mu_adapting"])) < 1e-15:
         return Feedback(False, "concept", "mu_matched is the adaptive neuron's own mean input: "
@@ -421,7 +450,11 @@ def check_ou_cv_pair(cv_pair) -> Feedback:
     if np.any(bad):
         return Feedback(False, "imprecise", f"{int(bad.sum())} of 2 values: {name} is further "
                                             f"from the reference than {N_SE:.0f} standard errors.")
-    return feedback
+    # the CVs of the prescribed run: with adaptation, and without at a mean of the grid (any
+    # mean near the reference passed above, so a wrong mu_matched costs only its own points)
+    _, cv_adapting, cv_grid = _isi_run_statistics()
+    return _from_the_run(feedback, cv_pair, [lambda c=c: np.array([cv_adapting, c]) for c in cv_grid],
+                         name, f"exercise 5's run, seed={OU_SEED}, mean CV per group from 0.5 s on")
 
 
 def check_ou_more_regular(choice) -> Feedback:

@@ -18,9 +18,9 @@ from .. import theory
 from ..models import LIF
 from .core import Feedback, call_safely, check_choice, check_integers, check_quantity, plain_float
 
-__all__ = ["check_cv_isi", "check_lv_isi", "check_gamma_train", "check_k_local",
-           "check_nonstationary_metric", "check_autocorrelogram", "check_siegert_rate", "check_adaptation_rates",
-           "check_adaptation_rho1", "check_fano_adaptation",
+__all__ = ["check_cv_isi", "check_lv_isi", "check_gamma_train", "check_switch_stats",
+           "check_nonstationary_metric", "check_autocorrelogram", "check_siegert_rate",
+           "check_adaptation_rates", "check_adaptation_rho1", "check_fano_adaptation",
            "NEURON", "SIEGERT_CASES", "ADAPT_DELTAS", "ADAPT_MU", "ADAPT_SIGMA", "ADAPT_T",
            "ADAPT_T0", "ADAPT_DT", "ACG_CASES", "acg_pair_counts", "acg_poisson_train"]
 
@@ -183,15 +183,82 @@ def check_gamma_train(gamma_train) -> Feedback:
     return Feedback(True, "right", "gamma_train is right.")
 
 
-def check_k_local(k_local) -> Feedback:
-    """The local gamma order of the switching train (LV = 3/(2k + 1) for gamma intervals)."""
-    value = plain_float(k_local) if not isinstance(k_local, (str, bytes)) else None
-    if k_local is not None and k_local is not Ellipsis and value is not None \
-            and np.isfinite(value) and round(value) in (0, 1) and value == round(value):
-        return Feedback(False, "concept", "k_local is what the CV of the whole train suggests; but "
-                                          "the rate switches, which inflates the CV. Use a local "
-                                          "measure.")
-    return check_integers(k_local, 4, name="k_local")
+#: The switching train of exercise 4: blocks of gamma intervals of order SWITCH_ORDER, block j
+#: from seed j, (rate, intervals) alternating between the two entries.
+SWITCH_ORDER, SWITCH_BLOCKS = 4, 20
+SWITCH_RATES = ((5 * Hz, 50), (40 * Hz, 400))
+
+
+def _gamma_intervals_numpy(k, rate, n, seed):
+    """Spike times (s) as exercise 3 prescribes gamma_train: numpy's gamma, default_rng(seed)."""
+    return np.cumsum(np.random.default_rng(seed).gamma(k, 1 / (k * float(rate / Hz)), n))
+
+
+def _switching_train(make_block) -> np.ndarray:
+    """The 20 blocks joined as the sheet says (each starts at the last spike of the previous),
+    each block from ``make_block(k, rate, n, seed)`` in seconds."""
+    blocks, t_end = [], 0.0
+    for j in range(SWITCH_BLOCKS):
+        rate, n = SWITCH_RATES[j % 2]
+        block = np.asarray(make_block(SWITCH_ORDER, rate, n, j), dtype=float).ravel() + t_end
+        blocks.append(block)
+        t_end = block[-1]
+    return np.concatenate(blocks)
+
+
+def _cv_lv(t) -> np.ndarray:
+    """CV (population SD) and LV of the intervals of the spike times ``t`` (s)."""
+    return np.array([_numpy_cv(t), _numpy_lv(t)])
+
+
+def check_switch_stats(switch_stats, gamma_train=None) -> Feedback:
+    """(CV, LV) of the whole switching train of exercise 4.
+
+    Accepted: the statistics of the train built with the prescribed gamma sampler, or with the
+    student's own ``gamma_train`` (so that a different but valid sampler in exercise 3 costs no
+    points here). The order k of the blocks is given in the prompt; the numbers are not, and a
+    single block's theory values (CV = 1/sqrt(k), LV = 3/(2k + 1)) are the mistake to diagnose.
+    """
+    name = "switch_stats"
+    if switch_stats is None or switch_stats is Ellipsis:
+        return Feedback(False, "missing", f"{name}: no answer yet.")
+    if isinstance(switch_stats, (str, bytes, dict, set)) or np.size(switch_stats) != 2:
+        return Feedback(False, "type", f"{name} should be a pair (CV, LV) of two numbers.")
+    if isinstance(switch_stats, Quantity) and not _is_dimensionless(switch_stats):
+        return Feedback(False, "units", f"{name}: the CV and the LV are plain numbers.")
+    values = np.asarray(switch_stats, dtype=float).ravel()
+    if not np.all(np.isfinite(values)):
+        return Feedback(False, "nan", f"{name} contains NaN or infinity.")
+    references = [_cv_lv(_switching_train(_gamma_intervals_numpy))]
+    if callable(gamma_train):
+        def own(k, rate, n, seed):
+            out, problem = call_safely(gamma_train, k, rate, n, seed, name="gamma_train(...)")
+            if problem is not None:
+                raise ValueError(problem.message)
+            return np.asarray(out / second if isinstance(out, Quantity) else out, dtype=float)
+        try:
+            references.append(_cv_lv(_switching_train(own)))
+        except Exception:  # noqa: BLE001 - a broken gamma_train: only the prescribed train counts
+            pass
+    for ref in references:
+        if np.allclose(values, ref, rtol=1e-6, atol=0):
+            return Feedback(True, "right", f"{name} is right.")
+        if np.allclose(values[::-1], ref, rtol=1e-6, atol=0):
+            return Feedback(False, "order", f"{name} seems to be in the wrong order: (CV, LV).")
+    k = SWITCH_ORDER
+    if np.allclose(values, [1 / np.sqrt(k), 3 / (2 * k + 1)], rtol=0.05):
+        return Feedback(False, "concept", f"{name} is what one block would give in theory; the "
+                                          "exercise asks for the statistics of the whole switching "
+                                          "train: compute them from its spike times.")
+    if any(np.isclose(values[0], ref[0], rtol=1e-6) for ref in references):
+        return Feedback(False, "wrong", f"{name}: the CV is right, the LV is not: it compares each "
+                                        "interval with the next one only.")
+    if any(np.isclose(values[1], ref[1], rtol=1e-6) for ref in references):
+        return Feedback(False, "wrong", f"{name}: the LV is right, the CV is not: the SD and mean of "
+                                        "all intervals of the train.")
+    return Feedback(False, "wrong", f"{name} is not the (CV, LV) of the 20-block train: check the "
+                                    "seeds, rates and numbers of intervals of the blocks, and that "
+                                    "each block starts at the last spike of the previous one.")
 
 
 def check_nonstationary_metric(choice) -> Feedback:
@@ -374,6 +441,44 @@ def _adapt_reference():
     return rate, cv
 
 
+#: Seed of the adaptation sweep the sheet prescribes, and how close (relative) an answer must be
+#: to what that run gives: far below the sampling error (about 2 % for a rate, 0.03 absolute
+#: for rho_1), so values typed in within the checks' tolerances do not pass.
+ADAPT_SEED = 3
+RUN_RTOL = 1e-6
+
+
+@functools.lru_cache(maxsize=None)
+def _adaptation_run():
+    """(rates in Hz, rho_1) of the sweep exercise 7 prescribes (one group, seed ADAPT_SEED).
+
+    Unlike the references above, this re-runs the course's simulation: it tells numbers that
+    came from the prescribed run from numbers typed in (issue 17)."""
+    from .. import analysis, stimuli
+    from ..models import AdaptiveThreshold
+    from ..simulation import simulate
+
+    n = ADAPT_DELTAS.size
+    model = LIF(**NEURON) + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=ADAPT_DELTAS)
+    noise = stimuli.white_noise(np.full(n, float(ADAPT_MU / pA)) * pA,
+                                np.full(n, float(ADAPT_SIGMA / (pA * second ** 0.5))) * pA * second ** 0.5)
+    run = simulate(model, noise, ADAPT_T, dt=ADAPT_DT, record=(), seed=ADAPT_SEED)
+    rates = np.asarray(run.rates(start=ADAPT_T0) / Hz, dtype=float)
+    rho1 = np.asarray(analysis.serial_correlation(run.spike_trains, 1, start=ADAPT_T0), dtype=float)[:, 0]
+    return rates, rho1
+
+
+def _not_the_run(values, reference, name) -> "Feedback | None":
+    """A 'not the run' feedback if ``values`` differ from the prescribed run's ``reference``."""
+    values = np.asarray(values, dtype=float).ravel()
+    if np.all(np.abs(values - reference) <= RUN_RTOL * np.maximum(np.abs(reference), 1e-3)):
+        return None
+    return Feedback(False, "not the run", f"{name} looks plausible, but it is not what the run the "
+                                          f"exercise prescribes gives (one group, seed={ADAPT_SEED}, "
+                                          "spikes after 1 s): compute it from that simulation; "
+                                          "numbers typed in do not count.")
+
+
 def check_adaptation_rates(rates) -> Feedback:
     """Rates of the three neurons of the adaptation sweep (Hz); the first (no adaptation) is
     compared with the Siegert formula within 5 standard errors plus 2 %."""
@@ -397,7 +502,8 @@ def check_adaptation_rates(rates) -> Feedback:
     if np.any(values[1:] <= 0) or np.any(np.diff(values) >= 0):
         return Feedback(False, "concept", "rates_sfa must fall as Delta_Theta grows: each spike "
                                           "raises the threshold.")
-    return Feedback(True, "right", "rates_sfa is right.")
+    problem = _not_the_run(values, _adaptation_run()[0], "rates_sfa")
+    return problem if problem is not None else Feedback(True, "right", "rates_sfa is right.")
 
 
 def check_adaptation_rho1(rho1) -> Feedback:
@@ -422,7 +528,8 @@ def check_adaptation_rho1(rho1) -> Feedback:
     if np.any(values[1:] > -0.05):
         return Feedback(False, "wrong", "rho1_sfa of the adapting neurons should be clearly "
                                         "different from 0.")
-    return Feedback(True, "right", "rho1_sfa is right.")
+    problem = _not_the_run(values, _adaptation_run()[1], "rho1_sfa")
+    return problem if problem is not None else Feedback(True, "right", "rho1_sfa is right.")
 
 
 def check_fano_adaptation(choice) -> Feedback:

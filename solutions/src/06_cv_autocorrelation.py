@@ -54,7 +54,7 @@ from scipy.special import erfcx
 from sfa_helpers import analysis, simulate, stimuli, theory
 from sfa_helpers.checks import (check_adaptation_rates, check_adaptation_rho1,
                                 check_autocorrelogram, check_cv_isi, check_fano_adaptation,
-                                check_gamma_train, check_k_local, check_lv_isi,
+                                check_gamma_train, check_lv_isi, check_switch_stats,
                                 check_nonstationary_metric, check_siegert_rate, require)
 from sfa_helpers.models import LIF, AdaptiveThreshold
 from sfa_helpers.notebook import setup
@@ -190,11 +190,13 @@ assert np.array_equal(np.asarray(gamma_train(2, 5 * Hz, 10, 3)), np.asarray(gamm
 # (each block starts at the last spike of the previous one). Every block is locally a gamma
 # train of order 4, but the rate jumps between blocks.
 #
-# For gamma intervals of order $k$, $LV = 3/(2k+1)$ and $CV = 1/\sqrt k$. Estimate the local
-# order $k$ of your train from the statistic that is *not* fooled by the rate switches, and
-# store it, rounded to a whole number, in `k_local` (an `int`).
+# Store in `switch_stats` the pair (CV, LV) of the intervals of the whole train (your `cv_isi`
+# and `lv_isi`, or `analysis.cv` and `analysis.lv`). For gamma intervals of order $k$,
+# $CV = 1/\sqrt k$ and $LV = 3/(2k+1)$: which order does each of your two numbers suggest, and
+# which statistic is fooled by the rate switches? (Print both orders; the question after the
+# test asks why.)
 
-# %% nbgrader={"grade": false, "grade_id": "k_local", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "switch_stats", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 blocks, t_end = [], 0.0
 for j in range(20):
@@ -203,16 +205,19 @@ for j in range(20):
     blocks.append(block)
     t_end = block[-1]
 switching = np.concatenate(blocks) * second
-cv_switch, lv_switch = cv_isi(switching), lv_isi(switching)
-k_local = int(round((3 / lv_switch - 1) / 2))
-print(f"CV {cv_switch:.2f} (suggests k = {1 / cv_switch ** 2:.1f}), LV {lv_switch:.2f}: k = {k_local}")
+switch_stats = (cv_isi(switching), lv_isi(switching))
+cv_switch, lv_switch = switch_stats
+print(f"CV {cv_switch:.2f}: suggests k = {1 / cv_switch ** 2:.1f}; "
+      f"LV {lv_switch:.2f}: suggests k = {(3 / lv_switch - 1) / 2:.1f}")
 ### END SOLUTION
 
-# %% nbgrader={"grade": true, "grade_id": "k_local_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-require("k_local")
-check_k_local(k_local).assert_ok()
+# %% nbgrader={"grade": true, "grade_id": "switch_stats_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("switch_stats")
+check_switch_stats(switch_stats, gamma_train).assert_ok()
 ### BEGIN HIDDEN TESTS
-assert int(k_local) == 4
+# The rate switches inflate the CV far beyond one block's 1/2; the LV stays near 3/9.
+cv_h, lv_h = (float(x) for x in switch_stats)
+assert cv_h > 1.0 and abs(lv_h - 1 / 3) < 0.05
 ### END HIDDEN TESTS
 
 # %% [markdown]
