@@ -281,8 +281,10 @@ def _write_atomically(path: str, text: str) -> None:
 
 
 def is_complete(directory: str) -> bool:
-    """True if ``directory`` holds a project whose build finished."""
-    return os.path.isfile(os.path.join(directory, COMPLETE_MARKER))
+    """True if ``directory`` holds a project whose build finished (its marker records the
+    manifest; a marker of an older version does not, and the project is rebuilt like an
+    unfinished one, in the background where that is the route)."""
+    return recorded_manifest(directory) is not None
 
 
 def project_manifest(directory: str) -> dict:
@@ -332,7 +334,10 @@ def verify_project(directory: str) -> bool:
     submission with the manifests it took itself (:mod:`sfa_helpers.grading.cli`).
     """
     recorded = recorded_manifest(directory)
-    return recorded is not None and recorded == project_manifest(directory)
+    try:
+        return recorded is not None and recorded == project_manifest(directory)
+    except OSError:  # a file unreadable, or gone while it was read
+        return False
 
 
 class CompiledSimulation:

@@ -138,6 +138,7 @@ def test_verify_project_notices_any_change_of_a_finished_build(tmp_path, change)
         source.symlink_to(tmp_path / "elsewhere.cpp")
     else:
         (project / engine.COMPLETE_MARKER).write_text(project.name)  # an older marker: no manifest
+        assert not engine.is_complete(str(project))  # rebuilt like an unfinished build
     assert not engine.verify_project(str(project))
 
 

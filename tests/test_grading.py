@@ -440,9 +440,14 @@ def test_without_the_sandbox_a_changed_template_program_reaches_no_other_submiss
     assert results["c_honest"].total == 15
 
 
-def test_a_private_copy_keeps_only_the_programs_the_grader_handed_out(tmp_path):
-    """remove_unverified_programs: a copy equal to the manifests stays; a changed program (even
-    with a manifest rewritten to match), an unknown project and a link are removed."""
+def test_a_private_copy_holds_only_the_programs_the_grader_verified(tmp_path):
+    """copy_programs: from an intact template, each program is copied file for file with its
+    marker; a program changed in the template (even with read-only folders and a manifest
+    forged to match), a linked folder or file, and lock files are not copied, and nothing
+    outside the template is touched."""
+    import shutil
+    import stat
+
     from brian2 import Mohm, mV, ms, nA
 
     from sfa_helpers import engine, simulate, stimuli
@@ -462,26 +467,50 @@ def test_a_private_copy_keeps_only_the_programs_the_grader_handed_out(tmp_path):
     programs = {k: engine.recorded_manifest(str(cache / "brian2" / k)) for k in keys}
     assert len(keys) == 2 and all(programs.values())
 
-    def copy(name):
-        target = tmp_path / name
-        import shutil
+    intact = tmp_path / "intact"
+    assert grader.copy_programs(str(cache), str(intact), programs) == []
+    for key in keys:
+        assert engine.verify_project(str(intact / "brian2" / key))
+        assert engine.project_manifest(str(intact / "brian2" / key)) == programs[key]
+    assert not list((intact / "brian2").glob("*.lock"))
+    assert os.stat(intact / "brian2" / keys[0] / "main").st_mode & 0o777 == 0o755
 
-        shutil.copytree(cache, target, symlinks=True)
-        return target
-
-    intact = copy("intact")
-    assert grader.remove_unverified_programs(str(intact), programs) == []
-    assert sorted(p.name for p in (intact / "brian2").iterdir() if p.is_dir()) == keys
-
-    forged = copy("forged")
+    # the attack: one program replaced, its manifest forged, its folders made read-only
+    forged = tmp_path / "forged"
+    shutil.copytree(cache, forged, symlinks=True)
     project = forged / "brian2" / keys[0]
     (project / "main").write_bytes((project / "main").read_bytes() + b"\0")
     (project / engine.COMPLETE_MARKER).write_text(
         json.dumps({"key": keys[0], "files": engine.project_manifest(str(project))}))
     assert engine.verify_project(str(project))  # the forged manifest fools the project's own check
-    (forged / "brian2" / "0123456789abcdef0123").mkdir()
-    (forged / "brian2" / "elsewhere").symlink_to(cache / "brian2" / keys[1], target_is_directory=True)
-    removed = grader.remove_unverified_programs(str(forged), programs)
-    assert sorted(removed) == sorted([keys[0], "0123456789abcdef0123", "elsewhere"])
-    assert [p.name for p in (forged / "brian2").iterdir() if p.is_dir()] == [keys[1]]
-    assert (cache / "brian2" / keys[1] / "main").exists()  # a link is removed, not followed
+    for folder in [project, *[p for p in project.rglob("*") if p.is_dir()]]:
+        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    (forged / "brian2" / (keys[1] + ".lock")).write_text("")
+    (forged / "brian2" / (keys[1] + ".lock")).chmod(0)
+    out = tmp_path / "out-forged"
+    assert grader.copy_programs(str(forged), str(out), programs) == [keys[0]]
+    assert [p.name for p in (out / "brian2").iterdir()] == [keys[1]]
+    assert engine.verify_project(str(out / "brian2" / keys[1]))
+
+    # links: the whole brian2 folder, one project folder, one file of a project
+    outside = tmp_path / "outside"
+    shutil.copytree(cache, outside)
+    for case in ("brian2", "project", "file"):
+        linked = tmp_path / f"linked-{case}"
+        if case == "brian2":
+            linked.mkdir()
+            (linked / "brian2").symlink_to(outside / "brian2", target_is_directory=True)
+            expected = keys
+        else:
+            shutil.copytree(cache, linked, symlinks=True)
+            target = linked / "brian2" / keys[1]
+            if case == "project":
+                shutil.rmtree(target)
+                target.symlink_to(outside / "brian2" / keys[1], target_is_directory=True)
+            else:
+                (target / "main.cpp").unlink()
+                (target / "main.cpp").symlink_to(outside / "brian2" / keys[1] / "main.cpp")
+            expected = [keys[1]]
+        result = tmp_path / f"out-{case}"
+        assert grader.copy_programs(str(linked), str(result), programs) == expected, case
+    assert all(engine.verify_project(str(outside / "brian2" / k)) for k in keys)  # untouched

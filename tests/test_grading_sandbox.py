@@ -8,6 +8,7 @@ root); without it the sandbox is unavailable and sfa-grade says so (tested at th
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import time
@@ -188,6 +189,14 @@ def test_stale_leftovers_of_a_killed_batch_are_removed_and_live_ones_kept(tmp_pa
     (sockets / "k0.json").parent.mkdir()
     (sockets / "k0.json").write_text("{}")
     os.chown(sockets, dead, dead)
+    # socket folders given back to the grader once their kernel answered: root's, with the
+    # sandbox user's sockets inside (a dead user's, and a live one's)
+    closed = pathlib.Path(f"/tmp/sfa-kclosed{os.getpid()}")
+    closed_live = pathlib.Path(f"/tmp/sfa-kclosedlive{os.getpid()}")
+    for folder, user in ((closed, dead), (closed_live, sandbox.FIRST_UID)):
+        folder.mkdir()
+        (folder / "k0-1").write_text("")
+        os.chown(folder / "k0-1", user, user)
     kept = pathlib.Path(f"/tmp/sfa-root-{sandbox.FIRST_UID}-kept-{os.getpid()}")
     kept.mkdir()
     # a live process of user FIRST_UID: its folders must stay
@@ -195,14 +204,16 @@ def test_stale_leftovers_of_a_killed_batch_are_removed_and_live_ones_kept(tmp_pa
     try:
         time.sleep(0.2)
         sandbox.cleanup_stale()  # all are new: a sandbox being set up looks like this
-        assert mount_point.exists() and sockets.exists() and kept.exists()
+        assert mount_point.exists() and sockets.exists() and kept.exists() and closed.exists()
         sandbox.cleanup_stale(min_age=0)
-        assert not mount_point.exists() and not sockets.exists()
+        assert not mount_point.exists() and not sockets.exists() and not closed.exists()
         assert kept.exists(), "a folder of a user with a live process was removed"
+        assert closed_live.exists(), "a socket folder of a live kernel was removed"
     finally:
         probe.kill()
         probe.wait()
         kept.rmdir()
+        shutil.rmtree(closed_live, ignore_errors=True)
 
 
 SOCKET_ATTACK = r'''
@@ -244,3 +255,49 @@ def test_a_sandboxed_kernel_cannot_swap_its_sockets_once_running(tmp_path):
     assert tried == str(sorted({"unlink": "PermissionError", "link": "PermissionError",
                                 "rename": "PermissionError", "file": "PermissionError"}.items()))
     assert "ALIVE 42" in runs[1].stdout
+
+
+PLANT = r'''
+import os
+escaped, here = ESCAPED, os.getcwd()
+payload = ("import os\n"
+           f"open({escaped!r}, 'w').write(str(os.getuid()))\n"
+           f"open(os.path.join({here!r}, 'ran-' + __name__), 'w').write(str(os.getuid()))\n")
+os.makedirs("sfa_helpers", exist_ok=True)
+for path in ("sfa_helpers/__init__.py", "ipykernel_launcher.py", "numpy.py"):
+    with open(path, "w") as f:
+        f.write(payload)
+for folder in (os.path.join(os.environ["IPYTHONDIR"], "profile_default", "startup"),
+               os.path.join(os.environ["HOME"], ".ipython", "profile_default", "startup"),
+               os.path.join(os.environ["HOME"], ".jupyter")):
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "00-planted.py" if "startup" in folder
+                           else "ipython_kernel_config.py"), "w") as f:
+        f.write(payload)
+print("PLANTED")
+'''
+
+
+@needs_root
+def test_files_a_kernel_leaves_are_not_run_by_the_next_kernel(tmp_path):
+    """A kernel that plants modules in its working directory (the next kernel's, which starts
+    as root outside the sandbox: issue 18's review), a kernel launcher, IPython startup files and
+    a Jupyter kernel configuration, then kills itself: the next kernel of the submission (a new
+    process, no fork server) runs none of them, as root or inside."""
+    import nbformat
+
+    from sfa_helpers.grading import grader, runner
+
+    escaped = tmp_path / "escaped-as-root"
+    spec = runner.kernel_spec_dir(str(tmp_path))
+    workdir = runner.make_workdir(str(tmp_path))
+    env = grader.kernel_env(workdir, None, None)
+    cells = [nbformat.v4.new_code_cell(PLANT.replace("ESCAPED", repr(str(escaped)))),
+             nbformat.v4.new_code_cell("import os\nos._exit(1)"),
+             nbformat.v4.new_code_cell("import os, sys\nprint('NEXT', os.getuid() > 0, "
+                                       "sorted(n for n in os.listdir('.') if n.startswith('ran-')))")]
+    runs, notes = runner.execute(cells, workdir, env, runner.Limits(cell_timeout=60, sandbox=True), spec)
+    assert [r.status for r in runs] == ["ok", "dead", "ok"], (runs, notes)
+    assert "PLANTED" in runs[0].stdout
+    assert "NEXT True []" in runs[2].stdout, runs[2]
+    assert not escaped.exists()

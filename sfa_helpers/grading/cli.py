@@ -303,25 +303,28 @@ def _prepare_cache(keys, source_cache: str, target: str) -> dict:
     into the batch's template; return their manifests (``{key: manifest}``,
     :func:`sfa_helpers.engine.project_manifest`).
 
-    Only programs whose files are those their build left (:func:`~sfa_helpers.engine.verify_project`)
-    are copied; a kernel builds any other itself. The manifests stay in the grader's memory:
-    each submission's private copy is compared with them before its kernel starts
-    (:func:`.grader.kernel_env`), so a copy changed since, in the template or in that copy, is
-    never run.
+    Only programs whose files are those their build left (:func:`~sfa_helpers.engine.verify_project`,
+    under the program's lock, as a build takes it) are copied, and checked again file by file
+    while copied (:func:`.grader.copy_programs`); a kernel builds any other itself. The manifests
+    stay in the grader's memory: each submission's private copy is made from them, so a
+    template changed since is never run.
     """
+    from filelock import FileLock, Timeout
+
     from sfa_helpers import engine
 
     programs = {}
     for key in keys:
         src = os.path.join(source_cache, "brian2", key)
-        dst = os.path.join(target, "brian2", key)
-        if not (os.path.isdir(src) and engine.verify_project(src)):
+        try:
+            with FileLock(src + ".lock", timeout=60):
+                manifest = engine.recorded_manifest(src)
+                if manifest is None or not engine.verify_project(src):
+                    continue
+                if not grader.copy_programs(source_cache, target, {key: manifest}):
+                    programs[key] = manifest
+        except (OSError, Timeout):
             continue
-        shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True)
-        if engine.verify_project(dst):
-            programs[key] = engine.recorded_manifest(dst)
-        else:
-            shutil.rmtree(dst, ignore_errors=True)
     return programs
 
 

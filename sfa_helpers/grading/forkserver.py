@@ -94,13 +94,15 @@ def start(sheet_path: str, directory: str, env: dict, *, timeout: float = STARTU
     matplotlib directory); ``directory`` holds its socket and log. Raises
     :class:`ForkServerError` if it is not ready within ``timeout`` seconds.
     """
+    from . import kernel
+
     socket_path = os.path.join(directory, "forkserver.sock")
     # As in a kernel (ipykernel sets it too): matplotlib is imported with the package, before
     # the warm-up could choose a backend.
     env = {"MPLBACKEND": "module://matplotlib_inline.backend_inline", **env}
     log = open(os.path.join(directory, "forkserver.log"), "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "sfa_helpers.grading.forkserver", socket_path,
+        [sys.executable, *kernel.SAFE_PYTHON, "-m", "sfa_helpers.grading.forkserver", socket_path,
          os.path.abspath(sheet_path)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=directory,
         start_new_session=True)
@@ -334,7 +336,7 @@ def _become_kernel(connection_file: str, cwd: str, env: dict) -> None:
     # The kernel ends when the server ends (the server ends with the grader). The option must be
     # explicit: IPKernelApp read $JPY_PARENT_PID when the server imported it.
     app = IPKernelApp.instance()
-    app.initialize(["-f", connection_file, f"--IPKernelApp.parent_handle={parent}"])
+    app.initialize(["-f", connection_file, f"--IPKernelApp.parent_handle={parent}", kernel.IGNORE_CWD])
     if "matplotlib_inline.backend_inline" in sys.modules:
         # The inline backend hooks into IPython when it is imported inside a kernel; the server
         # imported it before any kernel existed, so hook it up as `%matplotlib inline` would

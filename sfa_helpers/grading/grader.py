@@ -290,8 +290,8 @@ def kernel_env(workdir: str, cache: str | None, mpl: str | None, *, shared: bool
     submission's private home, so a submission cannot alter what the next one runs; with
     ``shared=True`` (the trusted reference run only) they are used in place. ``programs``: the
     manifests of the compiled programs the batch hands out (``{cache key: manifest}``, taken by
-    the grader when it filled ``cache``); every program of the copy that is not one of them,
-    file for file, is removed before the kernel starts (the kernel rebuilds it).
+    the grader when it filled ``cache``); then only those are copied, each checked file for
+    file (:func:`copy_programs`).
     """
     home = os.path.join(workdir, "home")
     os.makedirs(home, exist_ok=True)
@@ -312,43 +312,78 @@ def kernel_env(workdir: str, cache: str | None, mpl: str | None, *, shared: bool
         return env
     if mpl and os.path.isdir(mpl):
         shutil.copytree(mpl, env["MPLCONFIGDIR"], dirs_exist_ok=True)
-    if cache and os.path.isdir(cache):
-        shutil.copytree(cache, env["SFA_HELPERS_CACHE"], symlinks=True, dirs_exist_ok=True)
     if programs is not None:
-        for key in remove_unverified_programs(env["SFA_HELPERS_CACHE"], programs):
-            print(f"sfa-grade: the batch's copy of the compiled program {key} had been changed "
-                  "(by a submission graded without the sandbox?); it was not used, the kernel "
-                  "builds its own", file=sys.stderr)
+        for key in copy_programs(cache, env["SFA_HELPERS_CACHE"], programs):
+            print(f"sfa-grade: the batch's copy of the compiled program {key} is not the one the "
+                  "grader verified (changed by a submission graded without the sandbox?); this "
+                  "submission's kernel builds its own", file=sys.stderr)
+    elif cache and os.path.isdir(cache):
+        shutil.copytree(cache, env["SFA_HELPERS_CACHE"], symlinks=True, dirs_exist_ok=True)
     return env
 
 
-def remove_unverified_programs(cache: str, programs: dict) -> list:
-    """Remove from ``cache`` (a submission's private copy) every compiled project that is not
-    in ``programs`` with exactly these files (:func:`sfa_helpers.engine.project_manifest`) and
-    this recorded manifest; return the names removed (those a submission changed)."""
+def copy_programs(source: str, target: str, programs: dict) -> list:
+    """Copy the compiled programs ``programs`` (``{cache key: manifest}``) from the cache
+    ``source`` into the cache ``target``, file by file as each manifest lists them, checking
+    every file's SHA-256 while it is copied; return the keys left out.
+
+    Only what a manifest lists is read, through folder descriptors without following any link
+    (a linked folder or file anywhere in ``source`` is a mismatch, not a way out), and written
+    as new files of the grader's, with fixed permissions; the completion marker is written from
+    the manifest. A program with a file missing or different is left out entirely (the kernel
+    builds its own), so no submission runs a program another one changed.
+    """
+    import hashlib
+
     from sfa_helpers import engine
 
-    base = os.path.join(cache, "brian2")
-    removed = []
+    skipped = []
+    for key, manifest in sorted(programs.items()):
+        destination = os.path.join(target, "brian2", key)
+        try:
+            if any(not isinstance(d, str) or len(d) != 64 for d in manifest.values()):
+                raise OSError("not a program of regular files")
+            for rel, digest in sorted(manifest.items()):
+                parts = rel.split("/")
+                if any(p in ("", ".", "..") for p in parts):
+                    raise OSError(f"bad path {rel!r}")
+                fd = _open_beneath(source, ["brian2", key, *parts])
+                os.makedirs(os.path.join(destination, *parts[:-1]), exist_ok=True)
+                mode = 0o755 if rel == "main" else 0o644
+                out = os.open(os.path.join(destination, *parts),
+                              os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+                hashed = hashlib.sha256()
+                with os.fdopen(fd, "rb") as f, os.fdopen(out, "wb") as g:
+                    for block in iter(lambda: f.read(1 << 20), b""):
+                        hashed.update(block)
+                        g.write(block)
+                if hashed.hexdigest() != digest:
+                    raise OSError(f"{rel} differs")
+            with open(os.path.join(destination, engine.COMPLETE_MARKER), "x") as f:
+                json.dump({"key": key, "files": manifest}, f)
+        except OSError:
+            shutil.rmtree(destination, ignore_errors=True)
+            skipped.append(key)
+    return skipped
+
+
+def _open_beneath(root: str, parts: list) -> int:
+    """A read descriptor of the regular file ``root/parts...``; OSError if any component is a
+    link or the file is not regular."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW
+    fd = os.open(root, flags | os.O_DIRECTORY)
     try:
-        names = sorted(os.listdir(base))
-    except OSError:
-        return removed
-    for name in names:
-        path = os.path.join(base, name)
-        if name.endswith(".lock") and name[:-5] in programs and os.path.isfile(path) \
-                and not os.path.islink(path):
-            continue
-        if (not os.path.islink(path) and os.path.isdir(path) and name in programs
-                and engine.recorded_manifest(path) == programs[name]
-                and engine.project_manifest(path) == programs[name]):
-            continue
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            os.unlink(path)
-        removed.append(name)
-    return removed
+        for name in parts[:-1]:
+            inner = os.open(name, flags | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        file_fd = os.open(parts[-1], flags, dir_fd=fd)
+    finally:
+        os.close(fd)
+    if not stat.S_ISREG(os.fstat(file_fd).st_mode):
+        os.close(file_fd)
+        raise OSError(f"{'/'.join(parts)} is not a regular file")
+    return file_fd
 
 
 def grade_cells(master, student_cells, student: str, sheet_name: str, *, limits: runner.Limits,

@@ -24,6 +24,11 @@ import sys
 SANDBOX_VARIABLE = "SFA_GRADE_SANDBOX"
 #: Environment variable naming the folder of the kernel's Unix sockets (writable in the sandbox).
 SOCKETS_VARIABLE = "SFA_GRADE_SOCKETS"
+#: Python options of every process that becomes a kernel: no working directory (``-P``) and no
+#: user site folder (``-s``) on ``sys.path``; both are in the submission's writable folder.
+SAFE_PYTHON = ("-P", "-s")
+#: The kernel's own option to the same end (IPython adds the working directory otherwise).
+IGNORE_CWD = "--IPKernelApp.ignore_cwd=True"
 
 
 def enter_sandbox(cwd: str, environ=os.environ) -> None:
@@ -84,7 +89,8 @@ def main() -> None:
         # ipykernel ends when its parent changes: the parent is now the sandbox's process 1
         os.environ["JPY_PARENT_PID"] = str(os.getppid())
     apply_limits()
-    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *sys.argv[1:]])
+    os.execv(sys.executable, [sys.executable, *SAFE_PYTHON, "-m", "ipykernel_launcher", IGNORE_CWD,
+                              *sys.argv[1:]])
 
 
 if __name__ == "__main__":

@@ -67,7 +67,12 @@ def kernel_spec_dir(base: str) -> str:
     """Write the grading kernel spec (our launcher, this Python) under ``base``; return the dir."""
     path = os.path.join(base, "kernels", KERNEL_NAME)
     os.makedirs(path, exist_ok=True)
-    spec = {"argv": [sys.executable, "-m", "sfa_helpers.grading.kernel", "-f", "{connection_file}"],
+    # -P -s: neither the working directory (the submission's, writable by it) nor the user's
+    # site folder (in its home) is on sys.path, so a file the submission left there in a
+    # previous kernel is never imported by the next one (which starts as root, outside the
+    # sandbox, until kernel.main enters it)
+    spec = {"argv": [sys.executable, *kernel.SAFE_PYTHON, "-m", "sfa_helpers.grading.kernel",
+                     "-f", "{connection_file}"],
             "display_name": "Python 3 (grading, limited)", "language": "python"}
     with open(os.path.join(path, "kernel.json"), "w") as f:
         json.dump(spec, f)
@@ -221,7 +226,12 @@ def _execute(cells, workdir: str, env: dict, limits: Limits, spec_dir: str, sess
     if limits.sandbox:
         # a Unix socket's path is at most 107 bytes: a short folder of its own, not the workdir
         sockets = tempfile.mkdtemp(prefix="sfa-k", dir="/tmp" if os.path.isdir("/tmp") else None)
-        kernel_env.update({kernel.SANDBOX_VARIABLE: "1", kernel.SOCKETS_VARIABLE: sockets})
+        kernel_env.update({kernel.SANDBOX_VARIABLE: "1", kernel.SOCKETS_VARIABLE: sockets,
+                           # IPython's and Jupyter's configuration (startup files, kernel config,
+                           # run before the kernel answers) in the sandbox's private /tmp: new
+                           # and empty in every kernel, so nothing a previous kernel of the
+                           # submission wrote runs before its sockets are given back
+                           "IPYTHONDIR": "/tmp/ipython", "JUPYTER_CONFIG_DIR": "/tmp/jupyter"})
     try:
         return _run_kernels(cells, workdir, limits, spec_dir, sessions, fork_socket, deadline, runs,
                             notes, kernel_env, sockets)

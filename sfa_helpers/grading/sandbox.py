@@ -301,12 +301,15 @@ def cleanup_stale(min_age: float = STALE_AFTER) -> None:
         if match:
             candidates.setdefault(int(match.group(1)), []).append(path)
     for path in glob.glob(os.path.join(parent, "sfa-k*")):
+        # a socket folder is the sandbox user's while its kernel starts, the grader's (root's)
+        # once it answers (runner._close_socket_folder): then its sockets tell the user
         try:
-            owner = os.lstat(path).st_uid
+            owners = {os.lstat(path).st_uid} | {os.lstat(os.path.join(path, name)).st_uid
+                                                for name in os.listdir(path)}
         except OSError:
             continue
-        if owner >= FIRST_UID:
-            candidates.setdefault(owner, []).append(path)
+        users = sorted(o for o in owners if o >= FIRST_UID)
+        candidates.setdefault(users[0] if users else FIRST_UID - 1, []).append(path)
     for base in (CGROUP_ROOT, os.path.join(CGROUP_ROOT, "memory")):
         for path in glob.glob(os.path.join(base, "sfa-grade-*")):
             match = _re.fullmatch(r"sfa-grade-(\d+)", os.path.basename(path))
@@ -317,7 +320,8 @@ def cleanup_stale(min_age: float = STALE_AFTER) -> None:
     live = _live_uids()
     now = time.time()
     for uid, paths in candidates.items():
-        if uid < FIRST_UID or uid in live:
+        # FIRST_UID - 1: socket folders of the grader's where no kernel ever made a socket
+        if uid < FIRST_UID - 1 or uid in live:
             continue
         for path in paths:
             try:
