@@ -124,3 +124,52 @@ def test_readme_lists_every_sheet_with_its_points():
         nb = nbformat.read(ROOT / "solutions" / (source.stem + ".ipynb"), as_version=4)
         points = sum(e.points for e in sheets.validate(nb))
         assert rows.get(source.stem[:2]) == f"{points:g}", f"README's row for sheet {source.stem[:2]}"
+
+
+# --- multiple choice: the form of the options must not give the answer away (issue 17) -------
+
+def _shown_length(option: str) -> int:
+    """Characters of an option as the notebook shows it (a LaTeX command is one symbol)."""
+    import re
+
+    text = option.replace("#   ", "")
+    text = re.sub(r"\\(?:dfrac|frac)", "", text)
+    text = re.sub(r"\\[a-zA-Z]+", "x", text)
+    text = re.sub(r"[${}^_]", "", text)
+    return len(re.sub(r"\s+", " ", text).strip())
+
+
+def _multiple_choices():
+    """(sheet, answer name, right letter, {letter: shown length}, points) of every question."""
+    import re
+
+    found = []
+    for source in SOURCES:
+        cells = re.split(r"\n# %%", source.read_text())
+        for i, cell in enumerate(cells):
+            options = re.findall(r"^# \* \*\*([a-d])\*\* (.*(?:\n#   .*)*)", cell, re.M)
+            if len(options) < 3:
+                continue
+            answer = next(m for c in cells[i + 1:i + 3]
+                          if (m := re.search(r'^(\w+) = "([a-d])"', c, re.M)))
+            test = next(c for c in cells if f'"grade_id": "{answer.group(1)}_test"' in c)
+            points = float(re.search(r'"points": ([\d.]+)', test).group(1))
+            found.append((source.stem, answer.group(1), answer.group(2),
+                          {k: _shown_length(v) for k, v in options}, points))
+    return found
+
+
+def test_multiple_choice_options_do_not_give_the_answer_away():
+    """The right option is the longest no more often than chance (1 in 4) and never much longer
+    than the others; multiple choice stays a small share of the points."""
+    questions = _multiple_choices()
+    assert len(questions) >= 15
+    longest = [(s, name) for s, name, right, lengths, _ in questions
+               if lengths[right] > max(v for k, v in lengths.items() if k != right)]
+    assert len(longest) <= len(questions) / 4, longest
+    for sheet, name, right, lengths, _ in questions:
+        mean = sum(lengths.values()) / len(lengths)
+        assert lengths[right] <= 1.2 * mean, (sheet, name, lengths)
+    total = sum(sum(e.points for e in sheets.validate(nbformat.read(
+        ROOT / "solutions" / f"{s.stem}.ipynb", as_version=4))) for s in SOURCES)
+    assert sum(q[4] for q in questions) <= 0.2 * total

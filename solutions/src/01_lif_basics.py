@@ -274,12 +274,14 @@ assert abs(float(I_ramp_first_spike) / (s_h * t_h) - 1) < 0.005
 # The first spike comes at a current *above* the rheobase. Why? Store `"a"`, `"b"`, `"c"` or
 # `"d"` in `ramp_lag`.
 #
-# * **a** The threshold rises while the current ramps up.
-# * **b** The membrane is a low-pass filter: $V$ lags behind a ramp by about $\tau_m$, so at
-#   the first spike $I \approx I_{th} + \tau_m\, dI/dt$.
-# * **c** The exact integration method overestimates the current.
-# * **d** A ramp always gives the same first-spike current as a step; the difference is
-#   rounding to the time grid.
+# * **a** The threshold rises while the current ramps up, so more current is needed before
+#   the first spike comes.
+# * **b** The membrane low-pass filters the ramp: $V$ lags by about $\tau_m$, so the spike
+#   comes at $I \approx I_{th} + \tau_m\, dI/dt$.
+# * **c** The exact integration method overestimates a current that changes at every time
+#   step of the run.
+# * **d** A ramp gives the same first-spike current as a step would; the whole gap is rounding
+#   to the time grid.
 
 # %% nbgrader={"grade": false, "grade_id": "ramp_lag", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION

@@ -218,10 +218,13 @@ assert abs(lo_h - 2.5e-3) < 2e-5
 # $\Theta_{max}$ = 200 mV. What limits the firing rate of method 2 as the current grows further?
 # Store `"a"`, `"b"`, `"c"` or `"d"` in `max_rate_threshold`.
 #
-# * **a** $1/\tau_\Theta$ = 1 kHz: the threshold must relax for about $\tau_\Theta$ first.
+# * **a** $1/\tau_\Theta$ = 1 kHz: after each spike the threshold must relax for about
+#   $\tau_\Theta$ first.
 # * **b** No fixed bound: $V$ climbs from $V_{reset}$ to the falling threshold faster and faster.
-# * **c** $1/\tau_{vc}$ = 400 Hz, because a reset acts like the clamp's dead time.
-# * **d** The rate drops to zero: $V_\infty$ is above $\Theta_{max}$ and cannot cross it.
+# * **c** $1/\tau_{vc}$ = 400 Hz, because a reset acts like the clamp's dead time after every
+#   spike.
+# * **d** The rate drops to zero: $V_\infty$ is above $\Theta_{max}$, and $V$ cannot cross it
+#   from there.
 
 # %% nbgrader={"grade": false, "grade_id": "max_rate_threshold", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -280,12 +283,14 @@ assert np.all(np.diff(np.asarray(mean_V)) < 0), "the mean potential must fall wi
 # the clamp and for the threshold increase with refractory conductance (lesson 02). Why does it
 # fall? Store `"a"`, `"b"`, `"c"` or `"d"` in `mean_v_reason`.
 #
-# * **a** Noise makes $V$ fluctuate, and a fluctuating potential has a lower mean.
-# * **b** The threshold rises with the rate, so $V$ has to climb higher between spikes.
-# * **c** Each spike puts $V$ back down (to $V_{reset}$, or towards $E_K$) and $V$ spends much
-#   of every interval far below threshold; more current means more spikes per second and so
-#   more of the time near the bottom, which outweighs the higher asymptote $E_L + R_m I$.
-# * **d** The clamp lasts longer at higher currents.
+# * **a** Noise makes $V$ fluctuate, and at high currents a potential that fluctuates more
+#   strongly has a lower time average.
+# * **b** The threshold rises with the rate, so $V$ has to climb higher between spikes, and
+#   that lowers its mean.
+# * **c** More current means more spikes, each putting $V$ far below threshold: that time
+#   spent low outweighs its higher asymptote.
+# * **d** The clamp lasts longer at higher currents, so $V$ sits at the clamp value for a
+#   larger share of each interval between spikes.
 
 # %% nbgrader={"grade": false, "grade_id": "mean_v_reason", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION

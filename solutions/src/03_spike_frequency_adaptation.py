@@ -194,14 +194,14 @@ assert float(adapted_rate(200 * pA)) == 0
 # every current (about 18 Hz against 15 Hz at 600 pA). Why? Store `"a"`, `"b"`, `"c"` or `"d"`
 # in `theory_gap`.
 #
-# * **a** The theory ignores the refractory period $t_{ref}$.
-# * **b** $I_{sfa}$ is not constant: it is largest just after a spike, when $V$ is far below
-#   threshold anyway, and smallest just before the next spike, when the crossing is decided; the
-#   theory uses only its mean.
-# * **c** After 1 s the adaptation has not settled yet, so the simulation still contains the
-#   fast initial firing.
-# * **d** The threshold is checked only on the 0.1 ms grid, which makes the simulated intervals
-#   longer.
+# * **a** The theory ignores the refractory period $t_{ref}$, which lengthens every simulated
+#   interval by the same fixed amount of time.
+# * **b** $I_{sfa}$ is largest just after a spike, far from threshold, and smallest when the
+#   next crossing is decided; the theory uses its mean.
+# * **c** After 1 s the adaptation has not settled yet, so the simulated rate still contains
+#   part of the fast initial firing of the train.
+# * **d** The threshold is checked only on the 0.1 ms grid, which shifts every simulated
+#   spike and so changes the measured intervals.
 
 # %% nbgrader={"grade": false, "grade_id": "theory_gap", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -221,11 +221,14 @@ assert theory_gap.strip().lower() == "b"
 # A neuron's membrane time constant is 20 ms. What is a good order of magnitude for its
 # adaptation time constant? Store `"a"`, `"b"`, `"c"` or `"d"` in `tau_adaptation`.
 #
-# * **a** About 2 ms, faster than the membrane, so that adaptation acts within each interval.
-# * **b** About 20 ms, the same as the membrane.
-# * **c** About 200 ms, much longer: adaptation has to remember many intervals and builds up
-#   slowly over a spike train.
-# * **d** It does not matter; only the product $\tau\Delta$ counts.
+# * **a** About 2 ms, faster than the membrane, so that adaptation acts within each interval
+#   before the next spike.
+# * **b** About 20 ms, the same as the membrane, so that adaptation and membrane recover
+#   together after a spike.
+# * **c** About 200 ms: adaptation has to remember many intervals and builds up slowly over a
+#   spike train.
+# * **d** It does not matter: only the product $\tau\Delta$ counts, so any time constant
+#   gives the same adaptation.
 
 # %% nbgrader={"grade": false, "grade_id": "tau_adaptation", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION

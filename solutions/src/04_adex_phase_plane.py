@@ -221,11 +221,14 @@ assert np.allclose(np.sort(np.asarray(eig_rest, dtype=float)), np.sort(lower_h.e
 # (at rest the exponential term is negligible: compare $\mathrm{tr}(J)^2/4$ with $\det J$).
 # The resting state is
 #
-# * **a** a stable node: $u$ relaxes to rest without overshoot, as for $a$ = 1 nS;
-# * **b** a stable focus: the eigenvalues are complex with a negative real part, so after a
-#   small kick $u$ returns to rest with a damped oscillation;
-# * **c** a saddle: a large $a$ makes rest unstable in one direction;
-# * **d** an unstable focus: the neuron starts to oscillate by itself.
+# * **a** a stable node: after a small kick $u$ relaxes to rest without any overshoot, as it
+#   does for $a$ = 1 nS;
+# * **b** a stable focus: complex eigenvalues, negative real part: a small kick decays in a
+#   damped oscillation;
+# * **c** a saddle: a large $a$ makes rest unstable in one direction, so a small kick that
+#   way starts spiking;
+# * **d** an unstable focus: complex eigenvalues with a positive real part, so the neuron
+#   starts to oscillate by itself.
 #
 # Store `"a"`, `"b"`, `"c"` or `"d"` in `focus_choice`.
 
@@ -344,14 +347,16 @@ assert [x.strip().lower() for x in pattern_labels] == ["adapting", "transient", 
 # Sets A and C differ only in $u_r$: lowering the reset from −46 mV to −55 mV turned the
 # burster into an adapting neuron. Why? Store `"a"`, `"b"`, `"c"` or `"d"` in `reset_role`.
 #
-# * **a** A lower $u_r$ makes the jump $b$ of $w$ smaller.
-# * **b** From $u_r$ = −55 mV the trajectory restarts to the *left* of the $u$-nullcline's
-#   minimum ($u = \vartheta_{rh}$ = −50 mV) and has to go round the nullcline before every
-#   spike, so each spike's jump in $w$ slows the next one down; from −46 mV it restarts to the
-#   right of the minimum and runs straight back to the spike cut, spike after spike, until $w$
-#   is large.
-# * **c** A lower $u_r$ raises the saddle-node current above 65 pA, so the neuron stops firing.
-# * **d** A lower $u_r$ turns the negative $a$ into an effectively positive coupling.
+# * **a** A lower $u_r$ makes the jump $b$ of $w$ at each spike smaller, so adaptation builds
+#   up less and the spikes come in one burst instead of a regular train.
+# * **b** From −55 mV the trajectory restarts left of the $u$-nullcline's minimum (−50 mV)
+#   and must go round it, so each jump of $w$ delays the next spike; from −46 mV it restarts
+#   to the right and fires at once.
+# * **c** A lower $u_r$ raises the saddle-node current above the 65 pA input, so after the
+#   first few spikes the neuron stops firing and stays at rest.
+# * **d** A lower $u_r$ turns the negative $a$ into an effectively positive coupling of $u$
+#   and $w$: $w$ then grows while $u$ recovers, which damps every spike after the first one
+#   and stretches all the later intervals of the train.
 
 # %% nbgrader={"grade": false, "grade_id": "reset_role", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION

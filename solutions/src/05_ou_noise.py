@@ -156,12 +156,14 @@ for tau_h, sd_h in zip((0.5, 2.0, 20.0), np.asarray(sd_by_tau / pA, dtype=float)
 # Does the SD depend on $\tau$? What is the $\sqrt{2/\tau}$ in the equation for? Store `"a"`,
 # `"b"`, `"c"` or `"d"` in `sd_meaning`.
 #
-# * **a** The SD grows like $\sqrt\tau$: slower noise has more time to accumulate.
-# * **b** The SD shrinks like $1/\sqrt\tau$, because of the factor $\sqrt{2/\tau}$.
-# * **c** The SD is $\sigma$ for every $\tau$: white noise of intensity $q$ gives an OU
-#   variance $q^2\tau/2$, so the intensity $q = \sigma\sqrt{2/\tau}$ makes it $\sigma^2$;
-#   $\tau$ only sets how long a fluctuation lasts.
-# * **d** The SD depends on $\tau$ only through the ratio $h/\tau$ of the exact update.
+# * **a** The SD grows like $\sqrt\tau$: slower noise has more time to accumulate before the
+#   decay pulls the current back to $\mu$.
+# * **b** The SD shrinks like $1/\sqrt\tau$, because the factor $\sqrt{2/\tau}$ scales down
+#   the noise that drives the current.
+# * **c** The SD is $\sigma$ for every $\tau$: the intensity $\sigma\sqrt{2/\tau}$ gives
+#   variance $\sigma^2$; $\tau$ sets how long a fluctuation lasts.
+# * **d** The SD depends on $\tau$ only through the ratio $h/\tau$ of the exact update, so it
+#   changes with the time step too.
 
 # %% nbgrader={"grade": false, "grade_id": "sd_meaning", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -217,12 +219,14 @@ assert np.all(np.diff(np.asarray(sd_v, dtype=float)) > 0)
 # The input SD is the same for all three, yet the slow input ($\tau$ = 20 ms) moves the membrane
 # much more than the fast one. Why? Store `"a"`, `"b"`, `"c"` or `"d"` in `slow_input`.
 #
-# * **a** The slow input has a larger SD.
-# * **b** The membrane resonates at the frequency $1/\tau$.
-# * **c** The time step is too coarse to resolve the fast input.
-# * **d** The membrane averages its input over about $\tau_m$: fluctuations much faster than
-#   $\tau_m$ largely cancel within that window, while fluctuations slower than $\tau_m$ are
-#   followed almost fully, so $\sigma_V \to R\sigma$ as $\tau \to \infty$.
+# * **a** The slow input has a larger SD, because an OU current with a longer correlation time
+#   wanders further from its mean.
+# * **b** The membrane resonates at the frequency $1/\tau$, which for $\tau$ = 20 ms lies close
+#   to its own frequency $1/\tau_m$.
+# * **c** The time step of 0.1 ms is too coarse for the fast input, so part of its fluctuation
+#   is lost in the simulation.
+# * **d** The membrane averages its input over about $\tau_m$: faster fluctuations cancel in
+#   that window, slower ones are followed.
 
 # %% nbgrader={"grade": false, "grade_id": "slow_input", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -334,12 +338,14 @@ assert cv_h.shape == (2,) and 0.3 < cv_h[0] < cv_h[1] < 0.8
 # Which neuron fires more regularly at the same rate, and why? Store `"a"`, `"b"`, `"c"` or
 # `"d"` in `more_regular`.
 #
-# * **a** The adaptive one: each spike raises the threshold, so a spike that comes early (after a
-#   short interval) finds a higher threshold and delays the next one; intervals are pulled
-#   towards the mean.
-# * **b** The non-adapting one: the moving threshold adds a second source of variability.
-# * **c** Neither: at the same rate and the same noise the CV must be the same.
-# * **d** The non-adapting one, because it receives a smaller mean input.
+# * **a** The adaptive one: an early spike finds a higher threshold, which delays the next one
+#   and pulls the intervals towards their mean.
+# * **b** The non-adapting one: the moving threshold of the adaptive neuron adds a second
+#   source of variability to the noise of its input.
+# * **c** Neither: at the same rate and with the same noise statistics the CV of the intervals
+#   must be exactly the same.
+# * **d** The non-adapting one, because it receives a smaller mean input and so sits closer
+#   to the regime where the mean drives it.
 
 # %% nbgrader={"grade": false, "grade_id": "more_regular", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION

@@ -225,12 +225,14 @@ assert cv_h > 1.0 and abs(lv_h - 1 / 3) < 0.05
 # locally Poisson-like. Which statement is right? Store `"a"`, `"b"`, `"c"` or `"d"` in
 # `nonstationary_metric`.
 #
-# * **a** The CV is the best measure of irregularity here, because it uses all intervals at once.
-# * **b** The CV is inflated by the drift; LV and CV2 compare neighbouring intervals only, so
-#   they stay near the local value (about 1).
-# * **c** LV is inflated by the drift as much as the CV, because it is computed from the same
-#   intervals.
-# * **d** The drift makes both CV and LV fall below 1, because most intervals are short.
+# * **a** The CV is the best measure of irregularity here, because it uses all intervals at
+#   once and so averages the drift out.
+# * **b** The drift inflates the CV; LV and CV2 compare neighbouring intervals only and stay
+#   near the local value (about 1).
+# * **c** LV is inflated by the drift as much as the CV, because it is computed from exactly
+#   the same set of intervals.
+# * **d** The drift makes both CV and LV fall below 1, because most intervals are short while
+#   the rate is high.
 
 # %% nbgrader={"grade": false, "grade_id": "nonstationary_metric", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
@@ -400,12 +402,14 @@ assert abs(rho_h[0]) < 0.1 and rho_h[2] < rho_h[1] < 0
 # neuron with $\Delta\Theta$ = 10 mV, which statement is right? Store `"a"`, `"b"`, `"c"` or
 # `"d"` in `fano_adaptation`.
 #
-# * **a** $F(\infty) = CV^2$, as for every neuron driven by white noise.
-# * **b** $F(\infty) < CV^2$: the negative serial correlations make the spike counts more regular
-#   than the intervals suggest.
+# * **a** $F(\infty) = CV^2$, as for every neuron driven by white noise, whatever its threshold
+#   does after a spike.
+# * **b** $F(\infty) < CV^2$: negative serial correlations make the counts more regular than
+#   the intervals suggest.
 # * **c** $F(\infty) > CV^2$: adaptation adds slow fluctuations of the rate, which spread the
-#   counts.
-# * **d** $F(\infty) = 1$, because the input is white noise.
+#   spike counts further.
+# * **d** $F(\infty) = 1$, because the input is white noise and the counts of a noise-driven
+#   neuron are Poissonian.
 
 # %% nbgrader={"grade": false, "grade_id": "fano_adaptation", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION

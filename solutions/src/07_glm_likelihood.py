@@ -250,12 +250,13 @@ assert abs(float(theta_0_hat / mV) + 50) < 0.75
 # `"c"` or `"d"` in `identifiable`.
 #
 # * **a** $\vartheta_0$, $\Delta_u$ and $\tau_0$ separately, because each of them changes the
-#   firing rate.
-# * **b** Only the bias $b$ and the filters $\kappa/\Delta_u$ and $(\eta - \vartheta_1)/\Delta_u$:
-#   scaling all voltages by the same factor as $\Delta_u$ leaves the spike probabilities unchanged.
+#   firing rate in its own way.
+# * **b** Only $b$, $\kappa/\Delta_u$ and $(\eta - \vartheta_1)/\Delta_u$: scaling all voltages
+#   with $\Delta_u$ leaves every spike probability as it is.
 # * **c** The membrane filter $\kappa$ itself (in Ω/s), because the input current is known in
-#   amperes.
-# * **d** Nothing reliably: the log-likelihood has many local maxima.
+#   amperes and the spikes in seconds, so nothing is left free.
+# * **d** Nothing reliably: the log-likelihood of a GLM has many local maxima, so each fit
+#   may end somewhere else.
 
 # %% nbgrader={"grade": false, "grade_id": "identifiable", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
