@@ -214,6 +214,15 @@ def test_switch_stats_follow_the_students_own_valid_sampler():
     assert checks.check_switch_stats(stats).kind == "wrong"
     prescribed = _switching(gamma_right)
     assert checks.check_switch_stats((cv_right(prescribed), lv_right(prescribed)), broken)
+    # a cv_isi with ddof=1 (wrong in exercise 1) used here too: its numbers count here
+
+    def cv_sample_sd(train):
+        isi = np.diff(np.asarray(train / second))
+        return float(isi.std(ddof=1) / isi.mean())
+
+    own = (cv_sample_sd(prescribed), lv_right(prescribed))
+    assert checks.check_switch_stats(own).kind != "right"
+    assert checks.check_switch_stats(own, gamma_right, cv_sample_sd, lv_right)
 
 
 def test_switching_train_lv_recovers_k_4_and_cv_does_not_for_many_seeds():

@@ -90,7 +90,8 @@ def _quiet():
 def _ou_run_statistics(one_mu: bool = False):
     """SD of the current (A) and of V from T_SKIP on (V) per tau, from exercise 2's run; with
     ``one_mu``, the same run with ``mu`` given as one current rather than one per neuron (a
-    different stimulus structure, hence another noise realisation for the same seed)."""
+    different stimulus structure: accepted too, whether or not its noise realisation differs
+    on a given Brian2 version and code path)."""
     from .. import stimuli
     from ..simulation import simulate
 

@@ -3,7 +3,10 @@
 References come from closed forms (CV and LV of hand-made trains, CV = 1/sqrt(k) of gamma
 intervals, LV = 3/(2k + 1), the Siegert formula of :mod:`sfa_helpers.theory`) or from small numpy
 computations written here (the autocorrelogram as a direct loop over spike pairs), never from the
-statistics functions of :mod:`sfa_helpers.analysis` that the student may call.
+statistics functions of :mod:`sfa_helpers.analysis` that the student may call. The one exception
+is not a reference of correctness: exercise 7's answers must also be what the prescribed run
+gives (``_adaptation_run``, which re-runs it with ``simulate`` and the ``analysis`` functions the
+prompt names), so that numbers typed in do not pass.
 """
 
 from __future__ import annotations
@@ -211,12 +214,12 @@ def _cv_lv(t) -> np.ndarray:
     return np.array([_numpy_cv(t), _numpy_lv(t)])
 
 
-def check_switch_stats(switch_stats, gamma_train=None) -> Feedback:
+def check_switch_stats(switch_stats, gamma_train=None, cv_isi=None, lv_isi=None) -> Feedback:
     """(CV, LV) of the whole switching train of exercise 4.
 
     Accepted: the statistics of the train built with the prescribed gamma sampler, or with the
-    student's own ``gamma_train`` (so that a different but valid sampler in exercise 3 costs no
-    points here). The order k of the blocks is given in the prompt; the numbers are not, and a
+    student's own ``gamma_train``, computed by the reference formulas or by the student's own
+    ``cv_isi`` and ``lv_isi`` (so that a mistake in exercises 1-3 costs no points here). The order k of the blocks is given in the prompt; the numbers are not, and a
     single block's theory values (CV = 1/sqrt(k), LV = 3/(2k + 1)) are the mistake to diagnose.
     """
     name = "switch_stats"
@@ -229,7 +232,7 @@ def check_switch_stats(switch_stats, gamma_train=None) -> Feedback:
     values = np.asarray(switch_stats, dtype=float).ravel()
     if not np.all(np.isfinite(values)):
         return Feedback(False, "nan", f"{name} contains NaN or infinity.")
-    references = [_cv_lv(_switching_train(_gamma_intervals_numpy))]
+    trains = [_switching_train(_gamma_intervals_numpy)]
     if callable(gamma_train):
         def own(k, rate, n, seed):
             out, problem = call_safely(gamma_train, k, rate, n, seed, name="gamma_train(...)")
@@ -237,9 +240,17 @@ def check_switch_stats(switch_stats, gamma_train=None) -> Feedback:
                 raise ValueError(problem.message)
             return np.asarray(out / second if isinstance(out, Quantity) else out, dtype=float)
         try:
-            references.append(_cv_lv(_switching_train(own)))
+            trains.append(_switching_train(own))
         except Exception:  # noqa: BLE001 - a broken gamma_train: only the prescribed train counts
             pass
+    references = [_cv_lv(t) for t in trains]
+    if callable(cv_isi) and callable(lv_isi):
+        for t in trains:
+            cv, problem_cv = call_safely(cv_isi, t * second, name="cv_isi(...)")
+            lv, problem_lv = call_safely(lv_isi, t * second, name="lv_isi(...)")
+            own_values = [plain_float(cv), plain_float(lv)] if problem_cv is problem_lv is None else []
+            if len(own_values) == 2 and None not in own_values:
+                references.append(np.array(own_values))
     for ref in references:
         if np.allclose(values, ref, rtol=1e-6, atol=0):
             return Feedback(True, "right", f"{name} is right.")

@@ -288,9 +288,9 @@ assert np.all(np.diff(np.asarray(mean_V)) < 0), "the mean potential must fall wi
 # * **b** The threshold rises with the rate, so $V$ has to climb higher between spikes, and
 #   that lowers its mean.
 # * **c** More current means more spikes, each putting $V$ far below threshold: that time
-#   spent low outweighs its higher asymptote.
-# * **d** The clamp lasts longer at higher currents, so $V$ sits at the clamp value for a
-#   larger share of each interval between spikes.
+#   spent low outweighs the higher asymptote $E_L + R_m I$.
+# * **d** The clamp lasts longer at higher currents, and a clamped $V$ is held below its
+#   resting value $E_L$.
 
 # %% nbgrader={"grade": false, "grade_id": "mean_v_reason", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION

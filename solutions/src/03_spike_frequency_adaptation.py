@@ -200,8 +200,8 @@ assert float(adapted_rate(200 * pA)) == 0
 #   next crossing is decided; the theory uses its mean.
 # * **c** After 1 s the adaptation has not settled yet, so the simulated rate still contains
 #   part of the fast initial firing of the train.
-# * **d** The threshold is checked only on the 0.1 ms grid, which shifts every simulated
-#   spike and so changes the measured intervals.
+# * **d** The threshold is checked only on the 0.1 ms grid, which makes every simulated
+#   interval longer than the theory's.
 
 # %% nbgrader={"grade": false, "grade_id": "theory_gap", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION

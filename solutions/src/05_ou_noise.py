@@ -19,8 +19,9 @@
 # You can also check an answer yourself at any time, e.g. `check_ou_euler_variance(var_euler)`.
 # Keep the variable names given in each exercise: the tests look for them. Do not edit the test
 # cells (the grader uses its own copy). Answers that come from random numbers are checked
-# against theory with a tolerance of a few standard errors of the estimate; use the seeds and
-# sample sizes given, so that your numbers are reproducible.
+# against theory with a tolerance of a few standard errors of the estimate, and against the
+# run the exercise prescribes: use exactly the seeds, sizes and calls given (a number typed in
+# from theory, or from another run, does not pass).
 #
 # Points: 15 in total.
 

@@ -213,7 +213,7 @@ print(f"CV {cv_switch:.2f}: suggests k = {1 / cv_switch ** 2:.1f}; "
 
 # %% nbgrader={"grade": true, "grade_id": "switch_stats_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 require("switch_stats")
-check_switch_stats(switch_stats, gamma_train).assert_ok()
+check_switch_stats(switch_stats, gamma_train, cv_isi, lv_isi).assert_ok()
 ### BEGIN HIDDEN TESTS
 # The rate switches inflate the CV far beyond one block's 1/2; the LV stays near 3/9.
 cv_h, lv_h = (float(x) for x in switch_stats)
@@ -355,11 +355,12 @@ assert abs(float(siegert_rate(450 * pA, 15 * pA * second ** 0.5) / Hz) / r_h - 1
 # three values), and simulate 50 s with `dt=0.1 * ms`, `record=()` and `seed=3`.
 # From the spikes after 1 s (`start=1 * second`) store
 #
-# * `rates_sfa`: the three firing rates (Hz, e.g. `result.rates(start=...)`),
+# * `rates_sfa`: the three firing rates (Hz), from `result.rates(start=...)`,
 # * `rho1_sfa`: the three serial correlation coefficients $\rho_1$ of neighbouring intervals
-#   (plain numbers; `analysis.serial_correlation(trains, 1, start=...)` or your own).
+#   (plain numbers), from `analysis.serial_correlation(trains, 1, start=...)`.
 #
-# The test compares the non-adapting neuron with the Siegert rate corrected for the time step.
+# The test compares the non-adapting neuron with the Siegert rate corrected for the time step,
+# and your numbers with the run described here.
 
 # %% nbgrader={"grade": false, "grade_id": "delta_thetas", "locked": true, "schema_version": 3, "solution": false, "task": false}
 delta_thetas = np.array([0.0, 5.0, 10.0]) * mV
