@@ -143,3 +143,33 @@ def test_forked_kernels_show_and_close_figures_like_new_ones(server, tmp_path):
         assert not notes and [r.status for r in runs] == ["ok", "ok"], (notes, runs)
         shown[bool(socket_path)] = ([sorted(o.get("data", {})) for o in runs[0].outputs], runs[1].stdout)
     assert shown[True] == shown[False] == ([["image/png", "text/plain"]], "OPEN 0\n")
+
+
+def test_the_server_listens_before_it_says_it_is_ready(tmp_path, monkeypatch):
+    """The grader connects as soon as it reads the ready line: the socket must exist by then
+    (it was bound after the line, and a kernel request made at once failed with 'no such file'
+    under load: the flaky test of issue 18)."""
+    import signal
+    import sys
+
+    socket_path = str(tmp_path / "server.sock")
+    seen = []
+
+    class Stdout:
+        def write(self, text):
+            if '"ready"' in text:
+                seen.append(os.path.exists(socket_path))
+            return len(text)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(forkserver, "_warm_up", lambda sheet: {"keys": []})
+    monkeypatch.setattr(forkserver, "_serve", lambda server, path: server.close())
+    monkeypatch.setattr(sys, "stdout", Stdout())
+    previous = signal.getsignal(signal.SIGCHLD)
+    try:
+        forkserver.main([socket_path, "unused.ipynb"])
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert seen == [True]

@@ -345,13 +345,19 @@ def _become_kernel(connection_file: str, cwd: str, env: dict) -> None:
     app.start()
 
 
-def _serve(socket_path: str) -> None:
+def _listen(socket_path: str) -> socket.socket:
+    """The server's listening socket, bound before the server says it is ready (a grader that
+    connects right after the ready line must find it)."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(socket_path)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(socket_path)
     os.chmod(socket_path, 0o600)
     server.listen(16)
+    return server
+
+
+def _serve(server: socket.socket, socket_path: str) -> None:
     stdin = sys.stdin.fileno()
     while True:
         readable, _, _ = select.select([server, stdin], [], [])
@@ -392,8 +398,9 @@ def main(argv=None) -> int:
     socket_path, sheet_path = (argv or sys.argv[1:])[:2]
     report = _warm_up(sheet_path)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)   # from now on, the OS reaps the kernels
+    server = _listen(socket_path)
     print(json.dumps({"ready": True, **report}), flush=True)
-    _serve(socket_path)
+    _serve(server, socket_path)
     return 0
 
 
