@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 from brian2 import Hz, Mohm, kHz, mV, ms, pA, second, volt
+from scipy.integrate import quad
 
 from sfa_helpers import checks
 from sfa_helpers.checks import lesson07
@@ -233,6 +234,39 @@ def test_bits_per_spike():
     assert checks.check_bits_per_spike_sine(bits * Hz).kind == "units"
     fb = checks.check_bits_per_spike_sine(bits * 1.1)
     assert fb.kind == "imprecise" and _hides(fb, bits)
+    # the expected gain (theory, about 0.255 bits) typed in: near, but not these spikes' gain
+    expected = quad(lambda x: (1 + 0.8 * np.sin(x)) * np.log2(1 + 0.8 * np.sin(x)), 0,
+                    2 * np.pi)[0] / (2 * np.pi)
+    assert abs(expected / bits - 1) < 0.05
+    fb = checks.check_bits_per_spike_sine(expected)
+    assert fb.kind in ("not the data", "imprecise") and _hides(fb, bits)
+    assert checks.check_bits_per_spike_sine(round(bits, 3)).kind == "not the data"
+
+
+def test_bits_per_spike_follow_the_students_own_log_likelihood():
+    """A log_likelihood without the integral term (wrong in exercise 2) used as the prompt
+    says: its gain counts when the function is passed, not otherwise; a broken function
+    leaves only the reference."""
+    def ll_no_integral(spikes, rate, dt):
+        t = np.asarray(spikes / second)
+        r = np.asarray(rate / Hz)
+        return float(np.sum(np.log(r[np.floor(t / float(dt / second) + 1e-9).astype(int)])))
+
+    def broken(spikes, rate, dt):
+        raise NotImplementedError("not done yet: log_likelihood")
+
+    t = lesson07.sine_train()
+    p = lesson07.SINE_PARAMS
+    grid = np.arange(int(round(p["duration"] / 1e-3))) * 1e-3
+    rate = p["nu_0"] * (1 + p["depth"] * np.sin(2 * np.pi * p["frequency"] * grid)) * Hz
+    flat = np.full(grid.size, p["nu_0"]) * Hz
+    own = (ll_no_integral(t * second, rate, 1 * ms) - ll_no_integral(t * second, flat, 1 * ms)) \
+        / (t.size * math.log(2))
+    assert checks.check_bits_per_spike_sine(own, ll_no_integral)
+    assert not checks.check_bits_per_spike_sine(own + 0.01, ll_no_integral)
+    gain, n = _bits_on_grid()
+    assert checks.check_bits_per_spike_sine(gain / (n * math.log(2)), broken)
+    assert checks.check_bits_per_spike_sine(gain / (n * math.log(2)), ll_right)
 
 
 def test_sine_train_matches_the_sheet():

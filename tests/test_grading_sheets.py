@@ -26,7 +26,8 @@ NO_WORK = {
     "06": {"switch_stats": "switch_stats = (0.5, 1 / 3)",
            "adaptation_sweep": "rates_sfa = np.array([57.0, 18.8, 12.6]) * Hz\n"
                                "rho1_sfa = np.array([0.0, -0.18, -0.3])"},
-    "07": {"theta_fit": "theta_0_hat = srm.theta_0"},
+    "07": {"theta_fit": "theta_0_hat = srm.theta_0",
+           "bits_sine": "bits_sine = 0.262  # as the worked solution prints it"},
 }
 
 

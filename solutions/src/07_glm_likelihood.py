@@ -281,7 +281,8 @@ assert identifiable.strip().lower() == "b"
 # $$\frac{\ln L_{\rho} - \ln L_{\nu_0}}{n \ln 2},$$
 #
 # with your `log_likelihood` on a grid of $\Delta$ = 1 ms (rate sampled at the bin starts), and
-# store it in `bits_sine` (a plain number).
+# store it in `bits_sine` (a plain number). (The test also accepts exactly what your own
+# `log_likelihood` gives on that grid, so a mistake in Exercise 2 does not cost points here.)
 
 # %% nbgrader={"grade": false, "grade_id": "sine_data", "locked": true, "schema_version": 3, "solution": false, "task": false}
 rng_sine = np.random.default_rng(7)
@@ -304,11 +305,13 @@ print(f"{bits_sine:.3f} bits/spike")
 
 # %% nbgrader={"grade": true, "grade_id": "bits_sine_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 require("bits_sine")
-check_bits_per_spike_sine(bits_sine).assert_ok()
+check_bits_per_spike_sine(bits_sine, log_likelihood).assert_ok()
 ### BEGIN HIDDEN TESTS
-# Expected gain per spike: <(rho/nu_0) log2(rho/nu_0)> over a period (about 0.255 bits).
+# Expected gain per spike: <(rho/nu_0) log2(rho/nu_0)> over a period (about 0.255 bits); with a
+# wrong log_likelihood (Exercise 2's points) the gain is what that function gives, checked above.
 expected_h = quad(lambda x: (1 + 0.8 * np.sin(x)) * np.log2(1 + 0.8 * np.sin(x)), 0, 2 * np.pi)[0] / (2 * np.pi)
-assert abs(float(bits_sine) / expected_h - 1) < 0.05
+if check_log_likelihood(log_likelihood):
+    assert abs(float(bits_sine) / expected_h - 1) < 0.05
 ### END HIDDEN TESTS
 
 # %% [markdown]
