@@ -330,8 +330,8 @@ def verify_project(directory: str) -> bool:
     A finished project whose program, static arrays or sources were changed since (by hand, a
     damaged disk, or another program writing into the cache) is not run: the next process
     rebuilds it. This guards against accidents; someone who may write into the cache may also
-    rewrite the marker, which is why the grader also compares every copy it hands to a
-    submission with the manifests it took itself (:mod:`sfa_helpers.grading.cli`).
+    rewrite the marker, which is why the grader makes every copy it hands to a submission
+    from the manifests it took itself (:func:`sfa_helpers.grading.grader.copy_programs`).
     """
     recorded = recorded_manifest(directory)
     try:

@@ -265,3 +265,31 @@ def test_written_model_checks_refuse_noisy_inputs():
                             init={"v": -70 * mV},
                             cases=[(stimuli.white_noise(2 * nA, 0.1 * nA * second ** 0.5),
                                     100 * ms, "noise")])
+
+
+def test_from_prescribed_run_tells_the_run_from_a_value_near_it():
+    """An answer that passed its check passes only if it is one of the run's values within the
+    tolerance; references are computed only when needed, a failed check is returned as it is,
+    and the message gives no value."""
+    from sfa_helpers.checks.core import from_prescribed_run
+
+    right = Feedback(True, "right", "x is right.")
+    run = np.array([0.1234567, 2.5])
+    calls = []
+
+    def reference():
+        calls.append(1)
+        return run
+
+    assert from_prescribed_run(right, run * (1 + 5e-7), [reference], "x", "seed=1", rtol=1e-6)
+    fb = from_prescribed_run(right, np.round(run, 3), [reference], "x", "seed=1", rtol=1e-6)
+    assert fb.kind == "not the run" and "seed=1" in fb.message
+    assert "0.123" not in fb.message and "2.5" not in fb.message
+    # a second equivalent run counts; a value near zero needs the absolute floor
+    assert from_prescribed_run(right, run + 1, [reference, lambda: run + 1], "x", "r", rtol=1e-6)
+    assert not from_prescribed_run(right, [1e-9], [lambda: [0.0]], "x", "r", rtol=1e-6)
+    assert from_prescribed_run(right, [1e-9], [lambda: [0.0]], "x", "r", rtol=1e-6, atol=1e-8)
+    calls.clear()
+    wrong = Feedback(False, "units", "x has the wrong units.")
+    assert from_prescribed_run(wrong, run, [reference], "x", "r", rtol=1e-6) is wrong
+    assert calls == []

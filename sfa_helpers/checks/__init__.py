@@ -11,6 +11,9 @@ value. Test cells of the sheets call ``check_...(answer).assert_ok()``.
 
 Each sheet has a module ``lessonNN`` whose references come from closed forms and whose
 ``__all__`` lists its check functions; adding a sheet adds a module and its name to ``SHEETS``.
+Where an exercise asks for a statistic of a seeded simulation it prescribes, the check also
+requires the answer to be that run's value (:func:`.core.from_prescribed_run`), so a value typed
+in from theory does not pass.
 :func:`check_written_model` (module ``written_models``) compares a model the student writes in
 Brian2 strings with a reference by spike times; the sheets' ``check_*_written`` use it.
 """

@@ -23,7 +23,7 @@ from brian2 import Quantity, get_dimensions
 from brian2.units.fundamentalunits import DIMENSIONLESS, get_unit
 
 __all__ = ["Feedback", "NotDoneYet", "check_quantity", "check_choice", "check_integers",
-           "dimension_name", "require", "call_safely", "plain_float"]
+           "dimension_name", "require", "call_safely", "plain_float", "from_prescribed_run"]
 
 _DIMENSION_NAMES = {
     "amp": "a current (amp, e.g. nA or pA)",
@@ -215,6 +215,30 @@ def check_integers(answer, expected, *, name: str = "your answer") -> Feedback:
         return Feedback(False, "imprecise", f"{count}{name} is off by one: check which spikes "
                                             "fall inside the window (start <= t < stop).")
     return Feedback(False, "wrong", f"{count}{name} is wrong.")
+
+
+def from_prescribed_run(feedback: Feedback, answer, references, name: str, run: str, *,
+                        rtol: float, atol: float = 0.0) -> Feedback:
+    """``feedback`` (a check against independent truth) unless it passed and ``answer`` is none
+    of ``references`` within ``atol + rtol * |reference|``: then a 'not the run' feedback.
+
+    For answers that are statistics of a seeded simulation the exercise prescribes:
+    ``references`` are callables giving that run's values in SI units (computed only when
+    needed; several where the prompt allows several equivalent calls), ``run`` says in a few
+    words which run it is. The tolerance is far below the statistic's sampling error, so a
+    theory value or a number typed in fails although it is close to the truth.
+    """
+    if not feedback:
+        return feedback
+    for reference in references:
+        reference = np.asarray(reference(), dtype=float)
+        values = np.asarray(answer, dtype=float).reshape(np.shape(reference))
+        if np.all(np.abs(values - reference) <= atol + rtol * np.abs(reference)):
+            return feedback
+    return Feedback(False, "not the run",
+                    f"{name} is close to the reference, but it is not what the run the exercise "
+                    f"prescribes gives ({run}): compute it from that simulation; a theory value "
+                    "or a number typed in does not count.")
 
 
 def check_choice(answer, correct, options, *, name: str = "your choice") -> Feedback:

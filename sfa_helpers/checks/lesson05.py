@@ -21,7 +21,7 @@ import numpy as np
 from brian2 import Hz, amp, mV, ms, pA, pF, second, volt
 from scipy.linalg import solve_discrete_lyapunov
 
-from .core import Feedback, call_safely, check_choice, check_quantity
+from .core import Feedback, call_safely, check_choice, check_quantity, from_prescribed_run
 
 __all__ = ["check_ou_exact_step", "check_ou_sd_by_tau", "check_ou_sd_meaning",
            "check_ou_membrane_sd", "check_ou_slow_input", "check_ou_euler_variance",
@@ -118,23 +118,6 @@ def _euler_run_variance():
     return float(np.var(np.asarray(run.I_stim, dtype=float)))
 
 
-def _from_the_run(feedback, answer, references, name, run, rtol=RUN_RTOL):
-    """``feedback`` (the theory check) unless it passed and ``answer`` is none of
-    ``references`` (callables giving the SI values of the prescribed run, computed only when
-    needed, in the ways the prompt allows) within ``rtol``."""
-    if not feedback:
-        return feedback
-    for reference in references:
-        reference = np.asarray(reference(), dtype=float)
-        values = np.asarray(answer, dtype=float).reshape(np.shape(reference))
-        if np.all(np.abs(values - reference) <= rtol * np.abs(reference)):
-            return feedback
-    return Feedback(False, "not the run",
-                    f"{name} is close to the reference, but it is not what the run the exercise "
-                    f"prescribes gives ({run}): compute it from that simulation; a theory value "
-                    "or a number typed in does not count.")
-
-
 # --- exercise 1: the exact update ------------------------------------------------------------
 
 def _exact_step(I, mu, sigma, tau, h, n):
@@ -192,9 +175,10 @@ def check_ou_sd_by_tau(sd_by_tau) -> Feedback:
     """Sampled stationary SD of the OU current (pA) for the three TAUS."""
     ref = np.full(TAUS.size, float(SIGMA)) * amp
     feedback = _check_each(sd_by_tau, ref, _sd_rtols_current(), "sd_by_tau")
-    return _from_the_run(feedback, sd_by_tau, [lambda: _ou_run_statistics()[0],
-                                               lambda: _ou_run_statistics(True)[0]], "sd_by_tau",
-                         f"seed={OU_SEED}, all samples of each tau's paths pooled")
+    return from_prescribed_run(feedback, sd_by_tau, [lambda: _ou_run_statistics()[0],
+                                                     lambda: _ou_run_statistics(True)[0]],
+                               "sd_by_tau", f"seed={OU_SEED}, all samples of each tau's paths pooled",
+                               rtol=RUN_RTOL)
 
 
 def check_ou_sd_meaning(choice) -> Feedback:
@@ -241,9 +225,10 @@ def check_ou_membrane_sd(sd_v) -> Feedback:
     """Sampled SD of the free membrane potential (mV) for the three TAUS."""
     sds, rtols = _membrane_reference()
     feedback = _check_each(sd_v, sds * volt, rtols, "sd_v")
-    return _from_the_run(feedback, sd_v, [lambda: _ou_run_statistics()[1],
-                                          lambda: _ou_run_statistics(True)[1]], "sd_v",
-                         f"exercise 2's run, seed={OU_SEED}, from t = 200 ms on", RUN_RTOL_V)
+    return from_prescribed_run(feedback, sd_v, [lambda: _ou_run_statistics()[1],
+                                                lambda: _ou_run_statistics(True)[1]],
+                               "sd_v", f"exercise 2's run, seed={OU_SEED}, from t = 200 ms on",
+                               rtol=RUN_RTOL_V)
 
 
 def check_ou_slow_input(choice) -> Feedback:
@@ -277,8 +262,8 @@ def check_ou_euler_variance(var_euler) -> Feedback:
                                                 "units of a current squared (pA**2).")
         except Exception:  # noqa: BLE001
             pass
-    return _from_the_run(feedback, var_euler, [_euler_run_variance], "var_euler",
-                         f"method='euler', dt = 1 ms, seed={EULER_SEED}")
+    return from_prescribed_run(feedback, var_euler, [_euler_run_variance], "var_euler",
+                               f"method='euler', dt = 1 ms, seed={EULER_SEED}", rtol=RUN_RTOL)
 
 
 # --- exercise 5: regularity with and without adaptation at the same rate ---------------------
@@ -408,7 +393,7 @@ def _isi_run_statistics():
     plain = rates[n:].reshape(grid.size, n).mean(axis=1)
     best = int(np.argmin(np.abs(plain - rates[:n].mean())))
     cvs = np.asarray(analysis.cv(run.spike_trains, start=p["transient"]), dtype=float)
-    return grid[best] * 1e-12, cvs[:n].mean(), cvs[n:].reshape(grid.size, n).mean(axis=1)
+    return float(np.asarray(p["mu_grid"], dtype=float)[best]), cvs[:n].mean(), cvs[n:].reshape(grid.size, n).mean(axis=1)
 
 
 def check_ou_mu_matched(mu_matched) -> Feedback:
@@ -422,8 +407,9 @@ def check_ou_mu_matched(mu_matched) -> Feedback:
         return Feedback(False, "type", "mu_matched must be one of the values of mu_grid (the mean "
                                        "inputs you simulated), not an interpolated one.")
     if feedback:
-        return _from_the_run(feedback, mu_matched, [lambda: _isi_run_statistics()[0]],
-                             "mu_matched", f"seed={OU_SEED}, mean rates from 0.5 s on")
+        return from_prescribed_run(feedback, mu_matched, [lambda: _isi_run_statistics()[0]],
+                                   "mu_matched", f"seed={OU_SEED}, mean rates from 0.5 s on",
+                                   rtol=RUN_RTOL)
     if not feedback and feedback.kind in ("imprecise", "wrong") and abs(
             float(np.asarray(mu_matched, dtype=float)) - float(ISI["mu_adapting"])) < 1e-15:
         return Feedback(False, "concept", "mu_matched is the adaptive neuron's own mean input: "
@@ -454,8 +440,10 @@ def check_ou_cv_pair(cv_pair) -> Feedback:
     # the CVs of the prescribed run: with adaptation, and without at a mean of the grid (any
     # mean near the reference passed above, so a wrong mu_matched costs only its own points)
     _, cv_adapting, cv_grid = _isi_run_statistics()
-    return _from_the_run(feedback, cv_pair, [lambda c=c: np.array([cv_adapting, c]) for c in cv_grid],
-                         name, f"exercise 5's run, seed={OU_SEED}, mean CV per group from 0.5 s on")
+    return from_prescribed_run(feedback, cv_pair,
+                               [lambda c=c: np.array([cv_adapting, c]) for c in cv_grid], name,
+                               f"exercise 5's run, seed={OU_SEED}, mean CV per group from 0.5 s on",
+                               rtol=RUN_RTOL)
 
 
 def check_ou_more_regular(choice) -> Feedback:

@@ -19,7 +19,8 @@ from brian2.units.fundamentalunits import DIMENSIONLESS
 
 from .. import theory
 from ..models import LIF
-from .core import Feedback, call_safely, check_choice, check_integers, check_quantity, plain_float
+from .core import (Feedback, call_safely, check_choice, check_integers, check_quantity,
+                   from_prescribed_run, plain_float)
 
 __all__ = ["check_cv_isi", "check_lv_isi", "check_gamma_train", "check_switch_stats",
            "check_nonstationary_metric", "check_autocorrelogram", "check_siegert_rate",
@@ -219,8 +220,9 @@ def check_switch_stats(switch_stats, gamma_train=None, cv_isi=None, lv_isi=None)
 
     Accepted: the statistics of the train built with the prescribed gamma sampler, or with the
     student's own ``gamma_train``, computed by the reference formulas or by the student's own
-    ``cv_isi`` and ``lv_isi`` (so that a mistake in exercises 1-3 costs no points here). The order k of the blocks is given in the prompt; the numbers are not, and a
-    single block's theory values (CV = 1/sqrt(k), LV = 3/(2k + 1)) are the mistake to diagnose.
+    ``cv_isi`` and ``lv_isi`` (so that a mistake in exercises 1-3 costs no points here). The
+    order k of the blocks is given in the prompt; the numbers are not, and a single block's
+    theory values (CV = 1/sqrt(k), LV = 3/(2k + 1)) are the mistake to diagnose.
     """
     name = "switch_stats"
     if switch_stats is None or switch_stats is Ellipsis:
@@ -457,6 +459,10 @@ def _adapt_reference():
 #: for rho_1), so values typed in within the checks' tolerances do not pass.
 ADAPT_SEED = 3
 RUN_RTOL = 1e-6
+#: The tolerance against the run: relative, with a floor for values near zero (rho_1 without
+#: adaptation).
+_RUN_TOL = dict(rtol=RUN_RTOL, atol=RUN_RTOL * 1e-3)
+_ADAPT_RUN = f"one group, seed={ADAPT_SEED}, spikes after 1 s"
 
 
 @functools.lru_cache(maxsize=None)
@@ -477,17 +483,6 @@ def _adaptation_run():
     rates = np.asarray(run.rates(start=ADAPT_T0) / Hz, dtype=float)
     rho1 = np.asarray(analysis.serial_correlation(run.spike_trains, 1, start=ADAPT_T0), dtype=float)[:, 0]
     return rates, rho1
-
-
-def _not_the_run(values, reference, name) -> "Feedback | None":
-    """A 'not the run' feedback if ``values`` differ from the prescribed run's ``reference``."""
-    values = np.asarray(values, dtype=float).ravel()
-    if np.all(np.abs(values - reference) <= RUN_RTOL * np.maximum(np.abs(reference), 1e-3)):
-        return None
-    return Feedback(False, "not the run", f"{name} looks plausible, but it is not what the run the "
-                                          f"exercise prescribes gives (one group, seed={ADAPT_SEED}, "
-                                          "spikes after 1 s): compute it from that simulation; "
-                                          "numbers typed in do not count.")
 
 
 def check_adaptation_rates(rates) -> Feedback:
@@ -513,8 +508,8 @@ def check_adaptation_rates(rates) -> Feedback:
     if np.any(values[1:] <= 0) or np.any(np.diff(values) >= 0):
         return Feedback(False, "concept", "rates_sfa must fall as Delta_Theta grows: each spike "
                                           "raises the threshold.")
-    problem = _not_the_run(values, _adaptation_run()[0], "rates_sfa")
-    return problem if problem is not None else Feedback(True, "right", "rates_sfa is right.")
+    return from_prescribed_run(Feedback(True, "right", "rates_sfa is right."), values,
+                               [lambda: _adaptation_run()[0]], "rates_sfa", _ADAPT_RUN, **_RUN_TOL)
 
 
 def check_adaptation_rho1(rho1) -> Feedback:
@@ -539,8 +534,8 @@ def check_adaptation_rho1(rho1) -> Feedback:
     if np.any(values[1:] > -0.05):
         return Feedback(False, "wrong", "rho1_sfa of the adapting neurons should be clearly "
                                         "different from 0.")
-    problem = _not_the_run(values, _adaptation_run()[1], "rho1_sfa")
-    return problem if problem is not None else Feedback(True, "right", "rho1_sfa is right.")
+    return from_prescribed_run(Feedback(True, "right", "rho1_sfa is right."), values,
+                               [lambda: _adaptation_run()[1]], "rho1_sfa", _ADAPT_RUN, **_RUN_TOL)
 
 
 def check_fano_adaptation(choice) -> Feedback:

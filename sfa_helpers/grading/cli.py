@@ -303,11 +303,11 @@ def _prepare_cache(keys, source_cache: str, target: str) -> dict:
     into the batch's template; return their manifests (``{key: manifest}``,
     :func:`sfa_helpers.engine.project_manifest`).
 
-    Only programs whose files are those their build left (:func:`~sfa_helpers.engine.verify_project`,
-    under the program's lock, as a build takes it) are copied, and checked again file by file
-    while copied (:func:`.grader.copy_programs`); a kernel builds any other itself. The manifests
-    stay in the grader's memory: each submission's private copy is made from them, so a
-    template changed since is never run.
+    Only finished programs are copied, under each program's lock (as a build takes it), and
+    only the files their recorded manifest lists, each checked against it while copied
+    (:func:`.grader.copy_programs`); a program with any difference is left out and a kernel
+    builds it itself. The manifests stay in the grader's memory: each submission's private copy
+    is made from them, so a template changed since is never run.
     """
     from filelock import FileLock, Timeout
 
@@ -319,7 +319,7 @@ def _prepare_cache(keys, source_cache: str, target: str) -> dict:
         try:
             with FileLock(src + ".lock", timeout=60):
                 manifest = engine.recorded_manifest(src)
-                if manifest is None or not engine.verify_project(src):
+                if manifest is None:
                     continue
                 if not grader.copy_programs(source_cache, target, {key: manifest}):
                     programs[key] = manifest
