@@ -14,6 +14,8 @@ Each sheet has a module ``lessonNN`` whose references come from closed forms and
 Where an exercise asks for a statistic of a seeded simulation it prescribes, the check also
 requires the answer to be that run's value (:func:`.core.from_prescribed_run`), so a value typed
 in from theory does not pass.
+:func:`check_figure` (module ``figures``) checks a plot task's figure from what it draws: the
+curves, in the units its axis labels name, and a legend.
 :func:`check_written_model` (module ``written_models``) compares a model the student writes in
 Brian2 strings with a reference by spike times; the sheets' ``check_*_written`` use it.
 """
@@ -22,12 +24,14 @@ import importlib
 
 from .core import (Feedback, NotDoneYet, call_safely, check_choice, check_integers, check_quantity,
                    dimension_name, require)
+from .figures import Curve, Points, check_figure
 from .written_models import check_written_model
 
 #: The sheet modules, one per lesson with an exercise sheet.
 SHEETS = ("lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson07")
 
-__all__ = ["Feedback", "NotDoneYet", "call_safely", "check_choice", "check_integers",
+__all__ = ["Curve", "Feedback", "NotDoneYet", "Points", "call_safely", "check_choice", "check_figure",
+           "check_integers",
            "check_quantity", "check_written_model", "dimension_name", "require"]
 
 for _name in SHEETS:

@@ -59,7 +59,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import nbformat
 
-from . import forkserver, gradebook, grader, runner, sheets
+from . import forkserver, gradebook, grader, runner, sheets, written
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIELDS = ["student", "sheet", "exercise", "points", "max_points", "feedback"]
@@ -183,11 +183,17 @@ def output_path(out: pathlib.Path, suffix: str) -> pathlib.Path:
 
 
 def write_outputs(grades, out: pathlib.Path, feedback_dir: "pathlib.Path | None" = None, *,
-                  gradebooks=(), assignment: str = "") -> None:
+                  gradebooks=(), assignment: str = "", master=None) -> None:
     """Write every output of a batch from its grades (:func:`gradebook.build_grades`), each
-    atomically: the long CSV, the totals, the feedback (.txt and .html) and the gradebook
-    exports (``gradebooks``: names in :data:`gradebook.GRADEBOOKS`; column ``assignment``)."""
+    atomically: the long CSV, the totals, the feedback (.txt and .html), the gradebook
+    exports (``gradebooks``: names in :data:`gradebook.GRADEBOOKS`; column ``assignment``) and,
+    when the sheet (``master``) has written answers, ``<out stem>-written.html`` (every answer
+    beside the model answer and rubric) and ``<out stem>-written-todo.csv`` (the answers still
+    to grade, points blank: fill in and pass with ``--overrides``)."""
     atomic_write(out, csv_text([g.result for g in grades]))
+    if master is not None and written.rubrics(master):
+        atomic_write(output_path(out, "-written.html"), written.answers_html(grades, master))
+        atomic_write(output_path(out, "-written-todo.csv"), written.todo_csv_text(grades))
     atomic_write(output_path(out, "-totals.csv"), gradebook.totals_csv_text(grades))
     if feedback_dir is not None:
         for g in grades:
@@ -291,6 +297,9 @@ def _stored_result(part: pathlib.Path, student: str, sheet: str, sheet_version: 
                     and number(e.max_points) and isinstance(e.feedback, str)
                     for e in result.exercises)
             and [(e.exercise, float(e.max_points)) for e in result.exercises] == expected
+            and [e.manual for e in result.exercises] == [x.manual for x in exercises]
+            and all(isinstance(e.answer, str) and e.hand_graded is False
+                    and not (e.manual and e.points) for e in result.exercises)
             and all(0 <= e.points <= e.max_points for e in result.exercises))
     return result if same else None
 
@@ -386,11 +395,11 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
                                                  workbase=batch,
                                                  spec_dir=spec_dir, cache=cache_dir(), mpl=mpl,
                                                  fork_socket=socket_path)
-                if verify_reference and ref.total != ref.max_total:
+                if verify_reference and ref.total != ref.max_automatic:
                     details = "; ".join(f"{e.exercise}: {e.feedback}" for e in ref.exercises
-                                        if e.points != e.max_points)
+                                        if e.points != e.max_points and not e.manual)
                     raise SystemExit(f"sfa-grade: the instructor sheet {sheet_path.name} scores "
-                                     f"{ref.total:g}/{ref.max_total:g} itself ({details}); not grading.")
+                                     f"{ref.total:g}/{ref.max_automatic:g} itself ({details}); not grading.")
                 programs = _prepare_cache(sorted(set(keys) | set(server.keys if server else ())),
                                           cache_dir(), template)
                 workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
@@ -443,7 +452,7 @@ def run_batch(submissions: pathlib.Path, sheet_path: pathlib.Path, out: pathlib.
             results.append(result)
     if write:
         write_outputs([gradebook.Grade(r, sheet_version=sheet_version) for r in
-                       sorted(results, key=lambda r: r.student)], out, feedback_dir)
+                       sorted(results, key=lambda r: r.student)], out, feedback_dir, master=master)
     return results
 
 
@@ -599,16 +608,20 @@ def main(argv=None) -> int:
                         fork_server=not args.no_fork_server, write=False, sandbox=args.sandbox)
     grades = gradebook.build_grades(results, **options)
     write_outputs(grades, args.out, feedback, gradebooks=dict.fromkeys(args.gradebook),
-                  assignment=args.assignment)
+                  assignment=args.assignment, master=nbformat.read(sheet, as_version=4))
     for line in gradebook.roster_report(grades):
         print(f"sfa-grade: {line}", file=sys.stderr)
     for fmt in dict.fromkeys(args.gradebook):
         for line in gradebook.gradebook_warnings(grades, fmt):
             print(f"sfa-grade: {line}", file=sys.stderr)
-    full = sum(r.total == r.max_total for r in results)
-    print(f"{len(results)} students graded ({full} with full marks) in "
+    full = sum(r.total == r.max_automatic for r in results)
+    hand = sum(any(e.awaits_grading for e in g.result.exercises) for g in grades)
+    todo = (f"; {hand} with written answers to grade by hand: read "
+            f"{output_path(args.out, '-written.html')}, fill in "
+            f"{output_path(args.out, '-written-todo.csv')} and pass it with --overrides") if hand else ""
+    print(f"{len(results)} students graded ({full} with all automatic points) in "
           f"{time.perf_counter() - start:.0f} s -> {args.out}, totals in "
-          f"{output_path(args.out, '-totals.csv')}, feedback in {feedback}/", file=sys.stderr)
+          f"{output_path(args.out, '-totals.csv')}, feedback in {feedback}/{todo}", file=sys.stderr)
     return 0
 
 

@@ -217,12 +217,15 @@ def read_overrides(path) -> list:
     """The overrides of a CSV file with the columns ``student``, ``exercise``, ``points`` and
     optionally ``comment``. A points value that is not a number, or a second override of the
     same exercise of the same student, is an error; :func:`check_overrides` checks them against
-    the sheet and the students."""
+    the sheet and the students. A row whose points are blank is not graded yet and is skipped
+    (``<out stem>-written-todo.csv`` lists written answers that way, to be filled in)."""
     out, first = [], {}
     for where, row in _read_csv(path, ("student", "exercise", "points"), "overrides file"):
         key = (row["student"], row["exercise"])
         if not all(key):
             raise TermFileError(f"{where}: empty {'student' if not key[0] else 'exercise'}")
+        if not row["points"]:
+            continue
         try:
             points = float(row["points"])
         except ValueError:
@@ -308,8 +311,9 @@ class Grade:
     @property
     def flags(self) -> list:
         """Short labels for the instructor: ``no submission``, ``not on the roster``, ``late``,
-        ``too late`` (past ``max_days``: zero), ``adjusted`` (an override) and ``review`` (a
-        note asks for a look: flagged code, a grader failure)."""
+        ``too late`` (past ``max_days``: zero), ``adjusted`` (an override), ``review`` (a
+        note asks for a look: flagged code, a grader failure) and ``to grade by hand`` (a
+        written answer without the instructor's points)."""
         out = []
         if not self.submitted:
             out.append(NO_SUBMISSION)
@@ -323,6 +327,8 @@ class Grade:
         if any(word in note for note in self.result.notes
                for word in ("flagged", "by hand", "grade again", "run the batch again")):
             out.append("review")
+        if any(e.awaits_grading for e in self.result.exercises):
+            out.append("to grade by hand")
         return out
 
     def late_text(self) -> str:
@@ -353,7 +359,8 @@ def build_grades(results, *, sheet: str, exercises, sheet_version: str = "", ros
     With a ``roster``, its students without a result get zero on every exercise and the note
     :data:`NO_SUBMISSION`, and results of students not on it get the note
     :data:`NOT_ON_ROSTER`. ``overrides`` (checked by :func:`check_overrides`) replace the points
-    of their exercise and add "adjusted by instructor: <comment>" to its feedback.
+    of their exercise and add "adjusted by instructor: <comment>" to its feedback; on a written
+    answer they are its grade ("graded by the instructor: <comment>"), not an adjustment.
     ``submitted``: ``{student: time}`` (:func:`submission_times`) for the late ``policy``.
     """
     results = {r.student: copy.deepcopy(r) for r in results}
@@ -373,6 +380,10 @@ def build_grades(results, *, sheet: str, exercises, sheet_version: str = "", ros
         exercise = next((e for e in grade.result.exercises if e.exercise == o.exercise), None) if grade else None
         if exercise is None:
             raise TermFileError(f"{o.where or 'override'}: no result of {o.student!r} for {o.exercise!r}")
+        if exercise.manual:
+            exercise.feedback = "graded by the instructor" + (f": {o.comment}" if o.comment else "")
+            exercise.points, exercise.hand_graded = o.points, True
+            continue
         grade.adjustments.append((o.exercise, exercise.points, o.points, o.comment))
         reason = f"adjusted by instructor: {o.comment}" if o.comment else "adjusted by instructor"
         exercise.feedback = f"{exercise.feedback}; {reason} (automatic score {exercise.points:g})"
@@ -504,7 +515,8 @@ def feedback_html(grade: Grade) -> str:
              f"<h1>Exercise sheet {esc(r.sheet)}</h1>", f"<p>{esc(who)}</p>",
              "<table>", "<thead><tr><th>Exercise</th><th>Points</th><th>Feedback</th></tr></thead>", "<tbody>"]
     for e in r.exercises:
-        css = ' class="full"' if e.points == e.max_points else ' class="zero"' if e.points == 0 else ""
+        css = ("" if e.awaits_grading else ' class="full"' if e.points == e.max_points
+               else ' class="zero"' if e.points == 0 else "")
         parts.append(f"<tr{css}><td>{esc(e.exercise)}</td><td class=\"pts\">{e.points:g} / {e.max_points:g}</td>"
                      f"<td>{esc(e.feedback)}</td></tr>")
     parts += ["</tbody>", "</table>",

@@ -12,6 +12,9 @@
    ends with a line printing a random token, and a test cell scores only if it ran without
    error *and* printed the token (so a submission that swallows exceptions does not pass).
 4. **Score** each exercise (the sum of its test cells' points) with a short note.
+5. **Collect** each written answer (a Markdown answer cell, :func:`.sheets.is_written`) for
+   the instructor, unscored: it is graded by hand (:mod:`.written`). An answer left empty
+   scores zero as "not done yet"; a missing answer cell scores zero with a note.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ MAX_SOURCE_BYTES = 5 * 1024 ** 2
 #: Most JSON objects and arrays a submission may hold (a notebook has thousands; each costs
 #: about 100-200 bytes once parsed, so this bounds the reader's memory to a few hundred MB).
 MAX_JSON_CONTAINERS = 2_000_000
+#: Longest written answer kept for the instructor (characters; the rest is cut with a note).
+MAX_WRITTEN_CHARS = 20_000
 
 @dataclass
 class ExerciseResult:
@@ -45,6 +50,16 @@ class ExerciseResult:
     points: float
     max_points: float
     feedback: str
+    #: a written answer graded by hand; ``answer`` is its text ('' if not answered)
+    manual: bool = False
+    answer: str = ""
+    #: the instructor has given this exercise's points (:func:`.gradebook.build_grades`)
+    hand_graded: bool = False
+
+    @property
+    def awaits_grading(self) -> bool:
+        """A written answer the instructor has not graded yet."""
+        return self.manual and bool(self.answer) and not self.hand_graded
 
 
 @dataclass
@@ -67,6 +82,11 @@ class SubmissionResult:
     def max_total(self) -> float:
         return sum(e.max_points for e in self.exercises)
 
+    @property
+    def max_automatic(self) -> float:
+        """The points the grader itself awards at most (written answers are graded by hand)."""
+        return sum(e.max_points for e in self.exercises if not e.manual)
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, ensure_ascii=False)
 
@@ -80,7 +100,8 @@ class SubmissionResult:
 def zero_result(student: str, sheet_name: str, exercises, note: str) -> SubmissionResult:
     """Zero points on every exercise, with the same note everywhere."""
     return SubmissionResult(student, sheet_name,
-                            [ExerciseResult(e.name, 0.0, e.points, note) for e in exercises], [note])
+                            [ExerciseResult(e.name, 0.0, e.points, note, manual=e.manual)
+                             for e in exercises], [note])
 
 
 def _cells_of(data: dict) -> "list | None":
@@ -222,6 +243,32 @@ def assemble(master, student_cells, nonce: str):
     return cells, roles, notes
 
 
+def written_answers(master, student_cells) -> dict:
+    """``{grade_id: text}`` of the submission's written answer cells (Markdown cells carrying
+    the grade id of one of the sheet's written answer cells; the last one if repeated)."""
+    wanted = {sheets.grade_id(c) for c in master.cells if sheets.is_written(c)}
+    found = {}
+    for cell in student_cells:
+        gid = sheets.grade_id(cell)
+        if cell.cell_type == "markdown" and gid in wanted:
+            found[gid] = cell.source
+    return found
+
+
+def _written_result(ex, text) -> ExerciseResult:
+    if text is None:
+        return ExerciseResult(ex.name, 0.0, ex.points, "the written answer cell is missing from "
+                              "the submission", manual=True)
+    if sheets.is_unanswered(text):
+        return ExerciseResult(ex.name, 0.0, ex.points, "not done yet", manual=True)
+    text = text.strip()
+    feedback = "written answer: awaiting the instructor's grading"
+    if len(text) > MAX_WRITTEN_CHARS:
+        text = text[:MAX_WRITTEN_CHARS]
+        feedback += f" (only its first {MAX_WRITTEN_CHARS} characters are read)"
+    return ExerciseResult(ex.name, 0.0, ex.points, feedback, manual=True, answer=text)
+
+
 def flags(master, cells, roles) -> list:
     """Notes flagging the submission for manual review: what :func:`.policy.review` finds in
     the code the grader runs from it (its answer cells and the cells it added; its copies of
@@ -251,13 +298,17 @@ def _describe(run: runner.CellRun) -> str:
 _PUBLIC_ERROR_NAMES = {"_IncompleteInputError": "SyntaxError"}
 
 
-def score(master, cells, roles, runs, nonce: str):
-    """Per-exercise results from the runs of the assembled cells."""
+def score(master, cells, roles, runs, nonce: str, written: "dict | None" = None):
+    """Per-exercise results from the runs of the assembled cells, and the written answers
+    (:func:`written_answers`) unscored."""
     exercises = sheets.validate(master)
     points = {gid: p for ex in exercises for gid, p in ex.tests}
     index = {role: i for i, role in enumerate(roles)}
     results = []
     for ex in exercises:
+        if ex.manual:
+            results.append(_written_result(ex, (written or {}).get(ex.name)))
+            continue
         got, parts = 0.0, []
         sol = runs[index[("solution", ex.name)]]
         if sol.status != "ok" and sol.status != "not run":
@@ -411,7 +462,8 @@ def grade_cells(master, student_cells, student: str, sheet_name: str, *, limits:
     truncated = [gid for (kind, gid), run in zip(roles, runs) if run.truncated and kind != "probe"]
     if truncated:
         notes.append(f"very long output was cut short in: {', '.join(str(t) for t in truncated)}")
-    result = SubmissionResult(student, sheet_name, score(master, cells, roles, runs, nonce), notes)
+    result = SubmissionResult(student, sheet_name, score(master, cells, roles, runs, nonce,
+                                                         written_answers(master, student_cells)), notes)
     result.seconds = round(time.monotonic() - start, 2)
     return result, runs
 

@@ -12,8 +12,15 @@ cell metadata (schema version 3)::
   ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, tests the students never see;
 * every other code cell is **locked** given code (``locked: true``).
 
+* a **written answer cell** is a Markdown cell with ``solution: true`` and ``grade: true`` and
+  its ``points`` (nbgrader's "manually graded answer"): the instructor's model answer and rubric
+  sit between ``### BEGIN SOLUTION`` and ``### END SOLUTION``, which the student version
+  replaces by ``YOUR ANSWER HERE``. The grader does not score it; it collects the answers for
+  the instructor (:mod:`.written`), who grades them by hand.
+
 The test cells that follow a solution cell (up to the next solution cell) form one *exercise*,
 named by the solution cell's ``grade_id``; its points are the sum of its test cells' points.
+A written answer cell is an exercise of its own (``manual``), worth its own points.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
+#: What a written answer cell holds in the student version (nbgrader's text for it).
+WRITTEN_PLACEHOLDER = "YOUR ANSWER HERE"
 PLACEHOLDER = 'raise NotImplementedError("not done yet: replace this line with your solution ({})")'
 _MARKER = re.compile(r"^(\s*)### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
 
@@ -55,6 +64,23 @@ def is_test(cell) -> bool:
     return cell.get("cell_type") == "code" and bool(nbgrader(cell).get("grade"))
 
 
+def is_written(cell) -> bool:
+    """A written (manually graded) answer cell: Markdown, ``solution`` and ``grade``."""
+    meta = nbgrader(cell)
+    return cell.get("cell_type") == "markdown" and bool(meta.get("solution")) and bool(meta.get("grade"))
+
+
+def solution_text(source: str) -> str:
+    """The text between the solution markers of a cell (the model answer of a written cell)."""
+    lines = source.splitlines()
+    return "\n".join("\n".join(lines[b + 1:e]) for b, e, _ in _regions(source, "SOLUTION")).strip()
+
+
+def is_unanswered(text: str) -> bool:
+    """A written answer left as released: empty, or only the placeholder."""
+    return text.replace(WRITTEN_PLACEHOLDER, "").strip() == ""
+
+
 def _regions(source: str, kind: str):
     """Line ranges [(begin_line, end_line, indent)] of a marker pair; SheetError if unbalanced."""
     regions, open_at = [], None
@@ -79,11 +105,11 @@ def _regions(source: str, kind: str):
     return regions
 
 
-def replace_solutions(source: str, name: str) -> str:
+def replace_solutions(source: str, name: str, placeholder: str = PLACEHOLDER) -> str:
     """Replace every solution region by the 'not done yet' placeholder (keeping its indentation)."""
     lines = source.splitlines()
     for begin, end, indent in reversed(_regions(source, "SOLUTION")):
-        lines[begin:end + 1] = [indent + PLACEHOLDER.format(name)]
+        lines[begin:end + 1] = [indent + placeholder.format(name)]
     return "\n".join(lines)
 
 
@@ -101,6 +127,8 @@ class Exercise:
 
     name: str
     tests: list = field(default_factory=list)   # [(grade_id, points)]
+    #: a written answer graded by hand (its one "test" is the answer cell itself)
+    manual: bool = False
 
     @property
     def points(self) -> float:
@@ -115,9 +143,25 @@ def validate(nb) -> list:
         source = cell.get("source", "")
         has_solution_marks = bool(_regions(source, "SOLUTION"))
         has_hidden_marks = bool(_regions(source, "HIDDEN TESTS"))
+        if is_written(cell):
+            gid = grade_id(cell)
+            if gid is None or meta.get("schema_version") != 3:
+                raise SheetError(f"written answer cell {k} needs a grade_id and schema_version 3")
+            if gid in seen:
+                raise SheetError(f"duplicate grade_id '{gid}'")
+            seen.add(gid)
+            points = meta.get("points")
+            if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
+                raise SheetError(f"written answer cell '{gid}' needs positive 'points'")
+            if not has_solution_marks or has_hidden_marks:
+                raise SheetError(f"written answer cell '{gid}' needs a '### BEGIN SOLUTION' block "
+                                 "(the model answer and rubric) and no hidden tests")
+            exercises.append(Exercise(gid, [(gid, points)], manual=True))
+            continue
         if cell.get("cell_type") != "code":
             if has_solution_marks or has_hidden_marks:
-                raise SheetError(f"cell {k}: markers are only allowed in code cells")
+                raise SheetError(f"cell {k}: markers are only allowed in code cells "
+                                 "and written answer cells")
             continue
         gid = grade_id(cell)
         if not meta or gid is None:
@@ -139,8 +183,8 @@ def validate(nb) -> list:
             points = meta.get("points")
             if not isinstance(points, (int, float)) or points <= 0:
                 raise SheetError(f"test cell '{gid}' needs positive 'points'")
-            if not exercises:
-                raise SheetError(f"test cell '{gid}' comes before any solution cell")
+            if not exercises or exercises[-1].manual:
+                raise SheetError(f"test cell '{gid}' does not follow a code solution cell")
             if not meta.get("locked"):
                 raise SheetError(f"test cell '{gid}' must be locked")
             exercises[-1].tests.append((gid, points))
@@ -168,6 +212,9 @@ def student_version(nb):
     for cell in out.cells:
         for key in ("execution", "lines_to_next_cell"):
             cell.metadata.pop(key, None)
+        if is_written(cell):
+            cell.source = replace_solutions(cell.source, grade_id(cell), WRITTEN_PLACEHOLDER)
+            continue
         if cell.cell_type != "code":
             # the "Open in Colab" badge opens the student's sheet, not the instructor's
             cell.source = _COLAB_SOLUTIONS.sub(r"\1exercises/", cell.source)

@@ -1,0 +1,261 @@
+"""Plot tasks: check a student's matplotlib figure from what it draws.
+
+A plot task asks for a figure (``fig_...``, a :class:`matplotlib.figure.Figure`) and names what
+it must show. :func:`check_figure` reads the figure back, as a reader would:
+
+* every axis that carries a curve is **labelled with its unit** in parentheses or brackets at
+  the end of the label (``"rate (Hz)"``, ``"V [mV]"``); a dimensionless axis needs no unit;
+* each required curve is **drawn**: some line or scatter on those axes whose numbers, read in
+  the units of the axis labels, are the reference's (so a figure in V or in mV both pass, as
+  long as its label says which). A :class:`Points` curve must pass through every reference point
+  (simulated values at fixed abscissae); a :class:`Curve` must follow a reference function over
+  a span of the x axis at the student's own resolution (theory, a trace);
+* with ``legend=True``, the axes have a **legend** naming each required curve (one entry per
+  curve at least).
+
+Messages say which of these is missing, never the reference numbers. Lines hidden by the
+student (``set_visible(False)``) do not count; neither do axes of another figure.
+
+Units in a label are read with Brian2's unit names (``mV``, ``ms``, ``pA``, ``nA``, ``Hz``,
+``nS``, ``Mohm``, ...), plus ``s``, ``Ω``/``MΩ``, ``µ`` for ``u`` and ``1/s`` or ``spikes/s``
+for Hz.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import Quantity, get_dimensions
+from brian2.units import allunits
+from brian2.units.fundamentalunits import DIMENSIONLESS
+
+from .core import Feedback, dimension_name
+
+__all__ = ["Points", "Curve", "check_figure", "axis_unit"]
+
+_UNIT_AT_END = re.compile(r"[\(\[]\s*([^()\[\]]*?)\s*[\)\]]\s*\$?\s*$")
+_ALIASES = {"sec": "s", "second": "s", "seconds": "s", "Ω": "ohm", "kΩ": "kohm", "MΩ": "Mohm", "GΩ": "Gohm",
+            "1/s": "Hz", "spikes/s": "Hz", "sp/s": "Hz", "1/ms": "kHz", "spikes/ms": "kHz",
+            "1": "", "-": "", "a.u.": ""}
+
+
+def _unit_table() -> dict:
+    table = {}
+    for unit in allunits.all_units:
+        table.setdefault(str(unit), unit)
+    return table
+
+
+_UNITS = _unit_table()
+
+
+#: What :func:`axis_unit` returns for a label that says it is dimensionless (``"CV (1)"``).
+ONE = "1"
+
+
+def axis_unit(label: str):
+    """The unit at the end of an axis label: a Brian2 unit, :data:`ONE` for an explicitly
+    dimensionless one (``"(1)"``), or None if the label names no unit it can read."""
+    match = _UNIT_AT_END.search(label or "")
+    if not match:
+        return None
+    text = match.group(1).replace("µ", "u").replace("μ", "u").replace("\\mu ", "u").replace("$", "")
+    text = text.replace("\\mathrm{", "").replace("}", "").replace("\\,", "").strip()
+    text = _ALIASES.get(text, text)
+    if text == "":
+        return ONE
+    return _UNITS.get(text)
+
+
+@dataclass
+class Points:
+    """Values the figure must pass through: ``y[k]`` at ``x[k]`` (Quantities).
+
+    ``what`` names them in messages ("the simulated rates"). A figure point matches when it is
+    within ``xtol`` (default: a thousandth of the x range) and within ``rtol * |y| + ytol`` of
+    the reference point."""
+
+    what: str
+    x: Quantity
+    y: Quantity
+    rtol: float = 0.01
+    ytol: "Quantity | float" = 0.0
+    xtol: "Quantity | float | None" = None
+
+
+@dataclass
+class Curve:
+    """A function the figure must follow: ``f(x)`` (Quantity in, Quantity out), drawn with at
+    least ``min_points`` points covering ``span`` (two Quantities) of the x axis, at least
+    ``fraction`` of them within ``rtol * |f| + ytol``. Reference arrays instead of ``f``: give
+    ``x`` and ``y`` (interpolated linearly)."""
+
+    what: str
+    span: tuple
+    f: object = None
+    x: "Quantity | None" = None
+    y: "Quantity | None" = None
+    rtol: float = 0.02
+    ytol: "Quantity | float" = 0.0
+    fraction: float = 0.95
+    min_points: int = 10
+
+    def __call__(self, x_si: np.ndarray) -> np.ndarray:
+        if self.f is not None:
+            unit = _si_unit(self.span[0])
+            return np.asarray(self.f(x_si * unit), dtype=float)
+        return np.interp(x_si, np.asarray(self.x, dtype=float), np.asarray(self.y, dtype=float),
+                         left=np.nan, right=np.nan)
+
+
+def _si_unit(q):
+    dim = get_dimensions(q)
+    return 1 if dim is DIMENSIONLESS else Quantity(1, dim=dim)
+
+
+def _artists(ax):
+    """``[(label, x, y)]`` of the visible lines and scatters of an axes, as float arrays."""
+    out = []
+    for line in ax.get_lines():
+        if not line.get_visible():
+            continue
+        try:
+            x = np.asarray(line.get_xdata(orig=False), dtype=float)
+            y = np.asarray(line.get_ydata(orig=False), dtype=float)
+        except (TypeError, ValueError):
+            continue
+        out.append((line.get_label(), x, y))
+    for coll in ax.collections:
+        offsets = getattr(coll, "get_offsets", None)
+        if not coll.get_visible() or offsets is None:
+            continue
+        xy = np.asarray(offsets(), dtype=float)
+        if xy.ndim == 2 and xy.shape[1] == 2 and len(xy):
+            out.append((coll.get_label(), xy[:, 0], xy[:, 1]))
+    return out
+
+
+def _matches_points(spec: Points, x, y, xs, ys) -> bool:
+    rx, ry = np.asarray(spec.x, dtype=float), np.asarray(spec.y, dtype=float)
+    span = float(np.ptp(rx)) if rx.size > 1 else abs(float(rx[0])) or 1.0
+    xtol = 1e-3 * span if spec.xtol is None else float(np.asarray(spec.xtol, dtype=float))
+    ytol = float(np.asarray(spec.ytol, dtype=float))
+    px, py = x * xs, y * ys
+    finite = np.isfinite(px) & np.isfinite(py)
+    px, py = px[finite], py[finite]
+    if px.size == 0:
+        return False
+    for a, b in zip(rx, ry):
+        near = np.abs(px - a) <= xtol
+        if not np.any(np.abs(py[near] - b) <= spec.rtol * abs(b) + ytol):
+            return False
+    return True
+
+
+def _matches_curve(spec: Curve, x, y, xs, ys) -> bool:
+    lo, hi = (float(np.asarray(v, dtype=float)) for v in spec.span)
+    px, py = x * xs, y * ys
+    inside = np.isfinite(px) & np.isfinite(py) & (px >= lo - 1e-9 * abs(hi - lo)) & (px <= hi + 1e-9 * abs(hi - lo))
+    if np.count_nonzero(inside) < spec.min_points:
+        return False
+    px, py = px[inside], py[inside]
+    if px.max() - px.min() < 0.9 * (hi - lo):
+        return False
+    with np.errstate(all="ignore"):
+        ref = spec(px)
+    ok = np.abs(py - ref) <= spec.rtol * np.abs(ref) + float(np.asarray(spec.ytol, dtype=float))
+    return np.count_nonzero(ok & np.isfinite(ref)) >= spec.fraction * px.size
+
+
+def _scale(unit, dim):
+    """SI factor of an axis unit for a reference of dimension ``dim``; None if they disagree."""
+    if unit is None:
+        return None
+    if unit is ONE:
+        return 1.0 if dim is DIMENSIONLESS else None
+    if get_dimensions(unit) is not dim:
+        return None
+    return float(np.asarray(unit, dtype=float))
+
+
+def _axis_problem(axis: str, label: str, unit, dim) -> "str | None":
+    if _scale(unit, dim) is not None or (dim is DIMENSIONLESS and unit is None):
+        return None
+    if unit is None:
+        return (f"the {axis} axis label {label!r} names no unit that can be read: end it with the "
+                f"unit in parentheses, as in 'V (mV)' or 'rate (Hz)'; this axis shows "
+                f"{dimension_name(dim)}.")
+    return (f"the {axis} axis is labelled in {'no unit' if unit is ONE else unit}, but it should show "
+            f"{dimension_name(dim)}.")
+
+
+def check_figure(fig, curves, *, legend: bool = False, name: str = "the figure") -> Feedback:
+    """Check a student's figure: axes labelled with units, each of ``curves`` drawn, a legend.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure (or Axes)
+        The student's figure.
+    curves : list of :class:`Points` or :class:`Curve`
+        What must be drawn, all on one axes of the figure (for a figure of several panels, call
+        it once per panel's curves).
+    legend : bool
+        Whether that axes needs a legend with an entry per curve.
+    name : str
+        How to call the figure in messages (``"fig_fI"``).
+    """
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    if fig is None or fig is Ellipsis:
+        return Feedback(False, "missing", f"{name}: no figure yet.")
+    if isinstance(fig, Axes):
+        axes = [fig]
+    elif isinstance(fig, Figure):
+        axes = list(fig.axes)
+    else:
+        return Feedback(False, "type", f"{name} must be a matplotlib figure (for example "
+                                       f"`{name}, ax = plt.subplots()`), got {type(fig).__name__}.")
+    if not axes:
+        return Feedback(False, "wrong", f"{name} has no axes: draw into it (ax.plot(...)).")
+    xdim = get_dimensions(curves[0].span[0] if isinstance(curves[0], Curve) else curves[0].x)
+    best = None
+    for ax in axes:
+        xunit, yunit = axis_unit(ax.get_xlabel()), axis_unit(ax.get_ylabel())
+        missing, problems = [], []
+        for spec in curves:
+            ydim = get_dimensions(spec.y if isinstance(spec, Points) or spec.y is not None
+                                  else spec.f(spec.span[0]))
+            for axis, label, unit, dim in (("x", ax.get_xlabel(), xunit, xdim),
+                                           ("y", ax.get_ylabel(), yunit, ydim)):
+                problem = _axis_problem(axis, label, unit, dim)
+                if problem and problem not in problems:
+                    problems.append(problem)
+            xs, ys = _scale(xunit, xdim) or 1.0, _scale(yunit, ydim) or 1.0
+            match = _matches_points if isinstance(spec, Points) else _matches_curve
+            if not any(match(spec, x, y, xs, ys) for _, x, y in _artists(ax)):
+                missing.append(spec.what)
+        score = (len(problems) + len(missing), len(missing))
+        if best is None or score < best[0]:
+            best = (score, ax, missing, problems)
+    _, ax, missing, problems = best
+    if problems:
+        return Feedback(False, "units", f"{name}: {problems[0]}")
+    if missing:
+        return Feedback(False, "wrong", f"{name} does not show {_and(missing)} (read in the units "
+                                        "its axis labels name).")
+    if legend:
+        handles = ax.get_legend()
+        texts = [t.get_text().strip() for t in handles.get_texts()] if handles is not None else []
+        texts = [t for t in texts if t]
+        if len(texts) < len(curves):
+            return Feedback(False, "legend", f"{name} needs a legend naming each of its "
+                                             f"{len(curves)} curves (label=... and ax.legend()).")
+    return Feedback(True, "right", f"{name} shows {_and([c.what for c in curves])}, with units.")
+
+
+def _and(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,110 @@
+"""check_figure reads a figure back: units from the axis labels, curves from the drawn data,
+the legend; every way a plot task goes wrong gets its own message."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from brian2 import Hz, mV, ms, nA, pA, second, uA, volt  # noqa: E402
+
+from sfa_helpers.checks import Curve, Points, check_figure  # noqa: E402
+from sfa_helpers.checks.figures import ONE, axis_unit  # noqa: E402
+
+CURRENTS = np.array([100.0, 250.0, 400.0]) * pA
+RATES = np.array([0.0, 12.5, 31.0]) * Hz
+LINEAR = Curve("the theory", (0 * pA, 400 * pA), f=lambda i: i / (10 * pA) * Hz)
+SPECS = [Points("the simulated rates", CURRENTS, RATES), LINEAR]
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def _figure(xscale=1 / pA, yscale=1 / Hz, xlabel="current (pA)", ylabel="rate (Hz)", legend=True,
+            theory=True, rates=RATES):
+    fig, ax = plt.subplots()
+    ax.plot(CURRENTS * xscale, rates * yscale, "o", label="simulation")
+    if theory:
+        i = np.linspace(0, 400, 41) * pA
+        ax.plot(i * xscale, (i / (10 * pA) * Hz) * yscale, label="theory")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if legend:
+        ax.legend()
+    return fig
+
+
+@pytest.mark.parametrize("label, unit", [("rate (Hz)", Hz), ("V [mV]", mV), ("$V$ (mV)", mV),
+                                         ("t (s)", second), ("I (µA)", uA),
+                                         ("r (1/s)", Hz), ("CV (1)", ONE), ("rate", None),
+                                         ("x (furlongs)", None)])
+def test_axis_units_are_read_from_the_end_of_the_label(label, unit):
+    got = axis_unit(label)
+    if unit is None or unit is ONE:
+        assert got is unit
+    else:
+        assert float(got) == pytest.approx(float(unit)) and got.dim is unit.dim
+
+
+def test_a_right_figure_passes_in_any_consistent_units():
+    assert check_figure(_figure(), SPECS, legend=True)
+    assert check_figure(_figure(1 / nA, 1 / Hz, "I (nA)", "f (1/s)"), SPECS, legend=True)
+    assert check_figure(_figure().axes[0], SPECS)  # an Axes is accepted too
+
+
+@pytest.mark.parametrize("kwargs, kind, words", [
+    ({"xlabel": "current"}, "units", "names no unit"),
+    ({"ylabel": "rate (ms)"}, "units", "labelled in ms"),
+    ({"xlabel": "current (nA)"}, "wrong", "does not show"),          # label and data disagree
+    ({"rates": RATES * 1.1}, "wrong", "the simulated rates"),
+    ({"theory": False}, "wrong", "the theory"),
+    ({"legend": False}, "legend", "legend"),
+])
+def test_each_mistake_gets_its_message(kwargs, kind, words):
+    feedback = check_figure(_figure(**kwargs), SPECS, legend=True, name="fig_fI")
+    assert not feedback and feedback.kind == kind and words in feedback.message
+    assert "31" not in feedback.message  # no reference value is shown
+
+
+def test_not_a_figure():
+    feedback = check_figure(np.zeros(3), SPECS, name="fig_fI")
+    assert feedback.kind == "type" and "plt.subplots" in feedback.message
+    assert check_figure(None, SPECS).kind == "missing"
+
+
+def test_hidden_lines_and_short_curves_do_not_count():
+    fig = _figure()
+    fig.axes[0].get_lines()[1].set_visible(False)
+    assert not check_figure(fig, SPECS)
+    fig, ax = plt.subplots()
+    ax.plot(CURRENTS / pA, RATES / Hz, "o")
+    ax.plot([0, 40], [0, 4])  # only a tenth of the span
+    ax.set_xlabel("I (pA)")
+    ax.set_ylabel("r (Hz)")
+    assert not check_figure(fig, SPECS)
+
+
+def test_a_trace_given_as_arrays_is_compared_at_the_students_resolution():
+    t = np.arange(0, 100, 0.1) * ms
+    v = (-70 + 10 * np.sin(t / (10 * ms))) * mV
+    spec = [Curve("V(t)", (0 * ms, 99 * ms), x=t, y=v, ytol=0.5 * mV)]
+    fig, ax = plt.subplots()
+    ax.plot(t[::7] / second, v[::7] / volt)
+    ax.set_xlabel("t (s)")
+    ax.set_ylabel("V (V)")
+    assert check_figure(fig, spec)
+    ax.lines[0].set_ydata(ax.lines[0].get_ydata() + 0.002)  # 2 mV off
+    assert not check_figure(fig, spec)
+
+
+def test_scatter_points_count():
+    fig, ax = plt.subplots()
+    ax.scatter(CURRENTS / pA, RATES / Hz)
+    ax.set_xlabel("I (pA)")
+    ax.set_ylabel("r (Hz)")
+    assert check_figure(fig, SPECS[:1])
