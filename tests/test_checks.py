@@ -293,3 +293,44 @@ def test_from_prescribed_run_tells_the_run_from_a_value_near_it():
     wrong = Feedback(False, "units", "x has the wrong units.")
     assert from_prescribed_run(wrong, run, [reference], "x", "r", rtol=1e-6) is wrong
     assert calls == []
+
+
+def _four_steps_figure(schedule=None, v_unit=mV, v_label="V (mV)"):
+    """Sheet 01's plot task drawn from a Brian2 run (the check's reference is numpy's exact
+    update: two methods)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sfa_helpers import simulate, stimuli
+    from sfa_helpers.models import LIF
+
+    schedule = schedule or [(0, 100, 1.2), (100, 200, 2.0), (200, 300, 3.0), (300, 400, 1.6)]
+    stim = stimuli.step(schedule[0][2] * nA, schedule[0][0] * ms, schedule[0][1] * ms)
+    for start, stop, amplitude in schedule[1:]:
+        stim = stim + stimuli.step(amplitude * nA, start * ms, stop * ms)
+    run = simulate(LIF(**lesson01.SET_A), stim, 500 * ms, record=("v", "I_stim"))
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True)
+    top.plot(run.t / second, run.v[0] / v_unit)
+    top.set_ylabel(v_label)
+    bottom.plot(run.t / second, run.I_stim[0] / pA)
+    bottom.set_xlabel("t (s)")
+    bottom.set_ylabel("I (pA)")
+    top.set_xlabel("t (s)")
+    return fig
+
+
+def test_four_steps_figure_of_the_run_passes_in_any_units():
+    assert checks.check_four_steps_figure(_four_steps_figure())
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"schedule": [(0, 100, 1.2), (100, 200, 2.0), (200, 300, 1.6), (300, 400, 3.0)]}, "V(t)"),
+    ({"schedule": [(0, 100, 1.2), (100, 200, 2.0), (200, 300, 3.0), (300, 500, 1.6)]}, "V(t)"),
+    ({"v_unit": volt}, "V(t)"),                       # numbers in volt, label says mV
+    ({"v_label": "membrane potential"}, "names no unit"),
+])
+def test_four_steps_figure_mistakes_fail(kwargs, words):
+    feedback = checks.check_four_steps_figure(_four_steps_figure(**kwargs))
+    assert not feedback and words in feedback.message

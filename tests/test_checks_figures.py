@@ -108,3 +108,16 @@ def test_scatter_points_count():
     ax.set_xlabel("I (pA)")
     ax.set_ylabel("r (Hz)")
     assert check_figure(fig, SPECS[:1])
+
+
+def test_a_panel_takes_the_label_of_the_axis_it_shares():
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True)
+    top.plot(CURRENTS / pA, RATES / Hz, "o")
+    top.set_ylabel("r (Hz)")
+    bottom.set_xlabel("I (pA)")
+    assert check_figure(fig, SPECS[:1])
+    _, (left, right) = plt.subplots(1, 2)  # not shared: the unlabelled axis is a mistake
+    left.plot(CURRENTS / pA, RATES / Hz, "o")
+    left.set_ylabel("r (Hz)")
+    right.set_xlabel("I (pA)")
+    assert check_figure(left.figure, SPECS[:1]).kind == "units"

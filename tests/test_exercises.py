@@ -126,6 +126,20 @@ def test_readme_lists_every_sheet_with_its_points():
         assert rows.get(source.stem[:2]) == f"{points:g}", f"README's row for sheet {source.stem[:2]}"
 
 
+def test_every_sheet_has_a_plot_task_and_a_written_task_that_count():
+    """Issue 17: each sheet asks for at least one figure (a test cell checking a ``fig_...``) and
+    one written answer graded by hand, both worth points."""
+    for source in SOURCES:
+        nb = nbformat.read(ROOT / "solutions" / (source.stem + ".ipynb"), as_version=4)
+        exercises = sheets.validate(nb)
+        written = [e for e in exercises if e.manual]
+        tests = {sheets.grade_id(c): c.source for c in nb.cells if sheets.is_test(c)}
+        plots = [e for e in exercises if not e.manual
+                 and any('require("fig_' in tests[gid] for gid, _ in e.tests)]
+        assert written and all(e.points > 0 for e in written), f"{source.stem}: no written task"
+        assert plots and all(e.points > 0 for e in plots), f"{source.stem}: no plot task"
+
+
 # --- multiple choice: the form of the options must not give the answer away (issue 17) -------
 
 def _shown_length(option: str) -> int:

@@ -13,7 +13,9 @@ it must show. :func:`check_figure` reads the figure back, as a reader would:
 * with ``legend=True``, the axes have a **legend** naming each required curve (one entry per
   curve at least).
 
-Messages say which of these is missing, never the reference numbers. Lines hidden by the
+A panel without an axis label takes the label of a panel sharing that axis
+(``plt.subplots(2, 1, sharex=True)`` labels only the bottom time axis). Messages say which of
+these is missing, never the reference numbers. Lines hidden by the
 student (``set_visible(False)``) do not count; neither do axes of another figure.
 
 Units in a label are read with Brian2's unit names (``mV``, ``ms``, ``pA``, ``nA``, ``Hz``,
@@ -180,6 +182,20 @@ def _scale(unit, dim):
     return float(np.asarray(unit, dtype=float))
 
 
+def _label(ax, axis: str) -> str:
+    """An axes' x or y label; for a panel without one, that of a panel sharing the axis (the
+    usual ``sharex=True`` figure labels only the bottom panel's time axis)."""
+    own = ax.get_xlabel() if axis == "x" else ax.get_ylabel()
+    if own.strip():
+        return own
+    shared = ax.get_shared_x_axes() if axis == "x" else ax.get_shared_y_axes()
+    for other in shared.get_siblings(ax):
+        label = other.get_xlabel() if axis == "x" else other.get_ylabel()
+        if label.strip():
+            return label
+    return own
+
+
 def _axis_problem(axis: str, label: str, unit, dim) -> "str | None":
     if _scale(unit, dim) is not None or (dim is DIMENSIONLESS and unit is None):
         return None
@@ -223,13 +239,13 @@ def check_figure(fig, curves, *, legend: bool = False, name: str = "the figure")
     xdim = get_dimensions(curves[0].span[0] if isinstance(curves[0], Curve) else curves[0].x)
     best = None
     for ax in axes:
-        xunit, yunit = axis_unit(ax.get_xlabel()), axis_unit(ax.get_ylabel())
+        xlabel, ylabel = _label(ax, "x"), _label(ax, "y")
+        xunit, yunit = axis_unit(xlabel), axis_unit(ylabel)
         missing, problems = [], []
         for spec in curves:
             ydim = get_dimensions(spec.y if isinstance(spec, Points) or spec.y is not None
                                   else spec.f(spec.span[0]))
-            for axis, label, unit, dim in (("x", ax.get_xlabel(), xunit, xdim),
-                                           ("y", ax.get_ylabel(), yunit, ydim)):
+            for axis, label, unit, dim in (("x", xlabel, xunit, xdim), ("y", ylabel, yunit, ydim)):
                 problem = _axis_problem(axis, label, unit, dim)
                 if problem and problem not in problems:
                     problems.append(problem)

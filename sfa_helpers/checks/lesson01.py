@@ -9,18 +9,19 @@ exception is the LIF the student writes in Brian2 (:func:`check_lif_written`): t
 from __future__ import annotations
 
 import numpy as np
-from brian2 import Hz, Mohm, amp, mV, ms, nA, nF, nS, second
+from brian2 import Hz, Mohm, amp, mV, ms, nA, nF, nS, second, volt
 from scipy.optimize import brentq
 
 from .. import stimuli, theory
 from ..models import LIF
 from .core import Feedback, call_safely, check_choice, check_integers, check_quantity
+from .figures import Curve, check_figure
 from .written_models import check_written_model
 
 __all__ = ["check_rheobase_formula", "check_rheobase_sim", "check_window_rate", "check_reset_rates",
            "check_reset_limit", "check_spikes_halves", "check_ramp_current", "check_ramp_lag",
-           "check_lif_written", "written_lif_reference",
-           "SET_A", "SET_B", "RESET_VALUES", "HALVES", "RAMP_SLOPE", "WRITTEN_LIF"]
+           "check_lif_written", "written_lif_reference", "check_four_steps_figure",
+           "SET_A", "SET_B", "RESET_VALUES", "HALVES", "RAMP_SLOPE", "WRITTEN_LIF", "FOUR_STEPS"]
 
 #: Parameter set A (lab tutorial) and B (textbook), as in lesson 01.
 SET_A = dict(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-75 * mV, R=10 * Mohm)
@@ -32,6 +33,11 @@ RESET_CURRENT = 1.6 * nA
 HALVES = (1.7 * nA, 2.2 * nA, 250 * ms, 500 * ms)
 #: Slope of the ramp exercise (0 to 3 nA in 500 ms).
 RAMP_SLOPE = 3 * nA / (500 * ms)
+#: The current that changes four times (plot task): (start, stop, amplitude) of each segment,
+#: nothing after the last one; the run lasts FOUR_STEPS_DURATION with dt = 0.1 ms.
+FOUR_STEPS = ((0 * ms, 100 * ms, 1.2 * nA), (100 * ms, 200 * ms, 2.0 * nA),
+              (200 * ms, 300 * ms, 3.0 * nA), (300 * ms, 400 * ms, 1.6 * nA))
+FOUR_STEPS_DURATION = 500 * ms
 #: The LIF the student writes in Brian2 (C_m dv/dt = g_L (E_L - v) + I, refractory t_ref): set B
 #: (C_m = 2 nF, R_m = 5 MOhm, so g_L = 200 nS) with t_ref = 2 ms.
 WRITTEN_LIF = dict(C_m=2 * nF, g_L=200 * nS, E_L=-70 * mV, V_th=-50 * mV, V_reset=-65 * mV,
@@ -169,6 +175,48 @@ def check_ramp_current(I_first) -> Feedback:
 def check_ramp_lag(choice) -> Feedback:
     """Multiple choice: why the first spike under a ramp comes above the rheobase."""
     return check_choice(choice, "b", "abcd", name="ramp_lag")
+
+
+def _four_steps_current(t):
+    """The four-step current at times ``t`` (a Quantity array), in amp."""
+    t = np.asarray(t / second, dtype=float)
+    out = np.zeros_like(t)
+    for start, stop, amplitude in FOUR_STEPS:
+        out[(t >= float(start) - 1e-12) & (t < float(stop) - 1e-12)] = float(amplitude)
+    return out * amp
+
+
+def _four_steps_reference():
+    """``(t, v)`` of set A under the four-step current, from the exact one-step update written
+    out in numpy, sampled as a recording is: v at the start of every 0.1 ms step, from E_L."""
+    tau, E_L, V_th, V_reset, R = (float(SET_A[k]) for k in ("tau_m", "E_L", "V_th", "V_reset", "R"))
+    dt = 1e-4
+    t = np.arange(int(round(float(FOUR_STEPS_DURATION) / dt))) * dt
+    current = np.asarray(_four_steps_current(t * second), dtype=float)
+    decay, v, trace = np.exp(-dt / tau), E_L, np.empty(t.size)
+    for k in range(t.size):
+        trace[k] = v
+        v_inf = E_L + R * current[k]
+        v = v_inf + (v - v_inf) * decay
+        if v > V_th:
+            v = V_reset
+    return t * second, trace * volt
+
+
+def check_four_steps_figure(fig) -> Feedback:
+    """Plot task: V(t) of set A under the current that changes four times, and that current,
+    each with its time axis and units (two panels, or both on one if the student prefers)."""
+    t, v = _four_steps_reference()
+    span = (0 * ms, FOUR_STEPS_DURATION - 0.1 * ms)
+    trace = check_figure(fig, [Curve("the membrane potential V(t)", span, x=t, y=v, ytol=0.5 * mV)],
+                         name="fig_steps")
+    if not trace:
+        return trace
+    current = check_figure(fig, [Curve("the input current I(t)", span, f=_four_steps_current,
+                                       ytol=0.01 * nA)], name="fig_steps")
+    if not current:
+        return current
+    return Feedback(True, "right", "fig_steps shows V(t) and I(t), with units.")
 
 
 def written_lif_reference(parameters):

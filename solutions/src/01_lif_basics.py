@@ -20,7 +20,12 @@
 # Keep the variable names given in each exercise: the tests look for them. Do not edit the test
 # cells (the grader uses its own copy).
 #
-# Points: 15 in total.
+# A **plot task** asks for a figure in a variable (`fig_...`): the test reads the curves back
+# from it, in the units your axis labels name, so label every axis with its unit, e.g.
+# `"V (mV)"`. A **written task** is a text cell (replace `YOUR ANSWER HERE`); your instructor
+# grades it by hand.
+#
+# Points: 19 in total (4 of them graded by hand).
 
 # %% nbgrader={"grade": false, "grade_id": "colab_install", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # Google Colab only: install the course package there (about a minute, once per session).
@@ -47,10 +52,12 @@ if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is 
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
+import matplotlib.pyplot as plt
 from brian2 import Hz, Mohm, mV, ms, nA, nF, nS, second
 
 from sfa_helpers import fi_curve, simulate, stimuli, theory
-from sfa_helpers.checks import (check_lif_written, check_ramp_current, check_ramp_lag,
+from sfa_helpers.checks import (check_four_steps_figure, check_lif_written, check_ramp_current,
+                                check_ramp_lag,
                                 check_reset_limit, check_reset_rates, check_rheobase_formula,
                                 check_rheobase_sim, check_spikes_halves, check_window_rate, require)
 from sfa_helpers.models import LIF, Brian2Model
@@ -345,3 +352,74 @@ hidden_input = stimuli.ramp([0.8, 1.2, 1.0] * nA, 0 * ms, 400 * ms) + stimuli.si
 check_lif_written(lif_equations, lif_threshold, lif_reset, parameters=hidden_lif,
                   cases=[(hidden_input, 400 * ms, "a ramp with a sine on top")]).assert_ok()
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 8 — A current that changes four times (plot task, 2 points)
+#
+# Drive `neuron_A` (rheobase 1.5 nA) for 500 ms with a current that changes four times:
+#
+# | from | to | current |
+# | --- | --- | --- |
+# | 0 ms | 100 ms | 1.2 nA |
+# | 100 ms | 200 ms | 2.0 nA |
+# | 200 ms | 300 ms | 3.0 nA |
+# | 300 ms | 400 ms | 1.6 nA |
+# | 400 ms | 500 ms | 0 |
+#
+# (`stimuli.step(amplitude, start, stop)` is one segment; segments add up with `+`). Record the
+# membrane potential and the input current (`record=("v", "I_stim")`), and draw a figure
+# `fig_steps` with two panels, one above the other: $V(t)$ on top, $I(t)$ below
+# (`result.v[0]` and `result.I_stim[0]` against `result.t`). Label each axis with its unit.
+# Look at it: in which segment does the neuron fire fastest, and why does it fire in the
+# 1.6 nA segment, but slowly?
+
+# %% nbgrader={"grade": false, "grade_id": "four_steps", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+four_steps = (stimuli.step(1.2 * nA, 0 * ms, 100 * ms) + stimuli.step(2.0 * nA, 100 * ms, 200 * ms)
+              + stimuli.step(3.0 * nA, 200 * ms, 300 * ms) + stimuli.step(1.6 * nA, 300 * ms, 400 * ms))
+steps_run = simulate(neuron_A, four_steps, 500 * ms, record=("v", "I_stim"))
+fig_steps, (ax_v, ax_i) = plt.subplots(2, 1, sharex=True, figsize=(7, 4.5))
+ax_v.plot(steps_run.t / ms, steps_run.v[0] / mV)
+ax_v.axhline(neuron_A.V_th / mV, ls="--", color="0.5", lw=0.8)
+ax_v.set_ylabel("V (mV)")
+ax_i.plot(steps_run.t / ms, steps_run.I_stim[0] / nA, color="C1")
+ax_i.set_ylabel("I (nA)")
+ax_i.set_xlabel("t (ms)")
+plt.show()
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "four_steps_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("fig_steps")
+check_four_steps_figure(fig_steps).assert_ok()
+
+# %% [markdown]
+# ## Exercise 9 — Where the reset sits (written task, 2 points)
+#
+# Exercise 4 moved $V_{reset}$ with a refractory period. Now take set A **without** a refractory
+# period, at a fixed current above rheobase. In a few sentences, using the interval
+# $T = \tau_m \ln\frac{RI + E_L - V_{reset}}{RI + E_L - V_{th}}$:
+#
+# 1. what happens to the firing rate as $V_{reset}$ approaches $V_{th}$ from below, and why is
+#    that not what a real neuron does?
+# 2. what changes when $V_{reset}$ is set to $E_L$ instead of −75 mV: is the rate higher or
+#    lower, and what does the neuron "remember" of its last spike in each case?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "reset_written", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# 1. The logarithm's argument tends to 1, so $T \to 0$ and the rate grows without bound (a
+#    neuron reset just below threshold crosses it again in the next instant). Real neurons have
+#    a refractory period (and a reset well below threshold), which caps the rate near
+#    $1/t_{ref}$; the LIF without one has no such limit.
+# 2. With $V_{reset} = E_L$ = −70 mV the neuron restarts 5 mV closer to threshold than at −75 mV,
+#    so each interval is shorter and the rate higher (e.g. at 2 nA: $T$ = 10 ms ln(20/5) =
+#    13.9 ms, 72 Hz, instead of 10 ms ln(25/5) = 16.1 ms, 62 Hz). With $V_{reset} = E_L$ the
+#    neuron restarts exactly as from rest: it keeps no trace of its last spike beyond the
+#    restart time. A reset below $E_L$ is an after-hyperpolarisation: every spike pushes the
+#    next one later.
+#
+# **Rubric (2 points).** 1 point: $T \to 0$ (the rate diverges) as $V_{reset} \to V_{th}$, with
+# a reason why this is unphysical (no refractoriness, nothing bounds the rate). 1 point:
+# $V_{reset} = E_L$ gives a *higher* rate than −75 mV, with the reason (a shorter way to
+# threshold) and the idea that a reset below $E_L$ acts as an after-hyperpolarisation. Half a
+# point for a right direction without a reason.
+# ### END SOLUTION
