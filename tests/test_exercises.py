@@ -154,7 +154,9 @@ def _shown_length(option: str) -> int:
 
 
 def _multiple_choices():
-    """(sheet, answer name, right letter, {letter: shown length}, points) of every question."""
+    """(sheet, answer name, right letter or key, {letter or key: shown length}, points) of every
+    question, written in the sheet or listed in its check module's ``CHOICES``."""
+    import importlib
     import re
 
     found = []
@@ -170,6 +172,13 @@ def _multiple_choices():
             points = float(re.search(r'"points": ([\d.]+)', test).group(1))
             found.append((source.stem, answer.group(1), answer.group(2),
                           {k: _shown_length(v) for k, v in options}, points))
+        # questions whose options each variant shows in its own order (checks.variants)
+        module = importlib.import_module(f"sfa_helpers.checks.lesson{source.stem[:2]}")
+        for name, (right, options) in getattr(module, "CHOICES", {}).items():
+            test = next(c for c in cells if f'"grade_id": "{name}_test"' in c)
+            points = float(re.search(r'"points": ([\d.]+)', test).group(1))
+            found.append((source.stem, name, right,
+                          {k: _shown_length(v) for k, v in options.items()}, points))
     return found
 
 

@@ -86,7 +86,8 @@ def feedback_of(result):
 
 def test_solutions_full_marks_and_exercises_zero_without_errors(batch):
     _, _, results = batch
-    assert results["full_marks"].total == results["full_marks"].max_total == 15
+    assert results["full_marks"].total == results["full_marks"].max_automatic == 17
+    assert results["full_marks"].max_total == 19  # the written answer (2) is graded by hand
     untouched = results["untouched"]
     assert untouched.total == 0
     assert all("not done yet" in e.feedback for e in untouched.exercises)
@@ -103,7 +104,7 @@ def test_feedback_never_reveals_hidden_tests_or_answers(batch):
 def test_csv_and_feedback_files(batch):
     work, out, results = batch
     rows = list(csv.DictReader(out.open()))
-    assert len(rows) == len(EXPECTED) * 9
+    assert len(rows) == len(EXPECTED) * 11
     assert set(rows[0]) == set(cli.FIELDS)
     assert all(float(r["points"]) <= float(r["max_points"]) for r in rows)
     for student in EXPECTED:
@@ -269,15 +270,15 @@ def test_a_new_batch_regrades_edited_and_damaged_results_and_keeps_the_rest(tmp_
     for name in ("Zed", "zed"):
         (subs / f"{name}.ipynb").unlink()
     first = {r.student: r.total for r in batch_one.values() if r.student.islower()}
-    assert first["full_marks"] == 15 and first["untouched"] == 0
+    assert first["full_marks"] == 17 and first["untouched"] == 0
     kept = (parts / "partial.json").stat().st_mtime_ns
     (parts / "full_marks.json").write_text("{")  # damaged
     (subs / "untouched.ipynb").write_bytes((FIXTURES / "sheet01" / "full_marks.ipynb").read_bytes())
     second = {r.student: r.total for r in cli.run_batch(subs, SHEET, out, jobs=2, limits=LIMITS,
                                                         progress=False)}
-    assert second == {"full_marks": 15, "untouched": 15, "partial": first["partial"]}
+    assert second == {"full_marks": 17, "untouched": 17, "partial": first["partial"]}
     assert (parts / "partial.json").stat().st_mtime_ns == kept  # unchanged: not graded again
-    assert len(list(csv.DictReader(io.StringIO(out.read_text())))) == 3 * 9
+    assert len(list(csv.DictReader(io.StringIO(out.read_text())))) == 3 * 11
 
 
 def test_read_submission_never_raises(tmp_path):
@@ -436,8 +437,8 @@ def test_without_the_sandbox_a_changed_template_program_reaches_no_other_submiss
     results = {r.student: r for r in cli.run_batch(subs, SHEET, tmp_path / "grades.csv", jobs=1,
                                                    limits=LIMITS, progress=False, sandbox="off")}
     assert json.loads(report.read_text()), "the attack found no program to replace"
-    assert results["b_honest"].total == results["b_honest"].max_total == 15
-    assert results["c_honest"].total == 15
+    assert results["b_honest"].total == results["b_honest"].max_automatic == 17
+    assert results["c_honest"].total == 17
 
 
 def test_a_private_copy_holds_only_the_programs_the_grader_verified(tmp_path):

@@ -54,14 +54,18 @@ def test_every_sheet_grades_its_solution_full_and_its_exercise_zero(sheet, tmp_p
         nbformat.write(_no_work(sheet, dict(no_work)), submissions / "no_work.ipynb")
     results = {r.student: r for r in cli.run_batch(submissions, sheet, tmp_path / "g.csv", jobs=2,
                                                    limits=LIMITS, progress=False)}
-    expected_max = sum(e.points for e in sheets.validate(nbformat.read(sheet, as_version=4)))
+    exercises = sheets.validate(nbformat.read(sheet, as_version=4))
+    expected_max = sum(e.points for e in exercises if not e.manual)
     solution, untouched = results["solution"], results["untouched"]
-    assert solution.total == solution.max_total == expected_max, cli.feedback_text(solution)
+    assert solution.total == solution.max_automatic == expected_max, cli.feedback_text(solution)
+    # the model answers of the written tasks are collected for grading by hand, unscored
+    assert [e.exercise for e in solution.exercises if e.awaits_grading] == [
+        e.name for e in exercises if e.manual]
     assert not solution.notes
     assert untouched.total == 0 and not untouched.notes, cli.feedback_text(untouched)
     assert all("not done yet" in e.feedback for e in untouched.exercises), cli.feedback_text(untouched)
     if no_work:
         got = {e.exercise: e.points for e in results["no_work"].exercises}
-        want = {e.exercise: 0 if e.exercise in no_work else e.max_points
+        want = {e.exercise: 0 if e.exercise in no_work or e.manual else e.max_points
                 for e in results["no_work"].exercises}
         assert got == want, cli.feedback_text(results["no_work"])

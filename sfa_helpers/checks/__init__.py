@@ -16,6 +16,8 @@ requires the answer to be that run's value (:func:`.core.from_prescribed_run`), 
 in from theory does not pass.
 :func:`check_figure` (module ``figures``) checks a plot task's figure from what it draws: the
 curves, in the units its axis labels name, and a legend.
+:func:`sheet_variant` (module ``variants``) picks a student's own numbers on a sheet with
+per-student variants; the grader's student id overrides the one the notebook gives.
 :func:`check_written_model` (module ``written_models``) compares a model the student writes in
 Brian2 strings with a reference by spike times; the sheets' ``check_*_written`` use it.
 """
@@ -25,13 +27,14 @@ import importlib
 from .core import (Feedback, NotDoneYet, call_safely, check_choice, check_integers, check_quantity,
                    dimension_name, require)
 from .figures import Curve, Points, check_figure
+from .variants import sheet_variant
 from .written_models import check_written_model
 
 #: The sheet modules, one per lesson with an exercise sheet.
 SHEETS = ("lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson07")
 
 __all__ = ["Curve", "Feedback", "NotDoneYet", "Points", "call_safely", "check_choice", "check_figure",
-           "check_integers",
+           "check_integers", "sheet_variant",
            "check_quantity", "check_written_model", "dimension_name", "require"]
 
 for _name in SHEETS:

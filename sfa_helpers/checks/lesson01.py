@@ -16,12 +16,14 @@ from .. import stimuli, theory
 from ..models import LIF
 from .core import Feedback, call_safely, check_choice, check_integers, check_quantity
 from .figures import Curve, check_figure
+from .variants import active
 from .written_models import check_written_model
 
 __all__ = ["check_rheobase_formula", "check_rheobase_sim", "check_window_rate", "check_reset_rates",
            "check_reset_limit", "check_spikes_halves", "check_ramp_current", "check_ramp_lag",
            "check_lif_written", "written_lif_reference", "check_four_steps_figure",
-           "SET_A", "SET_B", "RESET_VALUES", "HALVES", "RAMP_SLOPE", "WRITTEN_LIF", "FOUR_STEPS"]
+           "SET_A", "SET_B", "RESET_VALUES", "HALVES", "RAMP_SLOPE", "WRITTEN_LIF", "FOUR_STEPS",
+           "VARIANTS", "CHOICES"]
 
 #: Parameter set A (lab tutorial) and B (textbook), as in lesson 01.
 SET_A = dict(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-75 * mV, R=10 * Mohm)
@@ -33,6 +35,50 @@ RESET_CURRENT = 1.6 * nA
 HALVES = (1.7 * nA, 2.2 * nA, 250 * ms, 500 * ms)
 #: Slope of the ramp exercise (0 to 3 nA in 500 ms).
 RAMP_SLOPE = 3 * nA / (500 * ms)
+#: Per-student variants (:mod:`.variants`): the numbers of exercises 2, 4, 5 and 6, whose answers
+#: could otherwise be copied. Variant 0 is the sheet's original. Every variant's answers differ
+#: from every other's by more than the checks' tolerances (tests/test_variants.py). Only run
+#: parameters change (the first current of the sweep, amplitudes), never a simulation's
+#: structure, so one compiled program serves every variant (no compiling while grading).
+VARIANTS = [
+    dict(sweep_start=start * nA, reset_current=r * nA, halves=(h1 * nA, h2 * nA), ramp_top=top * nA)
+    for start, r, (h1, h2), top in zip((3.90, 3.903, 3.905, 3.907, 3.902, 3.908), (1.6, 1.7, 1.8, 1.9, 2.0, 2.2),
+                                   ((1.7, 2.2), (1.8, 2.4), (1.6, 2.3), (1.9, 2.5), (2.0, 2.6), (1.75, 2.1)),
+                                   (3.0, 2.5, 3.5, 4.0, 2.0, 5.0))]
+#: The multiple-choice questions: (right key, {key: option as shown}); each variant shows the
+#: options in its own order (variant 0: as listed here).
+CHOICES = {
+    "reset_limit": ("cap", {
+        "zero": "drops to 0 Hz, because the neuron starts too close to threshold to integrate;",
+        "unbounded": "grows without bound, because the interval shrinks to zero;",
+        "cap": "approaches $1/t_{ref}$ = 500 Hz;",
+        "rest": "approaches the rate obtained with $V_{reset} = E_L$.",
+    }),
+    "ramp_lag": ("lag", {
+        "threshold": "The threshold rises while the current ramps up, so more current is needed "
+                     "before the first spike comes.",
+        "lag": "The membrane low-pass filters the ramp: $V$ lags by about $\\tau_m$, so the spike "
+               "comes at $I \\approx I_{th} + \\tau_m\\, dI/dt$.",
+        "method": "The exact integration method overestimates a current that changes at every "
+                  "time step of the run.",
+        "grid": "A ramp gives the same first-spike current as a step would; the whole gap is "
+                "rounding to the time grid.",
+    }),
+}
+
+
+def _variant():
+    return active("01")
+
+
+def _choice(question: str, answer) -> Feedback:
+    """A multiple-choice answer (a letter) in the order the student's variant shows."""
+    variant = _variant()
+    right, _ = CHOICES[question]
+    letter = variant.letters(question)[variant.order(question).index(right)]
+    return check_choice(answer, letter, variant.letters(question), name=question)
+
+
 #: The current that changes four times (plot task): (start, stop, amplitude) of each segment,
 #: nothing after the last one; the run lasts FOUR_STEPS_DURATION with dt = 0.1 ms.
 FOUR_STEPS = ((0 * ms, 100 * ms, 1.2 * nA), (100 * ms, 200 * ms, 2.0 * nA),
@@ -59,14 +105,20 @@ def check_rheobase_formula(I_th) -> Feedback:
 RHEOBASE_SWEEP = np.round(np.arange(3.90, 4.1001, 0.01), 2) * nA
 
 
-def _smallest_firing_current():
-    r"""The smallest current of :data:`RHEOBASE_SWEEP` whose first spike, from V = E_L at t = 0,
-    comes within the 1 s run: the time to threshold from E_L,
+def rheobase_sweep(start=3.90 * nA):
+    """The 21 currents of exercise 2: from ``start`` (the variant's) in steps of 0.01 nA."""
+    return np.round(float(start / nA) + 0.01 * np.arange(21), 3) * nA
+
+
+def _smallest_firing_current(start=3.90 * nA):
+    r"""The smallest current of the sweep from ``start`` whose first spike, from V = E_L at
+    t = 0, comes within the 1 s run: the time to threshold from E_L,
     :math:`\tau_m \ln\frac{RI}{RI - (V_{th} - E_L)} < 1` s
     (:func:`sfa_helpers.theory.lif_time_to_threshold` with the start at E_L)."""
     from_rest = LIF(**{**SET_B, "V_reset": SET_B["E_L"]})
-    fires = np.asarray(theory.lif_time_to_threshold(from_rest, RHEOBASE_SWEEP)) < 1.0
-    return RHEOBASE_SWEEP[np.argmax(fires)]
+    sweep = rheobase_sweep(start)
+    fires = np.asarray(theory.lif_time_to_threshold(from_rest, sweep)) < 1.0
+    return sweep[np.argmax(fires)]
 
 
 def check_rheobase_sim(I_th_sim) -> Feedback:
@@ -82,7 +134,8 @@ def check_rheobase_sim(I_th_sim) -> Feedback:
         return Feedback(False, "concept", "I_th_sim cannot be at or below the formula's rheobase: "
                                           "there V only approaches the threshold and never crosses "
                                           "it. Report the smallest current that made a spike.")
-    feedback = check_quantity(I_th_sim, _smallest_firing_current(), rtol=1e-6, name="I_th_sim")
+    feedback = check_quantity(I_th_sim, _smallest_firing_current(_variant().sweep_start),
+                              rtol=1e-6, name="I_th_sim")
     if feedback.kind == "imprecise":
         return Feedback(False, "imprecise", "I_th_sim fires, but it is not the smallest current of "
                                             "the sweep that fires: look at the first neuron with a "
@@ -112,25 +165,26 @@ def check_window_rate(window_rate) -> Feedback:
     return Feedback(True, "right", "window_rate is right.")
 
 
-def _reset_reference():
+def _reset_reference(current=RESET_CURRENT):
     model = LIF(**{**SET_A, "V_reset": RESET_VALUES})
-    current = np.full(RESET_VALUES.size, float(RESET_CURRENT / nA)) * nA
+    current = np.full(RESET_VALUES.size, float(current / nA)) * nA
     return 1 / theory.lif_isi_on_grid(model, current, 0.1 * ms)
 
 
 def check_reset_rates(rates) -> Feedback:
     """Rates (1/mean ISI) for the five reset potentials of :data:`RESET_VALUES`."""
-    return check_quantity(rates, _reset_reference(), rtol=0.005, name="reset_rates")
+    return check_quantity(rates, _reset_reference(_variant().reset_current), rtol=0.005,
+                          name="reset_rates")
 
 
 def check_reset_limit(choice) -> Feedback:
     """Multiple choice: the rate as V_reset approaches V_th with t_ref = 2 ms."""
-    return check_choice(choice, "c", "abcd", name="reset_limit")
+    return _choice("reset_limit", choice)
 
 
-def _halves_reference():
+def _halves_reference(first=HALVES[0], second_=HALVES[1]):
     """Spike counts in the two halves, from the exact update written out in numpy."""
-    first, second_, switch, duration = HALVES
+    switch, duration = HALVES[2:]
     tau, E_L, V_th, V_reset, R = (float(SET_A[k]) for k in ("tau_m", "E_L", "V_th", "V_reset", "R"))
     dt = 1e-4
     steps = int(round(float(duration) / dt))
@@ -148,21 +202,21 @@ def _halves_reference():
 
 def check_spikes_halves(counts) -> Feedback:
     """Spike counts in [0, 250 ms) and [250 ms, 500 ms) for the current that changes halfway."""
-    return check_integers(counts, _halves_reference(), name="spikes_halves")
+    return check_integers(counts, _halves_reference(*_variant().halves), name="spikes_halves")
 
 
-def _ramp_reference():
+def _ramp_reference(slope=RAMP_SLOPE):
     """Current at the first spike under a ramp from rest: R s (t - tau (1 - exp(-t/tau))) = V_th - E_L."""
     tau, R = float(SET_A["tau_m"]), float(SET_A["R"])
     gap = float(SET_A["V_th"] - SET_A["E_L"])
-    s = float(RAMP_SLOPE)
+    s = float(slope)
     t = brentq(lambda t: R * s * (t - tau * (1 - np.exp(-t / tau))) - gap, 1e-6, 10.0, xtol=1e-12)
     return s * t * amp
 
 
 def check_ramp_current(I_first) -> Feedback:
     """Input current at the time of the first spike under the slow ramp."""
-    ref = _ramp_reference()
+    ref = _ramp_reference(_variant().ramp_top / (500 * ms))
     feedback = check_quantity(I_first, ref, rtol=0.005, name="I_ramp_first_spike")
     rheobase = theory.lif_rheobase(LIF(**SET_A))
     if not feedback and feedback.kind == "imprecise" and abs(float(I_first / rheobase) - 1) < 0.005:
@@ -174,7 +228,7 @@ def check_ramp_current(I_first) -> Feedback:
 
 def check_ramp_lag(choice) -> Feedback:
     """Multiple choice: why the first spike under a ramp comes above the rheobase."""
-    return check_choice(choice, "b", "abcd", name="ramp_lag")
+    return _choice("ramp_lag", choice)
 
 
 def _four_steps_current(t):

@@ -301,6 +301,25 @@ def _warm_up(sheet_path: str) -> dict:
             "seconds": round(time.monotonic() - start, 2)}
 
 
+def _forget_brian2_log_files() -> None:
+    """Brian2 redirects a compiler's output into two log files it makes once per process, in
+    the temporary folder of the time (``std_silent``): the server's, which a sandboxed kernel
+    cannot see, so reading them back after a failed build raised FileNotFoundError and hid the
+    real error. The kernel makes its own, in its own temporary folder."""
+    try:
+        from brian2.utils.logger import std_silent
+    except ImportError:  # pragma: no cover - brian2 is a dependency
+        return
+    for name in ("dest_stdout", "dest_stderr"):
+        handle = getattr(std_silent, name, None)
+        if handle is not None:
+            try:
+                handle.close()
+            except OSError:
+                pass
+        setattr(std_silent, name, None)
+
+
 def _become_kernel(connection_file: str, cwd: str, env: dict) -> None:
     """In the forked child: set up the submission's process, then run an IPython kernel."""
     import random
@@ -322,6 +341,7 @@ def _become_kernel(connection_file: str, cwd: str, env: dict) -> None:
     os.environ.clear()
     os.environ.update(env)
     tempfile.tempdir = None
+    _forget_brian2_log_files()
     kernel.enter_sandbox(cwd, env)  # fails closed: an exception ends this child, unsandboxed never
     # the kernel ends when its parent does: the server, or in the sandbox its process 1
     parent = os.getppid()

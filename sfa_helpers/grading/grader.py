@@ -333,9 +333,15 @@ def score(master, cells, roles, runs, nonce: str, written: "dict | None" = None)
     return results
 
 
+#: The variable naming the graded student in the kernel: a sheet with per-student variants
+#: (``sfa_helpers.checks.variants``) gives that student's numbers, whatever id the notebook says.
+STUDENT_ENV = "SFA_STUDENT_ID"
+
+
 def kernel_env(workdir: str, cache: str | None, mpl: str | None, *, shared: bool = False,
-               programs: dict | None = None) -> dict:
-    """The kernel's whole environment: nothing of the grader's but PATH and the locale.
+               programs: dict | None = None, student: str | None = None) -> dict:
+    """The kernel's whole environment: nothing of the grader's but PATH and the locale, and the
+    graded ``student``'s id (:data:`STUDENT_ENV`).
 
     ``cache`` (compiled simulations) and ``mpl`` (matplotlib's font cache) are *copied* into the
     submission's private home, so a submission cannot alter what the next one runs; with
@@ -355,6 +361,8 @@ def kernel_env(workdir: str, cache: str | None, mpl: str | None, *, shared: bool
            "SFA_HELPERS_CACHE": os.path.join(home, "sfa_cache"),
            # compile before running (no builder process outliving the kernel, same route each run)
            "SFA_HELPERS_BUILD": "wait", "SFA_HELPERS_PCH_DIR": "off"}
+    if student:
+        env[STUDENT_ENV] = student
     if shared:
         if mpl:
             env["MPLCONFIGDIR"] = mpl
@@ -454,7 +462,7 @@ def grade_cells(master, student_cells, student: str, sheet_name: str, *, limits:
     notes += flags(master, cells, roles)
     workdir = runner.make_workdir(workbase)
     try:
-        env = kernel_env(workdir, cache, mpl, shared=shared, programs=programs)
+        env = kernel_env(workdir, cache, mpl, shared=shared, programs=programs, student=student)
         runs, run_notes = runner.execute(cells, workdir, env, limits, spec_dir, fork_socket)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

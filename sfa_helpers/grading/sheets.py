@@ -10,7 +10,9 @@ cell metadata (schema version 3)::
   ``### BEGIN SOLUTION`` and ``### END SOLUTION``;
 * a **test cell** (``grade: true``, ``points``) holds visible tests and, between
   ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, tests the students never see;
-* every other code cell is **locked** given code (``locked: true``).
+* every other code cell is **locked** given code (``locked: true``), except the cell
+  ``student_id`` (:data:`STUDENT_ID_CELL`) of a sheet with per-student variants, where the
+  student writes their id; the grader runs the instructor's copy of it too.
 
 * a **written answer cell** is a Markdown cell with ``solution: true`` and ``grade: true`` and
   its ``points`` (nbgrader's "manually graded answer"): the instructor's model answer and rubric
@@ -35,6 +37,10 @@ BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
+#: The one given cell a student edits: where they write their id to get their variant
+#: (``sfa_helpers.checks.variants``). It is not locked, but like every given cell the grader
+#: runs the instructor's copy; the graded student's id reaches the kernel from the grader.
+STUDENT_ID_CELL = "student_id"
 #: What a written answer cell holds in the student version (nbgrader's text for it).
 WRITTEN_PLACEHOLDER = "YOUR ANSWER HERE"
 PLACEHOLDER = 'raise NotImplementedError("not done yet: replace this line with your solution ({})")'
@@ -190,7 +196,8 @@ def validate(nb) -> list:
             exercises[-1].tests.append((gid, points))
         elif has_hidden_marks:
             raise SheetError(f"cell '{gid}' has hidden tests but is not a test cell")
-        if not is_solution(cell) and not is_test(cell) and not meta.get("locked"):
+        if (not is_solution(cell) and not is_test(cell) and not meta.get("locked")
+                and gid != STUDENT_ID_CELL):
             raise SheetError(f"given cell '{gid}' must be locked")
     for ex in exercises:
         if not ex.tests:

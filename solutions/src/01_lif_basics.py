@@ -57,13 +57,25 @@ from brian2 import Hz, Mohm, mV, ms, nA, nF, nS, second
 
 from sfa_helpers import fi_curve, simulate, stimuli, theory
 from sfa_helpers.checks import (check_four_steps_figure, check_lif_written, check_ramp_current,
-                                check_ramp_lag,
+                                check_ramp_lag, sheet_variant,
                                 check_reset_limit, check_reset_rates, check_rheobase_formula,
                                 check_rheobase_sim, check_spikes_halves, check_window_rate, require)
 from sfa_helpers.models import LIF, Brian2Model
 from sfa_helpers.notebook import setup
 
 setup()
+
+# %% [markdown]
+# ## Your numbers
+#
+# Exercises 2, 4, 5 and 6 and the order of the multiple-choice options depend on who you are:
+# each student has their own numbers, so answers cannot be copied. Write your id between the
+# quotes, exactly as your instructor grades you (your login, e.g. `"alice"`), and run the cell.
+# The grader always uses the id your submission is filed under.
+
+# %% nbgrader={"grade": false, "grade_id": "student_id", "locked": false, "schema_version": 3, "solution": false, "task": false}
+STUDENT_ID = ""
+variant = sheet_variant("01", STUDENT_ID)
 
 # %% [markdown]
 # The two parameter sets of lesson 01. **Set A** (lab tutorial): $E_L$ = −70 mV,
@@ -106,14 +118,15 @@ assert abs(I_th / (20 * mV / (5 * Mohm)) - 1) < 1e-6
 #
 # Now find the rheobase of `neuron_B` *without* the formula. Simulate 21 neurons **in one
 # group** (one constant current each, `stimuli.constant(currents)`) for 1 s, with the currents
-# from 3.90 nA to 4.10 nA in steps of 0.01 nA, and store in `I_th_sim` the smallest current that
-# produced at least one spike (`result.spike_trains[k]` holds the spike times of neuron `k`).
+# from `variant.sweep_start` (your numbers) upwards in steps of 0.01 nA, and store in `I_th_sim`
+# the smallest current that produced at least one spike (`result.spike_trains[k]` holds the
+# spike times of neuron `k`).
 #
 # Think before you test: can a simulation fire at *exactly* the formula's rheobase?
 
 # %% nbgrader={"grade": false, "grade_id": "rheobase_sim", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-currents = np.round(np.arange(3.90, 4.1001, 0.01), 2) * nA
+currents = np.round(variant.sweep_start / nA + 0.01 * np.arange(21), 3) * nA
 sweep = simulate(neuron_B, stimuli.constant(currents), 1 * second, record=())
 fires = np.array([len(train) > 0 for train in sweep.spike_trains])
 I_th_sim = currents[fires][0]
@@ -124,8 +137,10 @@ require("I_th_sim")
 check_rheobase_sim(I_th_sim).assert_ok()
 ### BEGIN HIDDEN TESTS
 # At exactly (V_th - E_L)/R the potential only approaches threshold: the first current of the
-# 0.01 nA grid that fires is the next one up.
-assert abs(I_th_sim / nA - 4.01) < 1e-6, "I_th_sim is not the smallest firing current of the sweep"
+# grid above 4 nA is the smallest that fires (well within 1 s: tau_m ln(RI / (RI - 20 mV))).
+grid_h = float(variant.sweep_start / nA) + 0.01 * np.arange(21)
+first_h = grid_h[grid_h > 4.0 + 1e-9][0]
+assert abs(I_th_sim / nA - first_h) < 1e-6, "I_th_sim is not the smallest firing current of the sweep"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -171,7 +186,8 @@ assert np.isnan(np.asarray(window_rate(np.array([]) * second), dtype=float))
 # The time from reset to threshold, $T = \tau_m \ln\frac{R I + E_L - V_{reset}}{R I + E_L - V_{th}}$,
 # depends on how far below threshold the neuron restarts. Use set A with the five reset
 # potentials `V_reset_values` below (**one** `LIF` whose `V_reset` is this array, so all five
-# run in one group) at a constant 1.6 nA, for 1 s, and store the interval-based rates
+# run in one group) at the constant current `variant.reset_current` of your numbers, for 1 s,
+# and store the interval-based rates
 # (`fi_curve(..., rate="isi")`) in `reset_rates` (a Quantity array in Hz, one per reset value).
 
 # %% nbgrader={"grade": false, "grade_id": "reset_values", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -180,7 +196,7 @@ V_reset_values = np.array([-75.0, -70.0, -65.0, -60.0, -56.0]) * mV
 # %% nbgrader={"grade": false, "grade_id": "reset_rates", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
 reset_model = LIF(**{**set_A, "V_reset": V_reset_values})
-reset_currents = np.full(V_reset_values.size, 1.6) * nA
+reset_currents = np.full(V_reset_values.size, 1.0) * variant.reset_current
 reset_rates = fi_curve(reset_model, reset_currents, 1 * second, rate="isi").rates
 print(np.round(reset_rates / Hz, 1))
 ### END SOLUTION
@@ -189,9 +205,11 @@ print(np.round(reset_rates / Hz, 1))
 require("reset_rates")
 check_reset_rates(reset_rates).assert_ok()
 ### BEGIN HIDDEN TESTS
-drive = 10 * Mohm * 1.6 * nA - 70 * mV
-T_hidden = 10 * ms * np.log((drive - V_reset_values) / (drive + 55 * mV))
-assert np.all(np.abs(np.asarray(reset_rates * T_hidden) - 1) < 0.02)
+# The interval from the closed form, counted in whole 0.1 ms steps (a crossing is seen at the
+# end of the step it happens in).
+drive = 10 * Mohm * variant.reset_current - 70 * mV
+T_hidden = np.ceil(np.log((drive - V_reset_values) / (drive + 55 * mV)) * 100 - 1e-9) * 0.1 * ms
+assert np.all(np.abs(np.asarray(reset_rates * T_hidden) - 1) < 0.005)
 assert np.all(np.diff(np.asarray(reset_rates)) > 0), "the rate must grow as V_reset rises"
 ### END HIDDEN TESTS
 
@@ -199,36 +217,37 @@ assert np.all(np.diff(np.asarray(reset_rates)) > 0), "the rate must grow as V_re
 # Now give the neuron an absolute refractory period $t_{ref}$ = 2 ms. As $V_{reset}$ approaches
 # $V_{th}$ from below (at a fixed current above rheobase), the firing rate
 #
-# * **a** drops to 0 Hz, because the neuron starts too close to threshold to integrate;
-# * **b** grows without bound, because the interval shrinks to zero;
-# * **c** approaches $1/t_{ref}$ = 500 Hz;
-# * **d** approaches the rate obtained with $V_{reset} = E_L$.
-#
-# Store your choice as a string (`"a"`, `"b"`, `"c"` or `"d"`) in `reset_limit`.
+# (the options, in the order of your numbers, are shown below). Store your choice as a string
+# (`"a"`, `"b"`, `"c"` or `"d"`) in `reset_limit`.
+
+# %% nbgrader={"grade": false, "grade_id": "reset_limit_options", "locked": true, "schema_version": 3, "solution": false, "task": false}
+variant.show_choices("reset_limit")
 
 # %% nbgrader={"grade": false, "grade_id": "reset_limit", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-reset_limit = "c"
+reset_limit = variant.letter_of("reset_limit", "cap")  # the option "approaches 1/t_ref"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "reset_limit_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 require("reset_limit")
 check_reset_limit(reset_limit).assert_ok()
 ### BEGIN HIDDEN TESTS
-assert reset_limit.strip().lower() == "c"
+assert variant.chosen_key("reset_limit", reset_limit) == "cap"
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Exercise 5 — A current that changes halfway (2 points)
 #
-# Drive `neuron_A` for 500 ms with 1.7 nA that jumps to 2.2 nA at 250 ms (hint: stimuli add
-# up, `stimuli.constant(...) + stimuli.step(...)`). Store the number of spikes in
+# Drive `neuron_A` for 500 ms with the current `variant.halves[0]` that jumps to
+# `variant.halves[1]` at 250 ms (your numbers; hint: stimuli add up,
+# `stimuli.constant(...) + stimuli.step(...)`). Store the number of spikes in
 # $[0, 250)$ ms and in $[250, 500)$ ms as a tuple of two integers in `spikes_halves`
 # (`result.spike_counts(start, stop)`).
 
 # %% nbgrader={"grade": false, "grade_id": "spikes_halves", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-halves = simulate(neuron_A, stimuli.constant(1.7 * nA) + stimuli.step(0.5 * nA, 250 * ms),
+first_I, second_I = variant.halves
+halves = simulate(neuron_A, stimuli.constant(first_I) + stimuli.step(second_I - first_I, 250 * ms),
                   500 * ms, record=())
 spikes_halves = (int(halves.spike_counts(0 * ms, 250 * ms)[0]),
                  int(halves.spike_counts(250 * ms, 500 * ms)[0]))
@@ -241,8 +260,9 @@ check_spikes_halves(spikes_halves).assert_ok()
 ### BEGIN HIDDEN TESTS
 # Independent truth: the exact one-step update written out (mV, ms, nA, MOhm).
 v_h, counts_h = -70.0, [0, 0]
+a_h, b_h = (float(x / nA) for x in variant.halves)
 for k in range(5000):
-    v_inf = -70.0 + 10.0 * (1.7 if k < 2500 else 2.2)
+    v_inf = -70.0 + 10.0 * (a_h if k < 2500 else b_h)
     v_h = v_inf + (v_h - v_inf) * np.exp(-0.1 / 10.0)
     if v_h > -55.0:
         counts_h[k >= 2500] += 1
@@ -253,15 +273,16 @@ assert tuple(int(n) for n in spikes_halves) == tuple(counts_h)
 # %% [markdown]
 # ## Exercise 6 — A current that changes continuously (3 points)
 #
-# A slow ramp from 0 nA at $t = 0$ to 3 nA at $t$ = 500 ms (`stimuli.ramp(3 * nA, 0 * ms, 500 * ms)`)
-# drives `neuron_A` (rheobase 1.5 nA). Simulate 500 ms and store in `I_ramp_first_spike` the
-# input current at the time of the first spike (the ramp rises at 3 nA / 500 ms).
+# A slow ramp from 0 nA at $t = 0$ to `variant.ramp_top` at $t$ = 500 ms
+# (`stimuli.ramp(variant.ramp_top, 0 * ms, 500 * ms)`) drives `neuron_A` (rheobase 1.5 nA).
+# Simulate 500 ms and store in `I_ramp_first_spike` the input current at the time of the first
+# spike.
 
 # %% nbgrader={"grade": false, "grade_id": "ramp_current", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-ramp_run = simulate(neuron_A, stimuli.ramp(3 * nA, 0 * ms, 500 * ms), 500 * ms, record=())
+ramp_run = simulate(neuron_A, stimuli.ramp(variant.ramp_top, 0 * ms, 500 * ms), 500 * ms, record=())
 t_first = ramp_run.spike_trains[0][0]
-I_ramp_first_spike = 3 * nA / (500 * ms) * t_first
+I_ramp_first_spike = variant.ramp_top / (500 * ms) * t_first
 print(f"first spike at {t_first / ms:.1f} ms, I = {I_ramp_first_spike / nA:.3f} nA")
 ### END SOLUTION
 
@@ -272,7 +293,7 @@ check_ramp_current(I_ramp_first_spike).assert_ok()
 # V(t) - E_L = R s (t - tau (1 - exp(-t/tau))) from rest; first crossing of 15 mV.
 from scipy.optimize import brentq
 
-s_h, tau_h = 6e-9, 0.01  # slope 3 nA / 500 ms = 6e-9 A/s, tau_m = 0.01 s
+s_h, tau_h = float(variant.ramp_top) / 0.5, 0.01  # slope (A/s), tau_m = 0.01 s
 t_h = brentq(lambda t: 1e7 * s_h * (t - tau_h * (1 - np.exp(-t / tau_h))) - 0.015, 1e-3, 1.0)
 assert abs(float(I_ramp_first_spike) / (s_h * t_h) - 1) < 0.005
 ### END HIDDEN TESTS
@@ -280,26 +301,20 @@ assert abs(float(I_ramp_first_spike) / (s_h * t_h) - 1) < 0.005
 # %% [markdown]
 # The first spike comes at a current *above* the rheobase. Why? Store `"a"`, `"b"`, `"c"` or
 # `"d"` in `ramp_lag`.
-#
-# * **a** The threshold rises while the current ramps up, so more current is needed before
-#   the first spike comes.
-# * **b** The membrane low-pass filters the ramp: $V$ lags by about $\tau_m$, so the spike
-#   comes at $I \approx I_{th} + \tau_m\, dI/dt$.
-# * **c** The exact integration method overestimates a current that changes at every time
-#   step of the run.
-# * **d** A ramp gives the same first-spike current as a step would; the whole gap is rounding
-#   to the time grid.
+
+# %% nbgrader={"grade": false, "grade_id": "ramp_lag_options", "locked": true, "schema_version": 3, "solution": false, "task": false}
+variant.show_choices("ramp_lag")
 
 # %% nbgrader={"grade": false, "grade_id": "ramp_lag", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-ramp_lag = "b"
+ramp_lag = variant.letter_of("ramp_lag", "lag")  # the option "the membrane low-pass filters the ramp"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "ramp_lag_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 require("ramp_lag")
 check_ramp_lag(ramp_lag).assert_ok()
 ### BEGIN HIDDEN TESTS
-assert ramp_lag.strip().lower() == "b"
+assert variant.chosen_key("ramp_lag", ramp_lag) == "lag"
 ### END HIDDEN TESTS
 
 # %% [markdown]

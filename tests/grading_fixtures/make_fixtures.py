@@ -1,7 +1,8 @@
 """Write the crafted submissions of sheet 01 that tests/test_grading.py grades.
 
-Each submission starts from the instructor sheet (all answers right, 15 points) or from the
-student sheet (nothing done, 0 points) and breaks one thing. ``expected.json`` lists the exact
+Each submission starts from the instructor sheet (all answers right: every automatic point, 17;
+its written answer, worth 2 more, is graded by hand and scores 0 here) or from the student sheet
+(nothing done, 0 points) and breaks one thing. ``expected.json`` lists the exact
 score of every exercise and a phrase the feedback must contain. Re-run after changing sheet 01:
 
     python tests/grading_fixtures/make_fixtures.py
@@ -15,11 +16,14 @@ import random
 
 import nbformat
 
+from sfa_helpers.checks import lesson01, variants
+
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SHEET = "01_lif_basics"
 FULL = {"rheobase_formula": 1, "rheobase_sim": 2, "window_rate": 2, "reset_rates": 2,
-        "reset_limit": 1, "spikes_halves": 2, "ramp_current": 2, "ramp_lag": 1, "lif_written": 2}
+        "reset_limit": 1, "spikes_halves": 2, "ramp_current": 2, "ramp_lag": 1, "lif_written": 2,
+        "four_steps": 2, "reset_written": 0}
 
 
 def solved():
@@ -36,6 +40,17 @@ def cell(nb, gid):
 
 def set_source(nb, gid, source):
     cell(nb, gid).source = source
+
+
+def letter(student: str, question: str, right: bool = True) -> str:
+    """The letter of the right (or of a wrong) option of a multiple-choice question in the
+    variant of ``student`` (the file name is the id the grader gives the kernel)."""
+    count = len(lesson01.VARIANTS)
+    variant = variants.Variant("01", variants.variant_index("01", student, count), student)
+    key = lesson01.CHOICES[question][0]
+    if not right:
+        key = next(k for k in variant.order(question) if k != key)
+    return variant.letter_of(question, key)
 
 
 def scores(**changes):
@@ -57,20 +72,20 @@ def build():
     nb = blank()
     set_source(nb, "rheobase_formula", "I_th = (neuron_B.V_th - neuron_B.E_L) / neuron_B.R")
     set_source(nb, "window_rate", cell(solved(), "window_rate").source)
-    set_source(nb, "reset_limit", 'reset_limit = "a"')
+    set_source(nb, "reset_limit", f'reset_limit = "{letter("partial", "reset_limit", right=False)}"')
     add("partial", nb, {**{k: 0 for k in FULL}, "rheobase_formula": 1, "window_rate": 2},
         ["reset_limit is not right"])
 
     nb = blank()
     set_source(nb, "rheobase_formula", "I_th = 4  # nA")
-    set_source(nb, "ramp_lag", 'ramp_lag = "b"')
+    set_source(nb, "ramp_lag", f'ramp_lag = "{letter("wrong_units", "ramp_lag")}"')
     set_source(nb, "ramp_current", "I_ramp_first_spike = 1.56  # forgot the unit")
     add("wrong_units", nb, {**{k: 0 for k in FULL}, "ramp_lag": 1},
         ["plain number without units", "expected a current"])
 
     nb = blank()
     set_source(nb, "rheobase_formula", "I_th = (neuron_B.V_th - neuron_B.E_L) / neuron_B.R * 1000")
-    set_source(nb, "reset_limit", 'reset_limit = "C"')
+    set_source(nb, "reset_limit", f'reset_limit = "{letter("factor_1000", "reset_limit").upper()}"')
     add("factor_1000", nb, {**{k: 0 for k in FULL}, "reset_limit": 1}, ["factor of 10^3"])
 
     nb = solved()
