@@ -455,3 +455,153 @@ def test_autocorrelogram_messages_hide_the_counts():
     assert _hides(fb, *[c for c in ref if c])
     fb = checks.check_autocorrelogram(acg_shifted_bins)
     assert not fb and "lags" in fb.message and "-4" not in fb.message
+
+
+# --- exercise 8 (plot task): autocorrelograms with and without adaptation -------------------
+
+@pytest.fixture(scope="module")
+def _pair_runs():
+    """The plot task's run (seed 4) and the same neurons with another seed, and with
+    Delta_Theta = 5 mV instead of 10 mV: spike trains after 1 s, in seconds."""
+    from sfa_helpers import simulate, stimuli
+    from sfa_helpers.models import LIF, AdaptiveThreshold
+
+    def run(deltas, seed):
+        model = LIF(**lesson06.NEURON) + AdaptiveThreshold(tau_Theta=100 * ms,
+                                                           Delta_Theta=np.array(deltas) * mV)
+        noise = stimuli.white_noise(np.full(2, 400.0) * pA, np.full(2, 20.0) * pA * second ** 0.5)
+        res = simulate(model, noise, 200 * second, dt=0.1 * ms, record=(), seed=seed)
+        trains = [np.asarray(t / second, dtype=float) for t in res.spike_trains]
+        run.whole_run_rates[(tuple(deltas), seed)] = [t.size / 200.0 for t in trains]
+        trains = [t[t >= 1.0] for t in trains]
+        return [(t, *_acg_numpy_ms(t)) for t in trains]
+
+    run.whole_run_rates = {}
+
+    return {"right": run([0.0, 10.0], 4), "seed": run([0.0, 10.0], 5),
+            "delta": run([0.0, 5.0], 4), "whole": run.whole_run_rates[((0.0, 10.0), 4)]}
+
+
+def _acg_numpy_ms(t_s, window_ms=200.0, bins=81):
+    """Autocorrelogram in Hz computed independently of analysis.autocorrelogram: differences
+    in ms from np.subtract.outer, np.histogram, divided by (spikes x bin width)."""
+    t = t_s * 1e3
+    lags, counts = [], np.zeros(bins)
+    for chunk in np.array_split(np.arange(t.size), max(1, t.size // 2000)):
+        d = np.subtract.outer(t[chunk], t)
+        d = d[(np.abs(d) < window_ms) & (d != 0)]
+        counts += np.histogram(d, bins=bins, range=(-window_ms, window_ms))[0]
+    b = 2 * window_ms / bins
+    lags = -window_ms + (np.arange(bins) + 0.5) * b
+    return lags, counts / (t.size * b * 1e-3)
+
+
+def _acg_figure(trains, *, panels=2, x_unit="ms", y_label="autocorrelogram (Hz)", poisson=True,
+                poisson_levels=None, legend=True, normalise=False, style="step", poisson_style="axhline"):
+    """The plot task drawn from (train, lags in ms, autocorrelogram in Hz) of each neuron: one
+    panel per neuron or both on one."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    duration = 199.0
+    fig, axes = plt.subplots(1, panels, squeeze=False)
+    axes = list(axes[0]) * (2 // panels)
+    for k, (ax, (t, lags, acg)) in enumerate(zip(axes, trains)):
+        rate = t.size / duration
+        if normalise:
+            acg = acg / rate
+        x = lags / 1e3 if x_unit == "s" else lags
+        if style == "step":
+            ax.step(x, acg, where="mid", label=f"neuron {k}")
+        elif style == "bar":
+            ax.bar(x, acg, width=x[1] - x[0], label=f"neuron {k}")
+        else:
+            ax.plot(x, acg, "o", label=f"neuron {k}")
+        if poisson:
+            level = rate if poisson_levels is None else poisson_levels[k]
+            if poisson_style == "axhline":
+                ax.axhline(level, ls="--", label=f"Poisson {k}")
+            elif poisson_style == "hlines":
+                ax.hlines(level, x[0], x[-1], linestyles="--", label=f"Poisson {k}")
+            else:
+                ax.plot([x[0], x[-1]], [level, level], ls="--", label=f"Poisson {k}")
+        ax.set_xlabel(f"lag ({x_unit})")
+        ax.set_ylabel(y_label)
+        if legend:
+            ax.legend()
+    return fig
+
+
+def test_poisson_acg_figure_drawn_independently_passes(_pair_runs):
+    import matplotlib.pyplot as plt
+
+    right = _pair_runs["right"]
+    for kwargs in ({}, {"panels": 1}, {"x_unit": "s", "poisson_style": "plot"}, {"style": "markers", "poisson_style": "hlines"},
+                   {"y_label": "rate at lag s (kHz)"}):
+        fig = _acg_figure(right, **kwargs)
+        if kwargs.get("y_label", "").endswith("(kHz)"):
+            for ax in fig.axes:      # redraw the same numbers in kHz
+                for line in ax.get_lines():
+                    line.set_ydata(np.asarray(line.get_ydata(), dtype=float) / 1e3)
+        assert checks.check_poisson_acg_figure(fig), (kwargs, checks.check_poisson_acg_figure(fig))
+        plt.close(fig)
+    # the rate over the whole run (first second included) is a fair Poisson level too
+    assert checks.check_poisson_acg_figure(_acg_figure(right, poisson_levels=_pair_runs["whole"]))
+    # but a level 5 % off is not the rate
+    off = [0.95 * t.size / 199.0 for t, _, _ in right]
+    assert checks.check_poisson_acg_figure(_acg_figure(right, poisson_levels=off)).kind == "wrong"
+    plt.close("all")
+
+
+@pytest.mark.parametrize("kwargs, kind, words", [
+    ({"which": "seed"}, "wrong", "autocorrelogram without adaptation"),     # another seed
+    ({"which": "delta"}, "wrong", "with adaptation"),                        # 5 mV, not 10 mV
+    ({"normalise": True}, "wrong", "without adaptation"),                  # divided by the rate
+    ({"normalise": True, "y_label": "autocorrelogram / rate (1)"}, "units", "y axis"),
+    ({"y_label": "autocorrelogram"}, "units", "names no unit"),
+    ({"x_unit": "s_label_ms"}, "wrong", "autocorrelogram"),                  # numbers in s, label ms
+    ({"poisson": False}, "wrong", "Poisson expectation"),
+    ({"poisson_levels": [1.0, 1.0]}, "wrong", "Poisson expectation"),       # flat at 1
+    ({"poisson_levels": "swapped"}, "wrong", "Poisson expectation"),
+    ({"legend": False}, "legend", "legend"),
+    ({"style": "bar"}, "wrong", "autocorrelogram"),
+])
+def test_poisson_acg_figure_mistakes_fail(_pair_runs, kwargs, kind, words):
+    import matplotlib.pyplot as plt
+
+    kwargs = dict(kwargs)
+    trains = _pair_runs[kwargs.pop("which", "right")]
+    if kwargs.get("poisson_levels") == "swapped":
+        kwargs["poisson_levels"] = [trains[1][0].size / 199.0, trains[0][0].size / 199.0]
+    relabel = kwargs.get("x_unit") == "s_label_ms"
+    if relabel:
+        kwargs["x_unit"] = "s"
+    fig = _acg_figure(trains, **kwargs)
+    if relabel:
+        for ax in fig.axes:
+            ax.set_xlabel("lag (ms)")
+    feedback = checks.check_poisson_acg_figure(fig)
+    assert not feedback and feedback.kind == kind and words in feedback.message, feedback
+    lags, acg, rates = lesson06._poisson_acg_run()
+    assert _hides(feedback, *rates, *np.asarray(acg).max(axis=1))
+    plt.close("all")
+
+
+def test_poisson_acg_figure_refuses_what_is_not_a_figure():
+    assert checks.check_poisson_acg_figure(None).kind == "missing"
+    assert checks.check_poisson_acg_figure([1, 2]).kind == "type"
+
+
+def test_poisson_acg_reference_is_the_prescribed_run(_pair_runs):
+    """The check's reference (analysis.autocorrelogram of the run) agrees with the independent
+    numpy histogram inside the span it checks (the outermost bins may differ by rounding)."""
+    lags, acg, rates = lesson06._poisson_acg_run()
+    for k, (t, own_lags, own) in enumerate(_pair_runs["right"]):
+        assert np.allclose(own_lags / 1e3, lags)
+        assert np.allclose(own[1:-1], acg[k][1:-1], rtol=1e-9, atol=1e-9)
+        assert abs(rates[k] * 199.0 - t.size) < 1e-6
+    # the two neurons are not Poissonian: the adapting one's trough is deep and wide
+    centre = np.abs(lags) < 0.03
+    assert np.all(acg[1][centre] < 0.5 * rates[1]) and acg[0][lags.size // 2] < 0.1 * rates[0]

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from brian2 import Hz, Mohm, kHz, mV, ms, pA, second, volt
+from brian2 import Hz, Mohm, kHz, kohm, mV, ms, ohm, pA, second, volt
 from scipy.integrate import quad
 
 from sfa_helpers import checks
@@ -325,3 +325,164 @@ def test_gamma_factor_function():
 @pytest.mark.parametrize("name", lesson07.__all__)
 def test_exported_names_exist(name):
     assert hasattr(lesson07, name)
+
+
+# --- exercises 7 and 8: the resistance of a passive membrane ---------------------------------
+
+@pytest.fixture(scope="module")
+def passive_recording():
+    """The recording as the sheet's locked cell makes it (Brian2), and its noise-free trace:
+    (t, I, v, v without noise) as Quantities."""
+    from sfa_helpers import simulate, stimuli
+    from sfa_helpers.models import LIF
+
+    membrane = LIF(tau_m=20 * ms, E_L=-65 * mV, V_th=0 * mV, V_reset=-65 * mV, R=80 * Mohm)
+    rng = np.random.default_rng(11)
+    current = np.repeat(rng.uniform(-100, 200, 20), 250) * pA
+    rec = simulate(membrane, stimuli.from_array(current, 0.1 * ms), 500 * ms, dt=0.1 * ms,
+                   record=("v",))
+    return rec.t, current, rec.v[0] + rng.normal(0, 1.0, current.size) * mV, rec.v[0]
+
+
+def _filtered(current_pA, *, early=False, euler=False):
+    a = 1 - 0.1 / 20 if euler else math.exp(-0.1 / 20)
+    b = [1 - a] if early else [0, 1 - a]
+    import scipy.signal
+
+    return scipy.signal.lfilter(b, [1, -a], current_pA)
+
+
+def _fit(recording, *, intercept=False, regressor="filtered", subtract=True):
+    """Least squares with numpy (MOhm): the prescribed fit and typical slips."""
+    t, current, v, _ = recording
+    i_pA = np.asarray(current / pA, dtype=float)
+    y = np.asarray(v / mV, dtype=float) + (65.0 if subtract else 0.0)
+    x = {"filtered": _filtered(i_pA), "current": i_pA, "early": _filtered(i_pA, early=True),
+         "euler": _filtered(i_pA, euler=True)}[regressor]
+    design = np.column_stack([x, np.ones_like(x)]) if intercept else x[:, None]
+    return np.linalg.lstsq(design, y, rcond=None)[0][0] * 1e3 * Mohm     # mV / pA = 1000 MOhm
+
+
+def test_resistance_fit_of_the_brian2_recording_passes(passive_recording):
+    R = _fit(passive_recording)
+    assert checks.check_resistance_fit(R)
+    assert checks.check_resistance_fit(R / Mohm * 1e3 * kohm)
+    # the reference is the same data recomputed in numpy and minimised numerically
+    t, current, v, clean = passive_recording
+    t_ref, i_ref, v_ref, clean_ref = lesson07._passive_arrays()
+    assert np.allclose(np.asarray(v / volt), v_ref, rtol=0, atol=1e-12)
+    assert np.array_equal(np.asarray(current / pA) * 1e-12, i_ref)
+    assert abs(lesson07._passive_fit() / float(R) - 1) < 1e-8
+    # the fit differs from the true R by much more than the check's tolerance, less than 3 SE
+    se = 1e-3 / np.sqrt(np.sum((_filtered(np.asarray(current / pA)) * 1e-12) ** 2))
+    assert 100 * lesson07.RESISTANCE_RTOL < abs(float(R) - 80e6) / 80e6 and abs(float(R) - 80e6) < 3 * se
+
+
+def test_resistance_fit_with_statsmodels_passes(passive_recording):
+    sm = pytest.importorskip("statsmodels.api")
+    t, current, v, _ = passive_recording
+    x = _filtered(np.asarray(current / pA, dtype=float)) * 1e-12
+    y = np.asarray((v + 65 * mV) / volt, dtype=float)
+    R = sm.OLS(y, x[:, None]).fit().params[0] * ohm
+    assert checks.check_resistance_fit(R)
+
+
+@pytest.mark.parametrize("kwargs, kind, words", [
+    ({"intercept": True}, "concept", "intercept"),
+    ({"regressor": "current"}, "concept", "current itself"),
+    ({"regressor": "early"}, "concept", "one step early"),
+    ({"regressor": "euler"}, "concept", "Euler"),
+    ({"subtract": False}, "concept", "E_L"),
+])
+def test_resistance_fit_slips(passive_recording, kwargs, kind, words):
+    fb = checks.check_resistance_fit(_fit(passive_recording, **kwargs))
+    assert not fb and fb.kind == kind and words in fb.message, fb
+    assert _hides(fb, float(_fit(passive_recording) / Mohm), 80.0)
+
+
+def test_resistance_fit_refuses_the_true_r_and_rounded_values(passive_recording):
+    R = _fit(passive_recording)
+    for typed in (80 * Mohm, np.round(R / Mohm, 2) * Mohm, np.round(R / Mohm, 3) * Mohm):
+        fb = checks.check_resistance_fit(typed)
+        assert not fb and fb.kind == "not the fit" and _hides(fb, float(R / Mohm), 80.0), fb
+    assert checks.check_resistance_fit(float(R / Mohm)).kind == "units"
+    assert checks.check_resistance_fit(R / Mohm * ohm).kind == "factor"
+    assert checks.check_resistance_fit(0.9 * R).kind == "imprecise"
+    assert checks.check_resistance_fit(5 * mV).kind == "units"
+    assert checks.check_resistance_fit(None).kind == "missing"
+    # the finite-difference fit of the differential equation is a slip too
+    t, current, v, _ = passive_recording
+    y = np.asarray((v + 65 * mV) / volt, dtype=float)
+    deriv = 20e-3 * np.diff(y) / 1e-4 + y[:-1]
+    i = np.asarray(current / pA, dtype=float)[:-1] * 1e-12
+    fb = checks.check_resistance_fit(np.sum(i * deriv) / np.sum(i * i) * ohm)
+    assert fb.kind == "concept" and "derivative" in fb.message
+
+
+def _passive_figure(recording, R, *, t_unit="ms", v_unit="mV", data="noisy", model="filtered",
+                    legend=True, panels=1, v_label=None, style="line"):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from brian2 import mV as mV_, ms as ms_, second as s_, volt as V_
+
+    t, current, v, clean = recording
+    tu = {"ms": ms_, "s": s_}[t_unit]
+    vu = {"mV": mV_, "V": V_}[v_unit]
+    x = (np.asarray(current / pA, dtype=float) if model == "current"
+         else _filtered(np.asarray(current / pA, dtype=float))) * pA
+    model_v = (-65 * mV if model != "no E_L" else 0 * mV) + R * x
+    fig, axes = plt.subplots(panels, 1, squeeze=False)
+    top, bottom = axes[0][0], axes[-1][0]
+    trace = v if data == "noisy" else clean
+    if style == "line":
+        top.plot(t / tu, trace / vu, label="data")
+    else:
+        top.scatter(t / tu, trace / vu, s=1, label="data")
+    bottom.plot(t / tu, model_v / vu, label="fit")
+    for ax in (top, bottom):
+        ax.set_xlabel(f"t ({t_unit})")
+        ax.set_ylabel(v_label or f"V ({v_unit})")
+        if legend:
+            ax.legend()
+    return fig
+
+
+def test_passive_figure_drawn_independently_passes(passive_recording):
+    import matplotlib.pyplot as plt
+
+    R = _fit(passive_recording)
+    for kwargs in ({}, {"t_unit": "s", "v_unit": "V", "style": "scatter"}):
+        fb = checks.check_passive_fit_figure(_passive_figure(passive_recording, R, **kwargs), R)
+        assert fb, (kwargs, fb)
+    # the model drawn with the student's own R_hat (a slip of exercise 7) passes with that R_hat
+    fig = _passive_figure(passive_recording, 1.05 * R)
+    assert checks.check_passive_fit_figure(fig, 1.05 * R)
+    assert not checks.check_passive_fit_figure(fig, R)
+    assert not checks.check_passive_fit_figure(fig)
+    plt.close("all")
+
+
+@pytest.mark.parametrize("kwargs, kind, words", [
+    ({"data": "clean"}, "wrong", "recorded voltage"),          # the simulation, not the data
+    ({"model": "current"}, "wrong", "fitted model"),           # no filtering
+    ({"model": "no E_L"}, "wrong", "fitted model"),
+    ({"v_label": "V (V)"}, "wrong", "recorded voltage"),       # mV numbers, label in V
+    ({"v_label": "membrane potential"}, "units", "names no unit"),
+    ({"legend": False}, "legend", "legend"),
+    ({"panels": 2}, "wrong", "fitted model"),                  # not on one axes
+    ({"R": "wrong"}, "wrong", "fitted model"),                 # 20 % off, not the student's either
+])
+def test_passive_figure_mistakes_fail(passive_recording, kwargs, kind, words):
+    import matplotlib.pyplot as plt
+
+    kwargs = dict(kwargs)
+    R = _fit(passive_recording)
+    if kwargs.pop("R", None):
+        R = 0.8 * R
+    fb = checks.check_passive_fit_figure(_passive_figure(passive_recording, R, **kwargs),
+                                         _fit(passive_recording))
+    assert not fb and fb.kind == kind and words in fb.message, fb
+    assert _hides(fb, float(_fit(passive_recording) / Mohm), 80.0)
+    plt.close("all")

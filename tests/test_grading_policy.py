@@ -50,6 +50,9 @@ def test_honest_answers_of_every_sheet_are_not_flagged(path):
     "class Trace:\n    def __init__(self):\n        self.data = []\n"
     "    def save(self):\n        return list(self.data)\nt = Trace()\nt.save()",
     "from brian2 import NeuronGroup\nG = NeuronGroup(2, 'dv/dt = -v/(10*ms) : volt')\nG.v = 0 * mV",
+    # SciPy's signal processing is not Python's signal module
+    "import scipy.signal\ny = scipy.signal.lfilter([1], [1, -0.5], [1.0, 0.0, 0.0])",
+    "import scipy as sp\ny = sp.signal.lfilter([1], [1, -0.5], [1.0, 0.0])",
 ])
 def test_ordinary_code_is_not_flagged(code):
     assert policy.review([code], CONTEXT01) == []
@@ -99,6 +102,7 @@ def test_ordinary_code_is_not_flagged(code):
     ("from brian2 import *\nset_device('cpp_standalone')", "uses set_device"),
     # found by review: roads around the import list and the module check
     ("import warnings\nwarnings.sys.modules['__main__'].check_rheobase_formula = print", "warnings.sys"),
+    ("import numpy as np\nnp.signal.signal(2, print)", "np.signal"),   # only scipy's is allowed
     ("from matplotlib import os", "imports os from matplotlib"),
     ("import random\nrandom._os.system('id')", "private attribute _os"),
     ("import operator, numpy as np\noperator.attrgetter('lo' + 'ad')(np)", "attrgetter"),

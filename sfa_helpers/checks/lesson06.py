@@ -6,7 +6,9 @@ computations written here (the autocorrelogram as a direct loop over spike pairs
 statistics functions of :mod:`sfa_helpers.analysis` that the student may call. The one exception
 is not a reference of correctness: exercise 7's answers must also be what the prescribed run
 gives (``_adaptation_run``, which re-runs it with ``simulate`` and the ``analysis`` functions the
-prompt names), so that numbers typed in do not pass.
+prompt names), so that numbers typed in do not pass. The plot task (exercise 8) draws the
+autocorrelograms of a prescribed seeded run: its reference is that run, through
+``analysis.autocorrelogram`` as the prompt says (``_poisson_acg_run``, cached).
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from .. import theory
 from ..models import LIF
 from .core import (Feedback, call_safely, check_choice, check_integers, check_quantity,
                    from_prescribed_run, plain_float)
+from .figures import Curve, _label, axis_unit, check_figure
 
 __all__ = ["check_cv_isi", "check_lv_isi", "check_gamma_train", "check_switch_stats",
            "check_nonstationary_metric", "check_autocorrelogram", "check_siegert_rate",
            "check_adaptation_rates", "check_adaptation_rho1", "check_fano_adaptation",
+           "check_poisson_acg_figure", "POISSON_ACG",
            "NEURON", "SIEGERT_CASES", "ADAPT_DELTAS", "ADAPT_MU", "ADAPT_SIGMA", "ADAPT_T",
            "ADAPT_T0", "ADAPT_DT", "ACG_CASES", "acg_pair_counts", "acg_poisson_train"]
 
@@ -541,3 +545,133 @@ def check_adaptation_rho1(rho1) -> Feedback:
 def check_fano_adaptation(choice) -> Feedback:
     """Multiple choice: the long-window Fano factor of the adapting neuron versus CV^2."""
     return check_choice(choice, "b", "abcd", name="fano_adaptation")
+
+
+# --- exercise 8 (plot task): are the neurons Poissonian? ---------------------------------------
+
+#: The run of the plot task: the lesson's LIF with an adaptive threshold (tau_Theta = 100 ms),
+#: Delta_Theta = 0 and 10 mV in one group, white noise (ADAPT_MU, ADAPT_SIGMA), 200 s, seed 4;
+#: autocorrelograms of the spikes after ``start`` in ``bins`` bins on [-window, window).
+POISSON_ACG = dict(deltas=np.array([0.0, 10.0]) * mV, duration=200 * second, seed=4,
+                   start=1 * second, window=200 * ms, bins=81)
+#: What the two autocorrelograms are called in messages.
+_ACG_NAMES = ("the autocorrelogram without adaptation",
+              "the autocorrelogram with adaptation (Delta_Theta = 10 mV)")
+
+
+@functools.lru_cache(maxsize=None)
+def _poisson_acg_run():
+    """(lags in s, autocorrelograms in Hz (2, bins), rates in Hz) of the plot task's run, as the
+    prompt prescribes it: ``simulate`` and ``analysis.autocorrelogram`` (cached: computed once
+    per grading batch, in the fork server's warm-up)."""
+    from .. import analysis, stimuli
+    from ..models import AdaptiveThreshold
+    from ..simulation import simulate
+
+    p = POISSON_ACG
+    n = p["deltas"].size
+    model = LIF(**NEURON) + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=p["deltas"])
+    noise = stimuli.white_noise(np.full(n, float(ADAPT_MU / pA)) * pA,
+                                np.full(n, float(ADAPT_SIGMA / (pA * second ** 0.5))) * pA * second ** 0.5)
+    run = simulate(model, noise, p["duration"], dt=ADAPT_DT, record=(), seed=p["seed"])
+    lags, acg = analysis.autocorrelogram(run.spike_trains, window=p["window"], bins=p["bins"],
+                                         start=p["start"])
+    rates = np.asarray(run.rates(start=p["start"]) / Hz, dtype=float)
+    return np.asarray(lags, dtype=float), np.asarray(acg / Hz, dtype=float), rates
+
+
+def _acg_curve(k):
+    """The Curve spec of autocorrelogram ``k``. Its span leaves out the outermost bin on each
+    side: a spike pair exactly one window apart (spike times lie on the 0.1 ms grid, and so does
+    the window's edge) falls inside or outside the window by rounding, depending on how the
+    differences are computed (seconds or ms, np.histogram or a loop), so those two bins may
+    differ by a pair or two between correct computations."""
+    lags, acg, _ = _poisson_acg_run()
+    b = lags[1] - lags[0]
+    span = ((lags[0] + 0.5 * b) * second, (lags[-1] - 0.5 * b) * second)
+    return Curve(_ACG_NAMES[k], span, x=lags * second, y=acg[k] * Hz, rtol=0.02, ytol=0.05 * Hz)
+
+
+def _x_span_covered(line, ax, lo, hi) -> bool:
+    """Whether a horizontal line covers at least 90 % of the lags [lo, hi] (second): in data
+    coordinates read with the x axis unit, or an ``axhline`` (x in axes coordinates, 0 to 1)."""
+    x = np.asarray(line.get_xdata(orig=False), dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size < 2:
+        return False
+    if line.get_transform() != ax.transData:     # axhline: x runs over the axes' width
+        return x.min() <= 0.05 and x.max() >= 0.95
+    unit = axis_unit(_label(ax, "x"))
+    if unit is None or isinstance(unit, str) or get_dimensions(unit) is not second.dim:
+        return False
+    x = x * float(unit)
+    return min(x.max(), hi) - max(x.min(), lo) >= 0.9 * (hi - lo)
+
+
+def _flat_lines(ax, lo, hi):
+    """The levels (in the y axis' unit) of the visible horizontal lines of ``ax`` that run over
+    the lags [lo, hi] (second): ``ax.plot`` of a constant, ``ax.axhline``, ``ax.hlines``."""
+    levels = []
+    for line in ax.get_lines():
+        if not line.get_visible():
+            continue
+        try:
+            y = np.asarray(line.get_ydata(orig=False), dtype=float)
+        except (TypeError, ValueError):
+            continue
+        y = y[np.isfinite(y)]
+        if y.size >= 2 and np.ptp(y) <= 1e-9 * max(abs(y[0]), 1e-12) and _x_span_covered(line, ax, lo, hi):
+            levels.append(float(y[0]))
+    unit = axis_unit(_label(ax, "x"))
+    xs = float(unit) if unit is not None and not isinstance(unit, str) and \
+        get_dimensions(unit) is second.dim else None
+    for coll in ax.collections:
+        segments = getattr(coll, "get_segments", None)
+        if not coll.get_visible() or segments is None or xs is None:
+            continue
+        for seg in segments():
+            seg = np.asarray(seg, dtype=float)
+            if seg.ndim == 2 and len(seg) >= 2 and np.ptp(seg[:, 1]) <= 1e-9 * max(abs(seg[0, 1]), 1e-12):
+                x = seg[:, 0] * xs
+                if min(x.max(), hi) - max(x.min(), lo) >= 0.9 * (hi - lo):
+                    levels.append(float(seg[0, 1]))
+    return levels
+
+
+def check_poisson_acg_figure(fig) -> Feedback:
+    """Plot task: the autocorrelograms (Hz, against the lag) of the neuron without and with
+    adaptation of the prescribed run, each with the Poisson expectation (a flat line at that
+    neuron's rate, within 3 %: the rate of the spikes after 1 s, or of the whole run), a legend
+    and units. One panel for both or one panel each; lines, steps or markers (not bars)."""
+    name = "fig_acg"
+    lags, _, rates = _poisson_acg_run()
+    lo, hi = lags[0], lags[-1]
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    holders = []
+    for k in range(2):
+        curve = _acg_curve(k)
+        feedback = check_figure(fig, [curve], name=name)
+        if not feedback:
+            return feedback
+        axes = list(fig.axes) if isinstance(fig, Figure) else [fig] if isinstance(fig, Axes) else []
+        holder = next(ax for ax in axes if check_figure(ax, [curve], name=name))
+        holders.append(holder)
+        unit = axis_unit(_label(holder, "y"))
+        scale = float(unit / Hz)
+        if not any(abs(level * scale / rates[k] - 1) <= 0.03 for level in _flat_lines(holder, lo, hi)):
+            return Feedback(False, "wrong", f"{name}: the panel with {_ACG_NAMES[k]} needs the "
+                                            "Poisson expectation for that neuron: a flat line "
+                                            "across the lags at its firing rate (in the units of "
+                                            "the y axis label).")
+    for ax in set(holders):
+        needed = holders.count(ax) + 1
+        legend = ax.get_legend()
+        texts = [t.get_text().strip() for t in legend.get_texts()] if legend is not None else []
+        if len([t for t in texts if t]) < needed:
+            return Feedback(False, "legend", f"{name} needs a legend naming the autocorrelograms "
+                                             "and the Poisson expectation (label=... and "
+                                             "ax.legend()).")
+    return Feedback(True, "right", f"{name} shows both autocorrelograms and the Poisson "
+                                   "expectation, with units and a legend.")

@@ -3,7 +3,10 @@
 References come from closed forms (the kernel eta of the adaptive LIF, the survivor function of a
 recovering hazard, the GLM bias of the escape SRM) or from small numpy computations written here
 (the log-likelihood on a grid, the greedy coincidence count, the sine-modulated Poisson train),
-never from the sfa_helpers functions the student is asked to call.
+never from the sfa_helpers functions the student is asked to call. The passive membrane of
+exercises 7 and 8 is recomputed here with its exact one-step update in numpy (the sheet records it
+with Brian2) and its resistance fitted by a numerical minimisation of the squared error (the
+sheet's solution uses the closed form).
 """
 
 from __future__ import annotations
@@ -12,17 +15,19 @@ import functools
 import math
 
 import numpy as np
-from brian2 import Hz, Mohm, Quantity, get_dimensions, mV, ms, pA, second
+from brian2 import Hz, Mohm, Quantity, amp, get_dimensions, mV, ms, ohm, pA, second, volt
 from brian2.units.fundamentalunits import DIMENSIONLESS
 from scipy.integrate import quad
 
 from ..spike_prediction import coincidences
 from .core import Feedback, call_safely, check_choice, check_quantity, plain_float
+from .figures import Curve, check_figure
 
 __all__ = ["check_eta_limit", "check_eta_peak_time", "check_eta_minimum",
            "check_log_likelihood", "check_survivor_50ms", "check_mean_isi_hazard",
            "check_threshold_fit", "check_identifiable", "check_bits_per_spike_sine",
-           "check_gamma_factor",
+           "check_gamma_factor", "check_resistance_fit", "check_passive_fit_figure",
+           "PASSIVE", "PASSIVE_DATA", "passive_recording",
            "ETA_PARAMS", "HAZARD_PARAMS", "SRM_PARAMS", "SINE_PARAMS", "sine_train"]
 
 #: The adaptive LIF of lesson 07: tau_m, tau_w, R, b.
@@ -355,3 +360,153 @@ def check_gamma_factor(gamma_factor) -> Feedback:
         if not feedback:
             return feedback
     return Feedback(True, "right", "gamma_factor is right.")
+
+
+# --- exercises 7 and 8: the resistance of a passive membrane, by least squares --------------
+
+#: The passive membrane of exercise 7 (a LIF whose threshold is never reached).
+PASSIVE = dict(tau_m=20 * ms, E_L=-65 * mV, R=80 * Mohm)
+#: Its recording, as the sheet's locked cell makes it: time step, number of current steps and
+#: samples per step, the range of the step amplitudes (uniform, pA), the SD of the recording noise
+#: (mV) and the numpy seed (amplitudes first, then the noise).
+PASSIVE_DATA = dict(dt=0.1 * ms, steps=20, samples_per_step=250, low=-100.0, high=200.0,
+                    noise=1.0, seed=11)
+#: How close (relative) R_hat must be to the least-squares fit of these data: far below the
+#: fit's standard error (about 0.3 %), so the true R typed in (about 0.04 % away) does not pass.
+RESISTANCE_RTOL = 1e-6
+
+
+@functools.lru_cache(maxsize=None)
+def _passive_arrays():
+    """(t in s, I in A, v in V with noise, v without noise) of the recording, from numpy:
+    v_0 = E_L and the exact update v_n = E_L + a (v_(n-1) - E_L) + (1 - a) R I_(n-1)."""
+    d, p = PASSIVE_DATA, PASSIVE
+    rng = np.random.default_rng(d["seed"])
+    current = np.repeat(rng.uniform(d["low"], d["high"], d["steps"]), d["samples_per_step"]) * 1e-12
+    n = current.size
+    dt, tau = float(d["dt"]), float(p["tau_m"])
+    E_L, R = float(p["E_L"]), float(p["R"])
+    a = math.exp(-dt / tau)
+    clean = np.empty(n)
+    v = E_L
+    for k in range(n):
+        clean[k] = v
+        v = E_L + a * (v - E_L) + (1 - a) * R * current[k]
+    noisy = clean + rng.normal(0, d["noise"], n) * 1e-3
+    return np.arange(n) * dt, current, noisy, clean
+
+
+def passive_recording():
+    """The recording of exercise 7: ``(t, I, v)`` as Quantities (second, amp, volt)."""
+    t, current, noisy, _ = _passive_arrays()
+    return t * second, current * amp, noisy * volt
+
+
+def _regressor(current, dt, tau, *, early=False, euler=False):
+    """The filtered current as a loop: x_0 = 0, x_n = a x_(n-1) + (1 - a) I_(n-1), with
+    a = exp(-dt/tau) (the prescribed regressor). ``early``: x_n = a x_(n-1) + (1 - a) I_n (one
+    step early); ``euler``: a = 1 - dt/tau."""
+    a = 1 - dt / tau if euler else math.exp(-dt / tau)
+    x = np.empty(current.size)
+    state = 0.0
+    for k in range(current.size):
+        if early:
+            state = a * state + (1 - a) * current[k]
+            x[k] = state
+        else:
+            x[k] = state
+            state = a * state + (1 - a) * current[k]
+    return x
+
+
+@functools.lru_cache(maxsize=None)
+def _passive_fit() -> float:
+    """R (ohm) minimising sum (v_n - E_L - R x_n)^2, by Brent's method on the squared error (the
+    error is quadratic in R, so the minimiser is found to rounding precision)."""
+    from scipy.optimize import minimize_scalar
+
+    _, current, noisy, _ = _passive_arrays()
+    x = _regressor(current, float(PASSIVE_DATA["dt"]), float(PASSIVE["tau_m"]))
+    y = noisy - float(PASSIVE["E_L"])
+    scale = float(Mohm)
+    result = minimize_scalar(lambda r: float(np.sum((y - r * scale * x) ** 2)),
+                             bracket=(10.0, 100.0), method="brent", tol=1e-12)
+    return float(result.x) * scale
+
+
+@functools.lru_cache(maxsize=None)
+def _resistance_slips():
+    """(R in ohm, message) of typical slips, all on the same data."""
+    _, current, noisy, _ = _passive_arrays()
+    dt, tau, E_L = float(PASSIVE_DATA["dt"]), float(PASSIVE["tau_m"]), float(PASSIVE["E_L"])
+    y = noisy - E_L
+    x = _regressor(current, dt, tau)
+
+    def slope(x_, y_):
+        return float(np.sum(x_ * y_) / np.sum(x_ * x_))
+
+    with_intercept = np.linalg.lstsq(np.column_stack([x, np.ones_like(x)]), y, rcond=None)[0][0]
+    derivative = tau * np.diff(noisy) / dt + y[:-1]
+    return (
+        (float(with_intercept), "R_hat comes from a fit with an intercept; E_L is known, so the "
+                                "model has one free parameter: fit v - E_L = R x without a "
+                                "constant term."),
+        (slope(current, y), "R_hat regresses on the current itself; the membrane low-pass filters "
+                            "the current, so the regressor is the filtered current x_n."),
+        (slope(x, noisy), "R_hat fits v instead of v - E_L: subtract the known resting "
+                          "potential first."),
+        (slope(_regressor(current, dt, tau, early=True), y),
+         "R_hat uses a regressor one step early: V_n depends on the currents up to I_(n-1)."),
+        (slope(_regressor(current, dt, tau, euler=True), y),
+         "R_hat uses the Euler step a = 1 - dt/tau_m; the exact update has a = exp(-dt/tau_m)."),
+        (slope(current[:-1], derivative), "R_hat fits the differential equation with a "
+                                          "finite-difference derivative of the noisy voltage; "
+                                          "minimise the squared error of the voltage itself, "
+                                          "with the regressor x_n."),
+    )
+
+
+def check_resistance_fit(R_hat) -> Feedback:
+    """The least-squares resistance of the passive membrane's recording: within 2 % of the true
+    R, and the fit of these data (relative 1e-6), not the true R typed in."""
+    name = "R_hat"
+    feedback = check_quantity(R_hat, PASSIVE["R"], rtol=0.02, name=name)
+    if feedback.kind in ("missing", "type", "units", "nan"):
+        return feedback
+    value = plain_float(R_hat)
+    for slip, message in _resistance_slips():
+        if value is not None and abs(value / slip - 1) <= RESISTANCE_RTOL:
+            return Feedback(False, "concept", message)
+    if not feedback or abs(value / _passive_fit() - 1) <= RESISTANCE_RTOL:
+        return feedback
+    return Feedback(False, "not the fit", "R_hat is near the true resistance but is not the "
+                                          "least-squares fit of these data: fit v_rec - E_L = "
+                                          "R x_n (one parameter) with the regressor x_n of the "
+                                          "exercise; the R of the model typed in does not count.")
+
+
+def check_passive_fit_figure(fig, R_hat=None) -> Feedback:
+    """Plot task: the recording v(t) and the fitted model's voltage E_L + R x_n on one axes, with
+    a legend and units. The model may use the reference fit or the student's own ``R_hat`` (if
+    it is within 10 % of the truth), so that a mistake in exercise 7 costs no points here."""
+    name = "fig_passive"
+    t, current, noisy, _ = _passive_arrays()
+    x = _regressor(current, float(PASSIVE_DATA["dt"]), float(PASSIVE["tau_m"]))
+    E_L = float(PASSIVE["E_L"])
+    span = (0 * second, t[-1] * second)
+    data = Curve("the recorded voltage v_rec", span, x=t * second, y=noisy * volt, rtol=0,
+                 ytol=0.01 * mV)
+    candidates = [_passive_fit()]
+    own = plain_float(R_hat) if isinstance(R_hat, Quantity) and \
+        get_dimensions(R_hat) is get_dimensions(ohm) and np.size(R_hat) == 1 else None
+    if own is not None and np.isfinite(own) and abs(own / float(PASSIVE["R"]) - 1) < 0.1:
+        candidates.append(own)
+    feedback = None
+    for R in candidates:
+        model = Curve("the fitted model's voltage", span, x=t * second, y=(E_L + R * x) * volt,
+                      rtol=0, ytol=0.1 * mV)
+        fb = check_figure(fig, [data, model], legend=True, name=name)
+        if fb:
+            return fb
+        feedback = feedback or fb
+    return feedback

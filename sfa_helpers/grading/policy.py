@@ -94,6 +94,9 @@ FORBIDDEN_ATTRIBUTES = frozenset({
     "marshal", "signal", "socket", "shutil", "pathlib", "io", "threading", "multiprocessing",
     "types", "code", "codeop", "runpy", "pty", "posix", "modules", "attrgetter", "methodcaller",
 })
+#: Submodules of allowed packages whose names are also those of forbidden modules:
+#: ``scipy.signal`` is SciPy's signal processing, not Python's ``signal``.
+SCIENTIFIC_SUBMODULES = {"scipy": frozenset({"signal"})}
 #: Line magics that only time, draw, configure the display or show help; the code given to
 #: ``time``/``timeit`` is reviewed as well.
 HARMLESS_MAGICS = frozenset({"matplotlib", "time", "timeit", "config", "pinfo", "pinfo2",
@@ -261,6 +264,7 @@ def review(sources, context: "SheetContext | None" = None) -> list:
     module_names = {n for n, b in {**context.imports, **student_imports}.items()
                     if b.startswith("module ")}
     imported = set(student_imports) | set(context.imports)
+    bindings = {**context.imports, **student_imports}
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -273,7 +277,7 @@ def review(sources, context: "SheetContext | None" = None) -> list:
                 if not own:
                     flag(f"uses {node.id}: {FORBIDDEN_NAMES[node.id]}")
             elif isinstance(node, ast.Attribute):
-                _review_attribute(node, flag, own_objects, module_names | imported)
+                _review_attribute(node, flag, own_objects, module_names | imported, bindings)
             elif isinstance(node, ast.Call):
                 _review_call(node, flag)
         # rebinding a name the tests read (a builtin, a unit, a given object)
@@ -313,9 +317,13 @@ def _root_name(node) -> "str | None":
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _review_attribute(node, flag, own_objects, modules) -> None:
+def _review_attribute(node, flag, own_objects, modules, bindings=None) -> None:
     attr, root = node.attr, _root_name(node)
     own = root in own_objects and root not in modules
+    parent = node.value.id if isinstance(node.value, ast.Name) else None
+    package = (bindings or {}).get(parent, "").removeprefix("module ")
+    if attr in SCIENTIFIC_SUBMODULES.get(package, ()):
+        return
     if attr.startswith("__") and attr.endswith("__"):
         if attr not in HARMLESS_DUNDERS:
             flag(f"reaches the special attribute {attr}")

@@ -25,7 +25,7 @@
 # `"V (mV)"`. A **written task** is a text cell (replace `YOUR ANSWER HERE`); your instructor
 # grades it by hand.
 #
-# Points: 19 in total (4 of them graded by hand).
+# Points: 19 in total (2 of them graded by hand).
 
 # %% nbgrader={"grade": false, "grade_id": "colab_install", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # Google Colab only: install the course package there (about a minute, once per session).

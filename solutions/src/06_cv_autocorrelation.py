@@ -20,7 +20,12 @@
 # Keep the variable names given in each exercise: the tests look for them. Do not edit the test
 # cells (the grader uses its own copy).
 #
-# Points: 16 in total.
+# A **plot task** asks for a figure in a variable (`fig_...`): the test reads the curves back
+# from it, in the units your axis labels name, so label every axis with its unit, e.g.
+# `"V (mV)"`. A **written task** is a text cell (replace `YOUR ANSWER HERE`); your instructor
+# grades it by hand.
+#
+# Points: 20 in total (2 of them graded by hand).
 
 # %% nbgrader={"grade": false, "grade_id": "colab_install", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # Google Colab only: install the course package there (about a minute, once per session).
@@ -47,6 +52,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is 
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
+import matplotlib.pyplot as plt
 from brian2 import Hz, Mohm, mV, ms, pA, pF, second
 from scipy.integrate import quad
 from scipy.special import erfcx
@@ -55,7 +61,8 @@ from sfa_helpers import analysis, simulate, stimuli, theory
 from sfa_helpers.checks import (check_adaptation_rates, check_adaptation_rho1,
                                 check_autocorrelogram, check_cv_isi, check_fano_adaptation,
                                 check_gamma_train, check_lv_isi, check_switch_stats,
-                                check_nonstationary_metric, check_siegert_rate, require)
+                                check_nonstationary_metric, check_poisson_acg_figure,
+                                check_siegert_rate, require)
 from sfa_helpers.models import LIF, AdaptiveThreshold
 from sfa_helpers.notebook import setup
 
@@ -423,3 +430,107 @@ check_fano_adaptation(fano_adaptation).assert_ok()
 ### BEGIN HIDDEN TESTS
 assert fano_adaptation.strip().lower() == "b"
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 8 — Are the neurons Poissonian? (plot task, 2 points)
+#
+# A Poisson process of rate $r$ has a flat autocorrelogram: given a spike at lag 0, the other
+# spikes come at the rate $r$ at every lag. Compare a neuron without and one with adaptation
+# under noise. Build, **in this exercise's cell** (so that it does not depend on your answer to
+# exercise 7), `neuron + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=...)` with
+# $\Delta\Theta$ = 0 and 10 mV (two neurons in one group), drive both with
+# `stimuli.white_noise(mu, sigma)`, $\mu$ = 400 pA and $\sigma$ = 20 pA·√s (arrays of two values),
+# and simulate 200 s with `dt=0.1 * ms`, `record=()` and `seed=4`. From the spikes after 1 s
+# compute
+#
+# * the autocorrelograms, `analysis.autocorrelogram(result.spike_trains, window=200 * ms,
+#   bins=81, start=1 * second)` (in Hz: the rate of spikes at each lag given a spike at 0),
+# * the rates, `result.rates(start=1 * second)`.
+#
+# Draw a figure `fig_acg` with the two autocorrelograms (Hz) against the lag (ms), each with the
+# Poisson expectation, a flat line at that neuron's rate, and a legend naming the curves: both
+# neurons on one panel, or one panel each. Draw lines (`ax.plot`, `ax.step(..., where="mid")`
+# or `ax.axhline`), not bars: the test does not read bar charts. Print also the CV
+# (`analysis.cv`) and the Fano factor of the spike counts in 1 s windows
+# (`analysis.fano_factor(trains, 1 * second, start=1 * second, stop=200 * second)`) of both
+# neurons: exercise 9 asks about them.
+
+# %% nbgrader={"grade": false, "grade_id": "poisson_acg", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+pair_model = neuron + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=np.array([0.0, 10.0]) * mV)
+pair_noise = stimuli.white_noise(np.full(2, 400.0) * pA, np.full(2, 20.0) * pA * second ** 0.5)
+pair_run = simulate(pair_model, pair_noise, 200 * second, dt=0.1 * ms, record=(), seed=4)
+lags_acg, acg_pair = analysis.autocorrelogram(pair_run.spike_trains, window=200 * ms, bins=81,
+                                              start=1 * second)
+rates_pair = pair_run.rates(start=1 * second)
+cv_pair = analysis.cv(pair_run.spike_trains, start=1 * second)
+fano_pair = analysis.fano_factor(pair_run.spike_trains, 1 * second, start=1 * second,
+                                 stop=200 * second)
+fig_acg, axes_acg = plt.subplots(1, 2, figsize=(9, 3.2), sharex=True, layout="constrained")
+for ax, k, title, color in ((axes_acg[0], 0, "without adaptation", "C0"),
+                            (axes_acg[1], 1, "with adaptation (ΔΘ = 10 mV)", "C3")):
+    ax.step(lags_acg / ms, acg_pair[k] / Hz, where="mid", color=color, label="autocorrelogram")
+    ax.axhline(rates_pair[k] / Hz, color="k", ls="--", lw=1, label="Poisson")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.set_xlabel("lag (ms)")
+    ax.set_ylabel("autocorrelogram (Hz)")
+    ax.legend(frameon=False, loc="lower right")
+plt.show()
+for label, r, c, f in zip(("no adaptation", "ΔΘ = 10 mV"), rates_pair / Hz, cv_pair, fano_pair):
+    print(f"{label:14s}: rate {r:5.1f} Hz, CV {c:.2f} (CV² {c * c:.2f}), Fano factor (1 s) {f:.2f}")
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "poisson_acg_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("fig_acg")
+check_poisson_acg_figure(fig_acg).assert_ok()
+
+# %% [markdown]
+# ## Exercise 9 — Are they Poissonian? (written task, 2 points)
+#
+# The source tutorial asks: are the neurons with and without adaptation Poissonian under noise?
+# Answer in a few sentences, with your figure of exercise 8 and the numbers printed there (and
+# $\rho_1$ of exercise 7) as evidence:
+#
+# 1. What would a Poisson process show in the autocorrelogram, the CV and the Fano factor?
+# 2. What does the neuron **without** adaptation show instead, and why (what happens right after
+#    a spike)?
+# 3. What does the neuron **with** adaptation show, and why is its Fano factor for long windows
+#    so much smaller than its $CV^2$?
+# 4. Is either Poissonian? At which lags, or under which conditions, would a Poisson description
+#    be good enough?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "poisson_written", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# 1. A Poisson process has no memory: its autocorrelogram is flat at the rate $r$ at every lag
+#    (no dip at 0), its intervals are exponential ($CV = 1$) and its spike counts have
+#    $F(w) = 1$ for every window.
+# 2. Without adaptation (55 Hz) the autocorrelogram has a narrow **refractory dip**: 0 within a
+#    few ms of a spike (reset to −70 mV and 2 ms refractory period, then the membrane must charge
+#    back to threshold), and flat at the rate from about 10-15 ms on. The intervals are more
+#    regular than Poisson, $CV \approx 0.55$, and since the neuron is a renewal process (reset
+#    erases everything, $\rho_1 \approx 0$) the Fano factor for long windows is about
+#    $CV^2 \approx 0.3$, not 1.
+# 3. With adaptation (12.5 Hz) the dip becomes a wide **adaptation trough**: each spike raises
+#    the threshold by 10 mV, which decays with $\tau_\Theta$ = 100 ms, so the autocorrelogram
+#    stays near 0 for tens of ms and recovers to the rate only after about 50-80 ms (with a
+#    small peak near the preferred interval, about 80-90 ms). $CV \approx 0.4$. The threshold
+#    carries memory across spikes: a short interval leaves it high and makes the next interval
+#    long ($\rho_1 \approx -0.3$ in exercise 7), so the counts are more regular than the
+#    intervals: $F(1\,\mathrm{s}) \approx 0.08 \ll CV^2 \approx 0.16$
+#    ($F(\infty) = CV^2(1 + 2\sum_k \rho_k)$).
+# 4. Neither neuron is Poissonian: both are more regular ($CV < 1$, $F < 1$) and both have a hole
+#    in the autocorrelogram after each spike. Beyond the dip or trough the autocorrelogram is
+#    flat: spikes far apart are uncorrelated, so a Poisson description is fair only on time
+#    scales much longer than every memory of a spike (reset, refractoriness, adaptation), e.g.
+#    for a neuron firing at a very low rate, whose intervals are long compared with these.
+#
+# **Rubric (2 points).** 0.5 point: the Poisson signature (flat autocorrelogram at the rate,
+# $CV = 1$, $F = 1$). 0.5 point: without adaptation, the narrow refractory dip with its cause
+# (reset, refractory period) and $CV < 1$ with $F \approx CV^2$. 0.5 point: with adaptation,
+# the wide trough (the threshold decaying with $\tau_\Theta$) and $F$ well below $CV^2$ because
+# of the negative serial correlations. 0.5 point: the conclusion that neither is Poissonian,
+# with a condition under which Poisson is a fair description (long lags or low rates). Numbers
+# need not match these exactly (another run gives other digits), but each claim must be
+# supported by the figure or the printed values.
+# ### END SOLUTION

@@ -20,7 +20,12 @@
 # Keep the variable names given in each exercise: the tests look for them. Do not edit the test
 # cells (the grader uses its own copy).
 #
-# Points: 14 in total.
+# A **plot task** asks for a figure in a variable (`fig_...`): the test reads the curves back
+# from it, in the units your axis labels name, so label every axis with its unit, e.g.
+# `"V (mV)"`. A **written task** is a text cell (replace `YOUR ANSWER HERE`); your instructor
+# grades it by hand.
+#
+# Points: 20 in total (2 of them graded by hand).
 
 # %% nbgrader={"grade": false, "grade_id": "colab_install", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # Google Colab only: install the course package there (about a minute, once per session).
@@ -48,17 +53,20 @@ if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 import scipy.signal
 from brian2 import Hz, Mohm, mV, ms, pA, second
 from scipy.integrate import quad
+from scipy.signal import lfilter
 
 from sfa_helpers import glm, simulate, stimuli
 from sfa_helpers.checks import (check_bits_per_spike_sine, check_eta_limit, check_eta_minimum,
                                 check_eta_peak_time, check_gamma_factor, check_identifiable,
-                                check_log_likelihood, check_mean_isi_hazard, check_survivor_50ms,
-                                check_threshold_fit, require)
-from sfa_helpers.models import EscapeSRM
+                                check_log_likelihood, check_mean_isi_hazard,
+                                check_passive_fit_figure, check_resistance_fit,
+                                check_survivor_50ms, check_threshold_fit, require)
+from sfa_helpers.models import LIF, EscapeSRM
 from sfa_helpers.notebook import setup
 from sfa_helpers.spike_prediction import coincidences
 
@@ -351,3 +359,129 @@ assert abs(value_h - (1 - 2 * 4 * 0.002 * 3) / 3.5 / (1 - 2 * 4 * 0.002)) < 1e-9
 train_h = np.sort(np.random.default_rng(5).uniform(0, 9.9, 200)) * second
 assert abs(gamma_factor(train_h, train_h, 10 * second, 2 * ms) - 1) < 1e-9
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 7 — The resistance of a passive membrane, by least squares (2 points)
+#
+# A passive membrane (no spikes), $\tau_m \dot V = -(V - E_L) + R\,I(t)$, with $\tau_m$ and
+# $E_L$ known: how large is $R$? The cell below records 500 ms of it (a LIF whose threshold is
+# never reached, $\Delta t$ = 0.1 ms) under a current that steps every 25 ms, and adds 1 mV of
+# recording noise: `v_rec` at the times `t_rec`, driven by `I_rec` (sample $n$ of the current
+# acts during the step from $t_n$ to $t_{n+1}$).
+#
+# The current is constant during each step, so the exact update from $V_0 = E_L$ is
+# $V_n - E_L = a\,(V_{n-1} - E_L) + (1 - a)\,R\,I_{n-1}$ with $a = e^{-\Delta t/\tau_m}$, that is
+#
+# $$V_n - E_L = R\,x_n, \qquad x_0 = 0, \quad x_n = a\,x_{n-1} + (1 - a)\,I_{n-1}:$$
+#
+# linear in $R$, with the **regressor** $x_n$, the current low-pass filtered by the membrane
+# (it is a current). Compute `x_reg` (a Quantity array, one value per sample of `v_rec`: a loop,
+# or `lfilter([0, 1 - a], [1, -a], ...)` on plain numbers, imported in the setup cell) and the
+# $R$ that minimises the squared error of the voltage,
+#
+# $$E(R) = \sum_n \big(v_n - E_L - R\,x_n\big)^2$$
+#
+# (set $dE/dR = 0$: one free parameter, no intercept, since $E_L$ is known). Store it, with
+# units, in `R_hat`. The test repeats the fit with another method on the same data; the $R$ of
+# `membrane` does not pass: the noise moves the fit away from it.
+
+# %% nbgrader={"grade": false, "grade_id": "passive_data", "locked": true, "schema_version": 3, "solution": false, "task": false}
+membrane = LIF(tau_m=20 * ms, E_L=-65 * mV, V_th=0 * mV, V_reset=-65 * mV, R=80 * Mohm)
+dt_rec = 0.1 * ms
+rng_rec = np.random.default_rng(11)
+I_rec = np.repeat(rng_rec.uniform(-100, 200, 20), 250) * pA        # 20 steps of 25 ms
+recording = simulate(membrane, stimuli.from_array(I_rec, dt_rec), 500 * ms, dt=dt_rec,
+                     record=("v",))
+t_rec = recording.t
+v_rec = recording.v[0] + rng_rec.normal(0, 1.0, I_rec.size) * mV  # 1 mV recording noise
+print(f"{v_rec.size} samples; tau_m = {membrane.tau_m / ms:.0f} ms, E_L = {membrane.E_L / mV:.0f} mV")
+
+# %% nbgrader={"grade": false, "grade_id": "resistance_fit", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+a_rec = float(np.exp(-dt_rec / membrane.tau_m))
+x_reg = lfilter([0, 1 - a_rec], [1, -a_rec], np.asarray(I_rec / pA)) * pA
+y_rec = v_rec - membrane.E_L
+R_hat = np.sum(x_reg * y_rec) / np.sum(x_reg * x_reg)   # dE/dR = 0
+R_se = 1 * mV / np.sqrt(np.sum(x_reg * x_reg))          # noise SD / sqrt(sum x^2)
+print(f"R_hat = {R_hat / Mohm:.2f} ± {R_se / Mohm:.2f} MOhm (true {membrane.R / Mohm:.0f} MOhm)")
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "resistance_fit_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("R_hat")
+check_resistance_fit(R_hat).assert_ok()
+### BEGIN HIDDEN TESTS
+# Independent truth: the exact update written out (mV, pA, MOhm), numpy's least squares.
+x_h, state_h = np.empty(I_rec.size), 0.0
+for n_h, i_h in enumerate(np.asarray(I_rec / pA)):
+    x_h[n_h] = state_h
+    state_h = np.exp(-0.1 / 20) * state_h + (1 - np.exp(-0.1 / 20)) * i_h
+R_h = np.linalg.lstsq(x_h[:, None], np.asarray(v_rec / mV) + 65.0, rcond=None)[0][0] * 1e3  # MOhm
+assert abs(float(R_hat / Mohm) / R_h - 1) < 1e-6
+assert abs(float(R_hat / Mohm) - 80.0) > 1e-3
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 8 — The data and the fitted model (plot task, 2 points)
+#
+# Draw a figure `fig_passive` with, on **one** axes, the recording `v_rec` and the fitted
+# model's voltage $E_L + \hat R\,x_n$ (your `R_hat` and `x_reg`), in mV against the time in ms,
+# with a legend naming the two curves. Does the model follow the data after each step of the
+# current? What is left between them?
+
+# %% nbgrader={"grade": false, "grade_id": "passive_figure", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+fig_passive, ax_passive = plt.subplots(figsize=(8, 3.2), layout="constrained")
+ax_passive.plot(t_rec / ms, v_rec / mV, color="0.65", lw=0.6, label="recording (1 mV noise)")
+ax_passive.plot(t_rec / ms, (membrane.E_L + R_hat * x_reg) / mV, color="C3", lw=1.5,
+                label=f"fit, R = {R_hat / Mohm:.2f} MΩ")
+ax_passive.set_xlabel("t (ms)")
+ax_passive.set_ylabel("V (mV)")
+ax_passive.legend(frameon=False, loc="lower right")
+plt.show()
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "passive_figure_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("fig_passive", "R_hat")
+check_passive_fit_figure(fig_passive, R_hat).assert_ok()
+
+# %% [markdown]
+# ## Exercise 9 — The units of κ (written task, 2 points)
+#
+# Lesson 07 writes the membrane potential of the SRM as
+# $u(t) = u_{rest} + \int_0^\infty \kappa(s)\, I(t-s)\, ds + \sum_f \eta(t - t_f)$, and for the
+# passive membrane of exercise 7 $\kappa(s) = \frac{R}{\tau_m} e^{-s/\tau_m}$. In a few sentences:
+#
+# 1. What are the units of $\kappa$, and why? Give them in two equivalent forms (one with Ω,
+#    one with V, A and s), and say what $\int_0^\infty \kappa(s)\,ds$ is for this membrane.
+# 2. How do they change if the input is written as a **charge**: the charge
+#    $Q_n = I_n\,\Delta t$ delivered in each time step, $u_n = u_{rest} + \sum_j \kappa_j Q_{n-j}$?
+#    And if instead the current of each step is used directly, $u_n = u_{rest} + \sum_j k_j I_{n-j}$
+#    (as the columns of a design matrix do)?
+# 3. How do they change if $\kappa$ is **normalised**, written as $\kappa(s) = R\,\hat\kappa(s)$
+#    with $\int_0^\infty \hat\kappa(s)\,ds = 1$?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "kappa_units", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# 1. $\int \kappa(s)\,I(t-s)\,ds$ is added to a voltage, so it is in volts; $I$ is in amperes
+#    and $ds$ in seconds, so $\kappa$ is in $\mathrm{V/(A\,s)} = \Omega/\mathrm{s}$: a resistance
+#    per time (e.g. MΩ/ms). It is the voltage response to a unit current pulse per unit time:
+#    for the passive membrane $\kappa(0) = R/\tau_m$ = 80 MΩ / 20 ms = 4 MΩ/ms. Since
+#    Ω/s = V/(A s) = V/C = 1/F, this is also $1/C$: indeed $R/\tau_m = 1/C_m$. The integral
+#    $\int_0^\infty \kappa\,ds = R$ (Ω) is the steady response to a constant current, the
+#    input resistance.
+# 2. A charge is current × time (C = A s), so $\kappa_j Q_{n-j}$ is in volts when $\kappa_j$ is
+#    in V/C = Ω/s: **the same units**, and $\kappa_j = \kappa(j\Delta t)$ (the sum with
+#    $Q = I\,\Delta t$ is the Riemann sum of the integral). With the current itself,
+#    $k_j I_{n-j}$ must be in volts, so $k_j$ is in V/A = **Ω**, and $k_j = \kappa(j\Delta t)\,\Delta t$:
+#    the time step has moved into the kernel (its values depend on $\Delta t$, their sum is $R$).
+# 3. Normalised, the shape $\hat\kappa$ is in **1/s** (its integral over seconds is a pure
+#    number) and the amplitude $R$ carries the Ω. (Normalised to its peak instead,
+#    $\kappa(s)/\kappa(0) = e^{-s/\tau_m}$ is dimensionless and the amplitude $R/\tau_m$ keeps
+#    Ω/s.)
+#
+# **Rubric (2 points).** 1 point: κ in Ω/s = V/(A s), with the reason (the integral of κ times a
+# current over time must be a voltage); half of it without the reason. 0.5 point: charge input:
+# the same units V/C (= Ω/s), with the current per step the kernel is in Ω, the time step folded
+# in. 0.5 point: normalised: the shape in 1/s, R (Ω) carries the units (or dimensionless when
+# normalised to the peak, amplitude in Ω/s). Equivalent forms (1/F, kg m² s⁻⁴ A⁻²) count.
+# ### END SOLUTION
