@@ -42,6 +42,7 @@ def _figure(xscale=1 / pA, yscale=1 / Hz, xlabel="current (pA)", ylabel="rate (H
 @pytest.mark.parametrize("label, unit", [("rate (Hz)", Hz), ("V [mV]", mV), ("$V$ (mV)", mV),
                                          ("t (s)", second), ("I (µA)", uA),
                                          ("r (1/s)", Hz), ("CV (1)", ONE), ("rate", None),
+                                         ("t / ms", ms), ("V (millivolt)", mV), ("t (msec)", ms),
                                          ("x (furlongs)", None)])
 def test_axis_units_are_read_from_the_end_of_the_label(label, unit):
     got = axis_unit(label)
@@ -121,3 +122,28 @@ def test_a_panel_takes_the_label_of_the_axis_it_shares():
     left.set_ylabel("r (Hz)")
     right.set_xlabel("I (pA)")
     assert check_figure(left.figure, SPECS[:1]).kind == "units"
+
+
+def test_a_carpet_of_points_is_not_a_curve():
+    """Scattering many values at each required abscissa (one is bound to be close) fails."""
+    fig, ax = plt.subplots()
+    x = np.repeat(CURRENTS / pA, 400)
+    y = np.tile(np.geomspace(0.01, 100, 400), CURRENTS.size)
+    ax.scatter(x, y)
+    ax.plot(x, y, ".", alpha=0)
+    ax.set_xlabel("I (pA)")
+    ax.set_ylabel("r (Hz)")
+    assert not check_figure(fig, SPECS[:1])
+    fig2, ax2 = plt.subplots()  # the right points drawn fully transparent do not count either
+    ax2.plot(CURRENTS / pA, RATES / Hz, "o", alpha=0)
+    ax2.set_xlabel("I (pA)")
+    ax2.set_ylabel("r (Hz)")
+    assert not check_figure(fig2, SPECS[:1])
+
+
+def test_a_figure_wide_label_counts():
+    fig, ax = plt.subplots()
+    ax.plot(CURRENTS / pA, RATES / Hz, "o")
+    fig.supxlabel("I (pA)")
+    fig.supylabel("r (Hz)")
+    assert check_figure(fig, SPECS[:1])

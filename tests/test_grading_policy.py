@@ -53,6 +53,8 @@ def test_honest_answers_of_every_sheet_are_not_flagged(path):
     # SciPy's signal processing is not Python's signal module
     "import scipy.signal\ny = scipy.signal.lfilter([1], [1, -0.5], [1.0, 0.0, 0.0])",
     "import scipy as sp\ny = sp.signal.lfilter([1], [1, -0.5], [1.0, 0.0])",
+    "from scipy import signal\ny = signal.lfilter([1], [1, -0.5], [1.0, 0.0])",
+    "import numpy as np\nrates = np.zeros(3)\nrates[0] = 1.0",          # an item of its own array
 ])
 def test_ordinary_code_is_not_flagged(code):
     assert policy.review([code], CONTEXT01) == []
@@ -103,6 +105,15 @@ def test_ordinary_code_is_not_flagged(code):
     # found by review: roads around the import list and the module check
     ("import warnings\nwarnings.sys.modules['__main__'].check_rheobase_formula = print", "warnings.sys"),
     ("import numpy as np\nnp.signal.signal(2, print)", "np.signal"),   # only scipy's is allowed
+    ("import scipy, brian2\nscipy = brian2\nscipy.signal.raise_signal(15)", "scipy.signal"),
+    # reading a check's reference from its frame
+    ("def f():\n    def g():\n        yield\n    gen = g()\n    return gen.gi_frame.f_back.f_locals",
+     "gi_frame"),
+    # another student's numbers: the variants' table reached through the package
+    ("import sfa_helpers\nsfa_helpers.checks.lesson01.VARIANTS[3].update(ramp_top=3)", "sfa_helpers.checks.lesson01"),
+    ("import numpy as np\nnp.__dict__['isclose'] = print", "special attribute"),
+    ("import sfa_helpers\nsfa_helpers.theory.TABLE = {}", "changes"),
+    ("import numpy as np\nnp.random.mtrand[0] = 1", "changes an item"),
     ("from matplotlib import os", "imports os from matplotlib"),
     ("import random\nrandom._os.system('id')", "private attribute _os"),
     ("import operator, numpy as np\noperator.attrgetter('lo' + 'ad')(np)", "attrgetter"),

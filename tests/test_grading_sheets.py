@@ -27,7 +27,7 @@ NO_WORK = {
            "adaptation_sweep": "rates_sfa = np.array([57.0, 18.8, 12.6]) * Hz\n"
                                "rho1_sfa = np.array([0.0, -0.18, -0.3])"},
     "07": {"theta_fit": "theta_0_hat = srm.theta_0",
-           "bits_sine": "bits_sine = 0.262  # as the worked solution prints it",
+           "bits_sine": "bits_sine = 0.188  # as the worked solution prints it for this student",
            # the true resistance typed in instead of the least-squares fit (the regressor is kept,
            # so the plot task that follows still has what it needs)
            "resistance_fit": "a_rec = float(np.exp(-dt_rec / membrane.tau_m))\n"

@@ -157,7 +157,11 @@ def test_numbers_copied_from_another_variant_fail(tmp_path):
     subs.mkdir()
     same, other = _id_of_variant(0, "copier"), _id_of_variant(3, "copier")
     for student in (same, other):
-        nbformat.write(_copied_numbers(nbformat.read(SHEET, as_version=4), 0), subs / f"{student}.ipynb")
+        nb = _copied_numbers(nbformat.read(SHEET, as_version=4), 0)
+        if student == other:  # worked with the neighbour's id
+            next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                 == "student_id").source = f'STUDENT_ID = "{same}"\nvariant = sheet_variant("01", STUDENT_ID)'
+        nbformat.write(nb, subs / f"{student}.ipynb")
     results = {r.student: r for r in cli.run_batch(
         subs, SHEET, tmp_path / "g.csv", jobs=2, limits=runner.Limits(cell_timeout=60, notebook_timeout=300),
         progress=False)}
@@ -169,3 +173,6 @@ def test_numbers_copied_from_another_variant_fail(tmp_path):
                 continue
             want = e.max_points if (full or e.exercise not in copied) else 0
             assert e.points == want, (student, e.exercise, cli.feedback_text(result))
+    # the grader says why, and flags it: the notebook names another student
+    assert not results[same].notes
+    assert any(f"STUDENT_ID = '{same}'" in n and "flagged" in n for n in results[other].notes)

@@ -5,6 +5,7 @@ answers, the todo CSV filled in and given back with --overrides)."""
 import csv
 import html.parser
 import io
+import json
 
 import nbformat
 import pytest
@@ -99,6 +100,17 @@ def batch(tmp_path_factory):
     _submission(subs / "cid.ipynb", None)
     _submission(subs / "eve.ipynb", "<script>alert(1)</script><img src=x onerror=alert(2)> & "
                                     + "z" * 30_000)
+    # the answer written in a new cell below the untouched placeholder, a surrogate pasted in
+    nb = sheets.student_version(_sheet())
+    nb.cells[2].source = "x = y + 1"
+    nb.cells.append(nbformat.v4.new_markdown_cell("Below: at most one spike per t_ref \ud800."))
+    (subs / "fay.ipynb").write_text(json.dumps(nb), encoding="ascii")  # JSON may escape one
+    # the answer cell turned into a code cell (not run: its text is the answer), and repeated
+    nb = sheets.student_version(_sheet())
+    nb.cells[2].source = "x = y + 1"
+    nb.cells[-1] = nbformat.v4.new_code_cell("raise SystemExit('my answer')", metadata=nb.cells[-1].metadata)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("first try", metadata=nb.cells[-1].metadata))
+    nbformat.write(nb, subs / "gus.ipynb")
     out = work / "grades.csv"
     results = cli.run_batch(subs, sheet, out, jobs=2, limits=LIMITS, progress=False, write=False)
     return work, sheet, out, {r.student: r for r in results}
@@ -115,6 +127,11 @@ def test_the_grader_collects_written_answers_unscored(batch):
     assert why["eve"].awaits_grading and len(why["eve"].answer) == 20_000
     assert "first 20000 characters" in why["eve"].feedback
     assert results["ann"].max_total == 3 and results["ann"].max_automatic == 1
+    assert why["fay"].awaits_grading and "at most one spike per t_ref" in why["fay"].answer
+    assert why["gus"].awaits_grading and why["gus"].answer == "raise SystemExit('my answer')"
+    assert results["gus"].exercises[0].points == 1  # the code was read, not run
+    assert any("more than once" in n and "flagged" in n for n in results["gus"].notes)
+    assert any("missing" in n and "flagged" in n for n in results["cid"].notes)
 
 
 def test_the_instructor_grades_by_hand_with_the_todo_file(batch):
@@ -123,7 +140,7 @@ def test_the_instructor_grades_by_hand_with_the_todo_file(batch):
     exercises = sheets.validate(master)
     grades = gradebook.build_grades(results.values(), sheet="99_tiny", exercises=exercises)
     assert {g.student: "to grade by hand" in g.flags for g in grades} == {
-        "ann": True, "bob": False, "cid": False, "eve": True}
+        "ann": True, "bob": False, "cid": False, "eve": True, "fay": True, "gus": True}
     cli.write_outputs(grades, out, master=master)
     page = cli.output_path(out, "-written.html").read_text()
     tags = _Tags()
@@ -133,11 +150,14 @@ def test_the_instructor_grades_by_hand_with_the_todo_file(batch):
     assert "saturates at 1/t_ref" in page and "Rubric" in page  # the model answer beside them
     todo = cli.output_path(out, "-written-todo.csv")
     rows = list(csv.DictReader(io.StringIO(todo.read_text())))
-    assert [(r["student"], r["exercise"], r["points"]) for r in rows] == [("ann", "why", ""), ("eve", "why", "")]
+    assert [(r["student"], r["exercise"], r["points"]) for r in rows] == [
+        ("ann", "why", ""), ("eve", "why", ""), ("fay", "why", ""), ("gus", "why", "")]
 
-    # half graded: ann's row filled in, eve's still blank (skipped, not an error)
-    todo.write_text(todo.read_text().replace("ann,why,,", "ann,why,1.5,the bound but not why"))
-    overrides = gradebook.read_overrides(todo)
+    # half graded: the rows copied into the instructor's file, ann's filled in, eve's still
+    # blank (skipped, not an error)
+    mine = work / "overrides.csv"
+    mine.write_text(todo.read_text().replace("ann,why,,", "ann,why,1.5,the bound but not why"))
+    overrides = gradebook.read_overrides(mine)
     gradebook.check_overrides(overrides, set(results), exercises)
     grades = gradebook.build_grades(results.values(), sheet="99_tiny", exercises=exercises,
                                     overrides=overrides)
@@ -146,7 +166,7 @@ def test_the_instructor_grades_by_hand_with_the_todo_file(batch):
     assert ann.result.exercises[1].feedback == "graded by the instructor: the bound but not why"
     cli.write_outputs(grades, out, master=master)
     rows = list(csv.DictReader(io.StringIO(todo.read_text())))
-    assert [r["student"] for r in rows] == ["eve"]
+    assert [r["student"] for r in rows] == ["eve", "fay", "gus"]
     assert "1.5 / 2: graded by the instructor" in cli.output_path(out, "-written.html").read_text()
     # the stored results are untouched by the grading
     assert results["ann"].exercises[1].points == 0 and results["ann"].exercises[1].awaits_grading
@@ -166,3 +186,13 @@ def test_a_sheet_without_written_answers_writes_no_page(tmp_path):
     del nb.cells[-1]
     cli.write_outputs([], tmp_path / "g.csv", master=nb)
     assert not (tmp_path / "g-written.html").exists()
+
+
+def test_the_todo_file_itself_is_refused_as_overrides(batch, tmp_path):
+    """sfa-grade rewrites the todo file at every run: passed back as --overrides, the grades in
+    it would be lost at the next run, so it is refused before grading."""
+    work, sheet, out, _ = batch
+    todo = cli.output_path(out, "-written-todo.csv")
+    todo.write_text("student,exercise,points\nann,why,1\n")
+    with pytest.raises(SystemExit, match="a file sfa-grade writes"):
+        cli.main([str(work / "subs"), "--sheet", str(sheet), "--out", str(out), "--overrides", str(todo)])

@@ -14,7 +14,8 @@ it must show. :func:`check_figure` reads the figure back, as a reader would:
   curve at least).
 
 A panel without an axis label takes the label of a panel sharing that axis
-(``plt.subplots(2, 1, sharex=True)`` labels only the bottom time axis). Messages say which of
+(``plt.subplots(2, 1, sharex=True)`` labels only the bottom time axis), else the figure's
+``supxlabel``/``supylabel``. ``"t / ms"`` names a unit as ``"t (ms)"`` does. Messages say which of
 these is missing, never the reference numbers. Lines hidden by the
 student (``set_visible(False)``) do not count; neither do axes of another figure.
 
@@ -38,15 +39,21 @@ from .core import Feedback, dimension_name
 __all__ = ["Points", "Curve", "check_figure", "axis_unit"]
 
 _UNIT_AT_END = re.compile(r"[\(\[]\s*([^()\[\]]*?)\s*[\)\]]\s*\$?\s*$")
+_UNIT_AFTER_SLASH = re.compile(r"\s/\s*\$?\s*([^\s/$]+)\s*\$?\s*$")   # "t / ms" (ISO style)
 _ALIASES = {"sec": "s", "second": "s", "seconds": "s", "Ω": "ohm", "kΩ": "kohm", "MΩ": "Mohm", "GΩ": "Gohm",
             "1/s": "Hz", "spikes/s": "Hz", "sp/s": "Hz", "1/ms": "kHz", "spikes/ms": "kHz",
-            "1": "", "-": "", "a.u.": ""}
+            "1": "", "-": "", "a.u.": "", "msec": "ms", "millisecond": "ms", "milliseconds": "ms",
+            "millivolt": "mV", "millivolts": "mV", "volts": "V", "nanoampere": "nA",
+            "picoampere": "pA", "hertz": "Hz", "megaohm": "Mohm", "nanosiemens": "nS",
+            "picofarad": "pF"}
 
 
 def _unit_table() -> dict:
     table = {}
     for unit in allunits.all_units:
         table.setdefault(str(unit), unit)
+    for unit in allunits.all_units:  # Brian2's long names too: mvolt, msecond, namp
+        table.setdefault(repr(unit), unit)
     return table
 
 
@@ -60,7 +67,7 @@ ONE = "1"
 def axis_unit(label: str):
     """The unit at the end of an axis label: a Brian2 unit, :data:`ONE` for an explicitly
     dimensionless one (``"(1)"``), or None if the label names no unit it can read."""
-    match = _UNIT_AT_END.search(label or "")
+    match = _UNIT_AT_END.search(label or "") or _UNIT_AFTER_SLASH.search(label or "")
     if not match:
         return None
     text = match.group(1).replace("µ", "u").replace("μ", "u").replace("\\mu ", "u").replace("$", "")
@@ -75,9 +82,9 @@ def axis_unit(label: str):
 class Points:
     """Values the figure must pass through: ``y[k]`` at ``x[k]`` (Quantities).
 
-    ``what`` names them in messages ("the simulated rates"). A figure point matches when it is
-    within ``xtol`` (default: a thousandth of the x range) and within ``rtol * |y| + ytol`` of
-    the reference point."""
+    ``what`` names them in messages ("the simulated rates"). One line or scatter must have, at
+    each ``x[k]`` (within ``xtol``, default a thousandth of the x range), points, all within
+    ``rtol * |y| + ytol`` of ``y[k]``."""
 
     what: str
     x: Quantity
@@ -121,7 +128,7 @@ def _artists(ax):
     """``[(label, x, y)]`` of the visible lines and scatters of an axes, as float arrays."""
     out = []
     for line in ax.get_lines():
-        if not line.get_visible():
+        if not line.get_visible() or line.get_alpha() == 0:
             continue
         try:
             x = np.asarray(line.get_xdata(orig=False), dtype=float)
@@ -131,7 +138,7 @@ def _artists(ax):
         out.append((line.get_label(), x, y))
     for coll in ax.collections:
         offsets = getattr(coll, "get_offsets", None)
-        if not coll.get_visible() or offsets is None:
+        if not coll.get_visible() or coll.get_alpha() == 0 or offsets is None:
             continue
         xy = np.asarray(offsets(), dtype=float)
         if xy.ndim == 2 and xy.shape[1] == 2 and len(xy):
@@ -151,7 +158,9 @@ def _matches_points(spec: Points, x, y, xs, ys) -> bool:
         return False
     for a, b in zip(rx, ry):
         near = np.abs(px - a) <= xtol
-        if not np.any(np.abs(py[near] - b) <= spec.rtol * abs(b) + ytol):
+        # every point the artist draws at that abscissa must be right: a "carpet" of values
+        # at each x (one of which is bound to be close) is not a curve
+        if not np.any(near) or not np.all(np.abs(py[near] - b) <= spec.rtol * abs(b) + ytol):
             return False
     return True
 
@@ -193,6 +202,11 @@ def _label(ax, axis: str) -> str:
         label = other.get_xlabel() if axis == "x" else other.get_ylabel()
         if label.strip():
             return label
+    # a label for the whole figure (fig.supxlabel / supylabel)
+    figure = ax.get_figure()
+    text = getattr(figure, "_supxlabel" if axis == "x" else "_supylabel", None)
+    if text is not None and text.get_text().strip():
+        return text.get_text()
     return own
 
 

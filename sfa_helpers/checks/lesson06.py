@@ -9,6 +9,10 @@ gives (``_adaptation_run``, which re-runs it with ``simulate`` and the ``analysi
 prompt names), so that numbers typed in do not pass. The plot task (exercise 8) draws the
 autocorrelograms of a prescribed seeded run: its reference is that run, through
 ``analysis.autocorrelogram`` as the prompt says (``_poisson_acg_run``, cached).
+
+Per-student variants (:mod:`.variants`, ``VARIANTS``): the seeds of exercises 4, 7 and 8 (the
+switching train's blocks, the adaptation sweep, the plot task's run), so that their numbers
+cannot be copied; seeds are run arguments, so one compiled program serves every variant.
 """
 
 from __future__ import annotations
@@ -24,13 +28,15 @@ from ..models import LIF
 from .core import (Feedback, call_safely, check_choice, check_integers, check_quantity,
                    from_prescribed_run, plain_float)
 from .figures import Curve, _label, axis_unit, check_figure
+from .variants import active
 
 __all__ = ["check_cv_isi", "check_lv_isi", "check_gamma_train", "check_switch_stats",
            "check_nonstationary_metric", "check_autocorrelogram", "check_siegert_rate",
            "check_adaptation_rates", "check_adaptation_rho1", "check_fano_adaptation",
            "check_poisson_acg_figure", "POISSON_ACG",
            "NEURON", "SIEGERT_CASES", "ADAPT_DELTAS", "ADAPT_MU", "ADAPT_SIGMA", "ADAPT_T",
-           "ADAPT_T0", "ADAPT_DT", "ACG_CASES", "acg_pair_counts", "acg_poisson_train"]
+           "ADAPT_T0", "ADAPT_DT", "ACG_CASES", "acg_pair_counts", "acg_poisson_train",
+           "VARIANTS", "CHOICES"]
 
 #: The non-adapting neuron of lesson 06 (NEST-compatible LIF, rheobase 375 pA).
 NEURON = dict(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, t_ref=2 * ms,
@@ -45,6 +51,52 @@ ADAPT_SIGMA = 20 * pA * second ** 0.5
 ADAPT_T = 50 * second
 ADAPT_T0 = 1 * second
 ADAPT_DT = 0.1 * ms
+
+#: Per-student variants (:mod:`.variants`): the seeds whose runs give the numbers of exercises 4
+#: (``switch_seed``: block j of the switching train comes from seed ``switch_seed + j``), 7
+#: (``adapt_seed``: the adaptation sweep) and 8 (``acg_seed``: the plot task's run). Variant 0
+#: is the sheet's original. Every variant's answers differ from every other's by more than the
+#: checks' tolerances (tests/test_variants_sheet06.py); only seeds change, never a simulation's
+#: structure, so one compiled program serves every variant (no compiling while grading).
+VARIANTS = [dict(switch_seed=switch, adapt_seed=adapt, acg_seed=acg)
+            for switch, adapt, acg in zip((0, 100, 200, 300, 400, 500), (3, 13, 23, 33, 43, 53),
+                                          (4, 14, 24, 34, 44, 54))]
+#: The multiple-choice questions: (right key, {key: option as shown}); each variant shows the
+#: options in its own order (variant 0: as listed here).
+CHOICES = {
+    "nonstationary_metric": ("local", {
+        "average": "The CV is the best measure of irregularity here, because it uses all intervals "
+                   "at once and so averages the drift out.",
+        "local": "The drift inflates the CV; LV and CV2 compare neighbouring intervals only and "
+                 "stay near the local value (about 1).",
+        "same": "LV is inflated by the drift as much as the CV, because it is computed from "
+                "exactly the same set of intervals.",
+        "below": "The drift makes both CV and LV fall below 1, because most intervals are short "
+                 "while the rate is high.",
+    }),
+    "fano_adaptation": ("anticorrelated", {
+        "renewal": "$F(\\infty) = CV^2$, as for every neuron driven by white noise, whatever its "
+                   "threshold does after a spike.",
+        "anticorrelated": "$F(\\infty) < CV^2$: negative serial correlations make the counts more "
+                          "regular than the intervals suggest.",
+        "slow": "$F(\\infty) > CV^2$: adaptation adds slow fluctuations of the rate, which spread "
+                "the spike counts further.",
+        "poisson": "$F(\\infty) = 1$, because the input is white noise and the counts of a "
+                   "noise-driven neuron are Poissonian.",
+    }),
+}
+
+
+def _variant():
+    return active("06")
+
+
+def _choice(question: str, answer) -> Feedback:
+    """A multiple-choice answer (a letter) in the order the student's variant shows."""
+    variant = _variant()
+    right, _ = CHOICES[question]
+    letter = variant.letters(question)[variant.order(question).index(right)]
+    return check_choice(answer, letter, variant.letters(question), name=question)
 
 
 def _is_dimensionless(value):
@@ -192,7 +244,8 @@ def check_gamma_train(gamma_train) -> Feedback:
 
 
 #: The switching train of exercise 4: blocks of gamma intervals of order SWITCH_ORDER, block j
-#: from seed j, (rate, intervals) alternating between the two entries.
+#: from seed ``switch_seed + j`` (the variant's; 0 in variant 0), (rate, intervals) alternating
+#: between the two entries.
 SWITCH_ORDER, SWITCH_BLOCKS = 4, 20
 SWITCH_RATES = ((5 * Hz, 50), (40 * Hz, 400))
 
@@ -202,13 +255,13 @@ def _gamma_intervals_numpy(k, rate, n, seed):
     return np.cumsum(np.random.default_rng(seed).gamma(k, 1 / (k * float(rate / Hz)), n))
 
 
-def _switching_train(make_block) -> np.ndarray:
+def _switching_train(make_block, offset=0) -> np.ndarray:
     """The 20 blocks joined as the sheet says (each starts at the last spike of the previous),
-    each block from ``make_block(k, rate, n, seed)`` in seconds."""
+    block j from ``make_block(k, rate, n, offset + j)`` in seconds."""
     blocks, t_end = [], 0.0
     for j in range(SWITCH_BLOCKS):
         rate, n = SWITCH_RATES[j % 2]
-        block = np.asarray(make_block(SWITCH_ORDER, rate, n, j), dtype=float).ravel() + t_end
+        block = np.asarray(make_block(SWITCH_ORDER, rate, n, offset + j), dtype=float).ravel() + t_end
         blocks.append(block)
         t_end = block[-1]
     return np.concatenate(blocks)
@@ -238,7 +291,8 @@ def check_switch_stats(switch_stats, gamma_train=None, cv_isi=None, lv_isi=None)
     values = np.asarray(switch_stats, dtype=float).ravel()
     if not np.all(np.isfinite(values)):
         return Feedback(False, "nan", f"{name} contains NaN or infinity.")
-    trains = [_switching_train(_gamma_intervals_numpy)]
+    offset = int(_variant().switch_seed)
+    trains = [_switching_train(_gamma_intervals_numpy, offset)]
     if callable(gamma_train):
         def own(k, rate, n, seed):
             out, problem = call_safely(gamma_train, k, rate, n, seed, name="gamma_train(...)")
@@ -246,7 +300,7 @@ def check_switch_stats(switch_stats, gamma_train=None, cv_isi=None, lv_isi=None)
                 raise ValueError(problem.message)
             return np.asarray(out / second if isinstance(out, Quantity) else out, dtype=float)
         try:
-            trains.append(_switching_train(own))
+            trains.append(_switching_train(own, offset))
         except Exception:  # noqa: BLE001 - a broken gamma_train: only the prescribed train counts
             pass
     references = [_cv_lv(t) for t in trains]
@@ -274,13 +328,14 @@ def check_switch_stats(switch_stats, gamma_train=None, cv_isi=None, lv_isi=None)
         return Feedback(False, "wrong", f"{name}: the LV is right, the CV is not: the SD and mean of "
                                         "all intervals of the train.")
     return Feedback(False, "wrong", f"{name} is not the (CV, LV) of the 20-block train: check the "
-                                    "seeds, rates and numbers of intervals of the blocks, and that "
-                                    "each block starts at the last spike of the previous one.")
+                                    "seeds (variant.switch_seed + j), rates and numbers of "
+                                    "intervals of the blocks, and that each block starts at the "
+                                    "last spike of the previous one.")
 
 
 def check_nonstationary_metric(choice) -> Feedback:
     """Multiple choice: what a slow rate drift does to CV and LV."""
-    return check_choice(choice, "b", "abcd", name="nonstationary_metric")
+    return _choice("nonstationary_metric", choice)
 
 
 # --- the autocorrelogram ------------------------------------------------------------------
@@ -458,7 +513,7 @@ def _adapt_reference():
     return rate, cv
 
 
-#: Seed of the adaptation sweep the sheet prescribes, and how close (relative) an answer must be
+#: Seed of the adaptation sweep the sheet prescribes (variant 0's; see VARIANTS), and how close (relative) an answer must be
 #: to what that run gives: far below the sampling error (about 2 % for a rate, 0.03 absolute
 #: for rho_1), so values typed in within the checks' tolerances do not pass.
 ADAPT_SEED = 3
@@ -466,12 +521,16 @@ RUN_RTOL = 1e-6
 #: The tolerance against the run: relative, with a floor for values near zero (rho_1 without
 #: adaptation).
 _RUN_TOL = dict(rtol=RUN_RTOL, atol=RUN_RTOL * 1e-3)
-_ADAPT_RUN = f"one group, seed={ADAPT_SEED}, spikes after 1 s"
+
+
+def _adapt_run_text(seed) -> str:
+    return f"one group, seed={seed}, spikes after 1 s"
 
 
 @functools.lru_cache(maxsize=None)
-def _adaptation_run():
-    """(rates in Hz, rho_1) of the sweep exercise 7 prescribes (one group, seed ADAPT_SEED).
+def _adaptation_run(seed=ADAPT_SEED):
+    """(rates in Hz, rho_1) of the sweep exercise 7 prescribes (one group, ``seed``: the
+    variant's, ADAPT_SEED in variant 0).
 
     Unlike the references above, this re-runs the course's simulation: it tells numbers that
     came from the prescribed run from numbers typed in (issue 17)."""
@@ -483,7 +542,7 @@ def _adaptation_run():
     model = LIF(**NEURON) + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=ADAPT_DELTAS)
     noise = stimuli.white_noise(np.full(n, float(ADAPT_MU / pA)) * pA,
                                 np.full(n, float(ADAPT_SIGMA / (pA * second ** 0.5))) * pA * second ** 0.5)
-    run = simulate(model, noise, ADAPT_T, dt=ADAPT_DT, record=(), seed=ADAPT_SEED)
+    run = simulate(model, noise, ADAPT_T, dt=ADAPT_DT, record=(), seed=int(seed))
     rates = np.asarray(run.rates(start=ADAPT_T0) / Hz, dtype=float)
     rho1 = np.asarray(analysis.serial_correlation(run.spike_trains, 1, start=ADAPT_T0), dtype=float)[:, 0]
     return rates, rho1
@@ -512,8 +571,10 @@ def check_adaptation_rates(rates) -> Feedback:
     if np.any(values[1:] <= 0) or np.any(np.diff(values) >= 0):
         return Feedback(False, "concept", "rates_sfa must fall as Delta_Theta grows: each spike "
                                           "raises the threshold.")
+    seed = int(_variant().adapt_seed)
     return from_prescribed_run(Feedback(True, "right", "rates_sfa is right."), values,
-                               [lambda: _adaptation_run()[0]], "rates_sfa", _ADAPT_RUN, **_RUN_TOL)
+                               [lambda: _adaptation_run(seed)[0]], "rates_sfa",
+                               _adapt_run_text(seed), **_RUN_TOL)
 
 
 def check_adaptation_rho1(rho1) -> Feedback:
@@ -538,20 +599,23 @@ def check_adaptation_rho1(rho1) -> Feedback:
     if np.any(values[1:] > -0.05):
         return Feedback(False, "wrong", "rho1_sfa of the adapting neurons should be clearly "
                                         "different from 0.")
+    seed = int(_variant().adapt_seed)
     return from_prescribed_run(Feedback(True, "right", "rho1_sfa is right."), values,
-                               [lambda: _adaptation_run()[1]], "rho1_sfa", _ADAPT_RUN, **_RUN_TOL)
+                               [lambda: _adaptation_run(seed)[1]], "rho1_sfa",
+                               _adapt_run_text(seed), **_RUN_TOL)
 
 
 def check_fano_adaptation(choice) -> Feedback:
     """Multiple choice: the long-window Fano factor of the adapting neuron versus CV^2."""
-    return check_choice(choice, "b", "abcd", name="fano_adaptation")
+    return _choice("fano_adaptation", choice)
 
 
 # --- exercise 8 (plot task): are the neurons Poissonian? ---------------------------------------
 
 #: The run of the plot task: the lesson's LIF with an adaptive threshold (tau_Theta = 100 ms),
-#: Delta_Theta = 0 and 10 mV in one group, white noise (ADAPT_MU, ADAPT_SIGMA), 200 s, seed 4;
-#: autocorrelograms of the spikes after ``start`` in ``bins`` bins on [-window, window).
+#: Delta_Theta = 0 and 10 mV in one group, white noise (ADAPT_MU, ADAPT_SIGMA), 200 s, seed 4
+#: (variant 0's; the variant's ``acg_seed``); autocorrelograms of the spikes after ``start`` in
+#: ``bins`` bins on [-window, window).
 POISSON_ACG = dict(deltas=np.array([0.0, 10.0]) * mV, duration=200 * second, seed=4,
                    start=1 * second, window=200 * ms, bins=81)
 #: What the two autocorrelograms are called in messages.
@@ -560,10 +624,11 @@ _ACG_NAMES = ("the autocorrelogram without adaptation",
 
 
 @functools.lru_cache(maxsize=None)
-def _poisson_acg_run():
-    """(lags in s, autocorrelograms in Hz (2, bins), rates in Hz) of the plot task's run, as the
-    prompt prescribes it: ``simulate`` and ``analysis.autocorrelogram`` (cached: computed once
-    per grading batch, in the fork server's warm-up)."""
+def _poisson_acg_run(seed=POISSON_ACG["seed"]):
+    """(lags in s, autocorrelograms in Hz (2, bins), rates in Hz) of the plot task's run with
+    ``seed`` (the variant's), as the prompt prescribes it: ``simulate`` and
+    ``analysis.autocorrelogram`` (cached per seed: computed once per grading batch for the
+    variant of the fork server's warm-up, once per kernel for the others)."""
     from .. import analysis, stimuli
     from ..models import AdaptiveThreshold
     from ..simulation import simulate
@@ -573,20 +638,20 @@ def _poisson_acg_run():
     model = LIF(**NEURON) + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=p["deltas"])
     noise = stimuli.white_noise(np.full(n, float(ADAPT_MU / pA)) * pA,
                                 np.full(n, float(ADAPT_SIGMA / (pA * second ** 0.5))) * pA * second ** 0.5)
-    run = simulate(model, noise, p["duration"], dt=ADAPT_DT, record=(), seed=p["seed"])
+    run = simulate(model, noise, p["duration"], dt=ADAPT_DT, record=(), seed=int(seed))
     lags, acg = analysis.autocorrelogram(run.spike_trains, window=p["window"], bins=p["bins"],
                                          start=p["start"])
     rates = np.asarray(run.rates(start=p["start"]) / Hz, dtype=float)
     return np.asarray(lags, dtype=float), np.asarray(acg / Hz, dtype=float), rates
 
 
-def _acg_curve(k):
+def _acg_curve(k, seed=POISSON_ACG["seed"]):
     """The Curve spec of autocorrelogram ``k``. Its span leaves out the outermost bin on each
     side: a spike pair exactly one window apart (spike times lie on the 0.1 ms grid, and so does
     the window's edge) falls inside or outside the window by rounding, depending on how the
     differences are computed (seconds or ms, np.histogram or a loop), so those two bins may
     differ by a pair or two between correct computations."""
-    lags, acg, _ = _poisson_acg_run()
+    lags, acg, _ = _poisson_acg_run(seed)
     b = lags[1] - lags[0]
     span = ((lags[0] + 0.5 * b) * second, (lags[-1] - 0.5 * b) * second)
     return Curve(_ACG_NAMES[k], span, x=lags * second, y=acg[k] * Hz, rtol=0.02, ytol=0.05 * Hz)
@@ -644,14 +709,15 @@ def check_poisson_acg_figure(fig) -> Feedback:
     neuron's rate, within 3 %: the rate of the spikes after 1 s, or of the whole run), a legend
     and units. One panel for both or one panel each; lines, steps or markers (not bars)."""
     name = "fig_acg"
-    lags, _, rates = _poisson_acg_run()
+    seed = int(_variant().acg_seed)
+    lags, _, rates = _poisson_acg_run(seed)
     lo, hi = lags[0], lags[-1]
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     holders = []
     for k in range(2):
-        curve = _acg_curve(k)
+        curve = _acg_curve(k, seed)
         feedback = check_figure(fig, [curve], name=name)
         if not feedback:
             return feedback

@@ -25,10 +25,13 @@ solution writes) is answering the question.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import os
 import random
+import types
+import unicodedata
 
 __all__ = ["ENV", "Variant", "sheet_variant", "active", "variant_index", "student_of"]
 
@@ -50,34 +53,55 @@ def student_of(declared=None) -> "str | None":
     return None
 
 
+def normal_id(student: str) -> str:
+    """An id as the variants compare it: Unicode NFC, no surrounding spaces, without case (so
+    ``"José"`` typed on any keyboard, or ``" Alice"``, is the same student)."""
+    return unicodedata.normalize("NFC", student).strip().casefold()
+
+
 def variant_index(sheet: str, student: str, count: int) -> int:
     """The variant (0 .. count - 1) of ``student`` on ``sheet``: SHA-256 of both, so it is the
-    same on every machine and Python version; ids are compared without case."""
-    digest = hashlib.sha256(f"sfa-variant|{sheet}|{student.casefold()}".encode()).digest()
+    same on every machine and Python version; ids are compared by :func:`normal_id`."""
+    digest = hashlib.sha256(f"sfa-variant|{sheet}|{normal_id(student)}".encode()).digest()
     return int.from_bytes(digest[:8], "big") % count
 
 
+@functools.lru_cache(maxsize=None)
 def _tables(sheet: str):
+    """The sheet's variants and questions, read once per process and frozen: what a notebook
+    later does to the lists in the check module changes no variant."""
     module = importlib.import_module(f".lesson{sheet}", __package__)
-    return module.VARIANTS, getattr(module, "CHOICES", {})
+    variants = tuple(types.MappingProxyType(dict(v)) for v in module.VARIANTS)
+    choices = types.MappingProxyType({name: (right, types.MappingProxyType(dict(options)))
+                                      for name, (right, options) in getattr(module, "CHOICES", {}).items()})
+    return variants, choices
 
 
 class Variant:
-    """The values of one variant of a sheet (attributes), and its order of the options."""
+    """The values of one variant of a sheet (attributes), and its order of the options. Read
+    only: the checks never trust it anyway under the grader (:func:`active` builds its own)."""
+
+    __slots__ = ("sheet", "index", "student", "count", "values", "_choices")
 
     def __init__(self, sheet: str, index: int, student: "str | None"):
-        variants, self._choices = _tables(sheet)
+        variants, choices = _tables(sheet)
         if not 0 <= index < len(variants):
             raise ValueError(f"variant: sheet {sheet} has variants 0 to {len(variants) - 1}, not {index}")
-        self.sheet, self.index, self.student = sheet, index, student
-        self.count = len(variants)
-        self.values = dict(variants[index])
+        for name, value in (("sheet", sheet), ("index", index), ("student", student),
+                            ("count", len(variants)), ("values", variants[index]), ("_choices", choices)):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a variant is read only")
+
+    __delattr__ = __setattr__
 
     def __getattr__(self, name):
-        values = self.__dict__.get("values", {})
+        values = object.__getattribute__(self, "values")
         if name in values:
             return values[name]
-        raise AttributeError(f"the variants of sheet {self.__dict__.get('sheet')} have no value {name!r}")
+        raise AttributeError(f"the variants of sheet {object.__getattribute__(self, 'sheet')} "
+                             f"have no value {name!r}")
 
     def order(self, question: str) -> list:
         """The option keys of ``question`` in this variant's order (variant 0: as written). The
@@ -124,7 +148,7 @@ class Variant:
 
     def describe(self) -> str:
         who = f"student {self.student!r}" if self.student else "no STUDENT_ID given: the default variant"
-        return f"sheet {self.sheet}, variant {self.index + 1} of {self.count} ({who})"
+        return f"sheet {self.sheet}, variant {self.index} (of 0 to {self.count - 1}; {who})"
 
     def __repr__(self):
         return f"Variant({self.describe()})"
@@ -150,11 +174,8 @@ def active(sheet: str) -> Variant:
     this process for ``sheet``, else variant 0."""
     sheet = str(sheet)
     who = student_of()
-    current = _ACTIVE.get(sheet)
     if os.environ.get(ENV, "").strip():
         variants, _ = _tables(sheet)
-        index = variant_index(sheet, who, len(variants))
-        if current is None or current.student != who or current.index != index:
-            current = Variant(sheet, index, who)
-        return current
+        return Variant(sheet, variant_index(sheet, who, len(variants)), who)
+    current = _ACTIVE.get(sheet)
     return current if current is not None else Variant(sheet, 0, None)

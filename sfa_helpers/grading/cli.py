@@ -63,6 +63,8 @@ from . import forkserver, gradebook, grader, runner, sheets, written
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIELDS = ["student", "sheet", "exercise", "points", "max_points", "feedback"]
+#: What sfa-grade writes next to ``--out`` (``<out stem><suffix>``).
+OUTPUT_SUFFIXES = ("-totals.csv", "-written.html", "-written-todo.csv", "-canvas.csv", "-moodle.csv")
 
 
 def find_sheet(spec: str, solutions: pathlib.Path) -> pathlib.Path:
@@ -526,6 +528,14 @@ def _term_options(args, sheet: pathlib.Path) -> dict:
         if path is not None and inside in path.resolve().parents:
             raise gradebook.TermFileError(f"{option} {path} is inside {args.submissions}, where every "
                                           "file is a submission: keep it elsewhere")
+    outputs = {output_path(args.out, suffix).resolve() for suffix in OUTPUT_SUFFIXES} | {args.out.resolve()}
+    for option, path in (("--roster", args.roster), ("--overrides", args.overrides),
+                         ("--timestamps", args.timestamps)):
+        if path is not None and path.resolve() in outputs:
+            raise gradebook.TermFileError(
+                f"{option} {path} is a file sfa-grade writes (it would be overwritten with what is "
+                f"left to do): copy it to a file of your own, e.g. overrides.csv, fill that in and "
+                f"pass it")
     if args.deadline is None:
         given = [o for o, v in (("--late-penalty", args.late_penalty), ("--late-max-days", args.late_max_days),
                                 ("--timestamps", args.timestamps)) if v is not None]
@@ -617,8 +627,9 @@ def main(argv=None) -> int:
     full = sum(r.total == r.max_automatic for r in results)
     hand = sum(any(e.awaits_grading for e in g.result.exercises) for g in grades)
     todo = (f"; {hand} with written answers to grade by hand: read "
-            f"{output_path(args.out, '-written.html')}, fill in "
-            f"{output_path(args.out, '-written-todo.csv')} and pass it with --overrides") if hand else ""
+            f"{output_path(args.out, '-written.html')}, copy the rows of "
+            f"{output_path(args.out, '-written-todo.csv')} into your overrides file, fill in the "
+            "points and pass it with --overrides") if hand else ""
     print(f"{len(results)} students graded ({full} with all automatic points) in "
           f"{time.perf_counter() - start:.0f} s -> {args.out}, totals in "
           f"{output_path(args.out, '-totals.csv')}, feedback in {feedback}/{todo}", file=sys.stderr)

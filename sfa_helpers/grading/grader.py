@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
@@ -27,6 +28,7 @@ import shutil
 import stat
 import sys
 import time
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
 import nbformat
@@ -200,10 +202,13 @@ def assemble(master, student_cells, nonce: str):
     notes = []
     by_id, extras, anchor, duplicates = {}, {}, None, set()
     master_ids = {sheets.grade_id(c) for c in master.cells if c.cell_type == "code"}
+    written_ids = {sheets.grade_id(c) for c in master.cells if sheets.is_written(c)}
     for cell in student_cells:
         if cell.cell_type != "code":
             continue
         gid = sheets.grade_id(cell)
+        if gid in written_ids:  # a written answer turned into a code cell: read, not run
+            continue
         if gid in master_ids:
             if gid in by_id:
                 duplicates.add(gid)
@@ -243,23 +248,40 @@ def assemble(master, student_cells, nonce: str):
     return cells, roles, notes
 
 
-def written_answers(master, student_cells) -> dict:
-    """``{grade_id: text}`` of the submission's written answer cells (Markdown cells carrying
-    the grade id of one of the sheet's written answer cells; the last one if repeated)."""
+def written_answers(master, student_cells) -> tuple:
+    """``({grade_id: text}, notes)``: the submission's written answers. An answer is the cell
+    carrying the grade id of one of the sheet's written answer cells (of any type: a student
+    may have turned it into a code cell, which is then not run), followed by the Markdown or
+    raw cells without grading metadata that the student added right after it (an answer
+    continued, or written below the placeholder). A repeated answer cell: the last copy, with
+    a note."""
     wanted = {sheets.grade_id(c) for c in master.cells if sheets.is_written(c)}
-    found = {}
+    found, notes, current = {}, [], None
     for cell in student_cells:
         gid = sheets.grade_id(cell)
-        if cell.cell_type == "markdown" and gid in wanted:
-            found[gid] = cell.source
-    return found
+        if gid in wanted:
+            if gid in found:
+                notes.append(f"the written answer cell of '{gid}' appears more than once; the "
+                             "last copy was kept (flagged for review)")
+            found[gid], current = [cell.source], gid
+        elif current is not None and not gid and cell.cell_type in ("markdown", "raw"):
+            found[current].append(cell.source)
+        else:
+            current = None
+    for gid in sorted(wanted - set(found)):
+        notes.append(f"the written answer cell of '{gid}' is missing from the submission "
+                     "(flagged for review: the answer may be elsewhere in the notebook)")
+    return {gid: "\n\n".join(parts) for gid, parts in found.items()}, notes
 
 
-def _written_result(ex, text) -> ExerciseResult:
+def _written_result(ex, text, released: str = "") -> ExerciseResult:
     if text is None:
         return ExerciseResult(ex.name, 0.0, ex.points, "the written answer cell is missing from "
-                              "the submission", manual=True)
-    if sheets.is_unanswered(text):
+                              "the submission (flagged for review: the answer may be elsewhere)",
+                              manual=True)
+    # a lone surrogate (pasted from a broken source) would make the stored result unwritable
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    if sheets.is_unanswered(text) or sheets.is_unanswered(text.replace(released.strip(), "", 1)):
         return ExerciseResult(ex.name, 0.0, ex.points, "not done yet", manual=True)
     text = text.strip()
     feedback = "written answer: awaiting the instructor's grading"
@@ -267,6 +289,51 @@ def _written_result(ex, text) -> ExerciseResult:
         text = text[:MAX_WRITTEN_CHARS]
         feedback += f" (only its first {MAX_WRITTEN_CHARS} characters are read)"
     return ExerciseResult(ex.name, 0.0, ex.points, feedback, manual=True, answer=text)
+
+
+def declared_student(master, student_cells) -> "str | None":
+    """The id a submission wrote in its ``student_id`` cell (``STUDENT_ID = "..."``, a plain
+    string), '' if none; None if the sheet has no such cell (no per-student variants)."""
+    if not any(sheets.grade_id(c) == sheets.STUDENT_ID_CELL for c in master.cells):
+        return None
+    for cell in reversed(student_cells):
+        if cell.cell_type == "code" and sheets.grade_id(cell) == sheets.STUDENT_ID_CELL:
+            try:
+                tree = ast.parse(cell.source)
+            except (SyntaxError, ValueError):
+                return ""
+            for node in tree.body:
+                if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                        and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "STUDENT_ID"
+                        and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+                    return node.value.value
+            return ""
+    return ""
+
+
+def _same_id(a: str, b: str) -> bool:
+    """Ids compared as the variants compare them (``checks.variants.normal_id``: NFC, no
+    surrounding spaces, no case); written out here so that the grader does not import the
+    checks and with them Brian2."""
+    def norm(x):
+        return unicodedata.normalize("NFC", x).strip().casefold()
+    return norm(a) == norm(b)
+
+
+def variant_notes(master, student_cells, student: str, exercises) -> list:
+    """A note when a sheet with per-student variants lost points and the notebook was worked
+    with another id (or none): the grader always uses the id of the submission, so answers
+    computed with other numbers fail. Flagged for review (the instructor may accept them)."""
+    declared = declared_student(master, student_cells)
+    if declared is None or all(e.points == e.max_points for e in exercises if not e.manual):
+        return []
+    if not declared.strip():
+        return [f"the notebook gives no STUDENT_ID; it was graded with the numbers of '{student}' "
+                "(flagged for review: answers worked with the default numbers fail where those differ)"]
+    if not _same_id(declared, student):
+        return [f"the notebook says STUDENT_ID = {declared!r} but was graded as '{student}', with "
+                f"that student's numbers (flagged for review: answers worked with other numbers fail)"]
+    return []
 
 
 def flags(master, cells, roles) -> list:
@@ -302,12 +369,14 @@ def score(master, cells, roles, runs, nonce: str, written: "dict | None" = None)
     """Per-exercise results from the runs of the assembled cells, and the written answers
     (:func:`written_answers`) unscored."""
     exercises = sheets.validate(master)
+    released = {sheets.grade_id(c): sheets.placeholder_cell(c).source
+                for c in master.cells if sheets.is_written(c)}
     points = {gid: p for ex in exercises for gid, p in ex.tests}
     index = {role: i for i, role in enumerate(roles)}
     results = []
     for ex in exercises:
         if ex.manual:
-            results.append(_written_result(ex, (written or {}).get(ex.name)))
+            results.append(_written_result(ex, (written or {}).get(ex.name), released[ex.name]))
             continue
         got, parts = 0.0, []
         sol = runs[index[("solution", ex.name)]]
@@ -470,8 +539,11 @@ def grade_cells(master, student_cells, student: str, sheet_name: str, *, limits:
     truncated = [gid for (kind, gid), run in zip(roles, runs) if run.truncated and kind != "probe"]
     if truncated:
         notes.append(f"very long output was cut short in: {', '.join(str(t) for t in truncated)}")
-    result = SubmissionResult(student, sheet_name, score(master, cells, roles, runs, nonce,
-                                                         written_answers(master, student_cells)), notes)
+    answers, answer_notes = written_answers(master, student_cells)
+    scored = score(master, cells, roles, runs, nonce, answers)
+    if student != "(reference)":
+        answer_notes += variant_notes(master, student_cells, student, scored)
+    result = SubmissionResult(student, sheet_name, scored, notes + answer_notes)
     result.seconds = round(time.monotonic() - start, 2)
     return result, runs
 

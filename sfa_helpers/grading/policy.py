@@ -94,6 +94,12 @@ FORBIDDEN_ATTRIBUTES = frozenset({
     "marshal", "signal", "socket", "shutil", "pathlib", "io", "threading", "multiprocessing",
     "types", "code", "codeop", "runpy", "pty", "posix", "modules", "attrgetter", "methodcaller",
 })
+#: Frames and code objects, flagged on any object (also one the code made, a generator): from
+#: a frame a function reads its caller's variables, e.g. the reference inside a check.
+FRAME_ATTRIBUTES = frozenset({
+    "gi_frame", "cr_frame", "ag_frame", "tb_frame", "f_back", "f_locals", "f_globals",
+    "f_builtins", "f_code", "gi_code", "cr_code", "ag_code", "tb_next", "gi_yieldfrom",
+})
 #: Submodules of allowed packages whose names are also those of forbidden modules:
 #: ``scipy.signal`` is SciPy's signal processing, not Python's ``signal``.
 SCIENTIFIC_SUBMODULES = {"scipy": frozenset({"signal"})}
@@ -265,6 +271,7 @@ def review(sources, context: "SheetContext | None" = None) -> list:
                     if b.startswith("module ")}
     imported = set(student_imports) | set(context.imports)
     bindings = {**context.imports, **student_imports}
+    assigned = set().union(*(_assigned_names(tree) for tree in trees))
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -277,9 +284,14 @@ def review(sources, context: "SheetContext | None" = None) -> list:
                 if not own:
                     flag(f"uses {node.id}: {FORBIDDEN_NAMES[node.id]}")
             elif isinstance(node, ast.Attribute):
-                _review_attribute(node, flag, own_objects, module_names | imported, bindings)
+                _review_attribute(node, flag, own_objects, module_names | imported, bindings,
+                                  assigned)
             elif isinstance(node, ast.Call):
                 _review_call(node, flag)
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                root = _root_name(node)
+                if root in module_names:  # np.random.__dict__[...] = ..., pkg.TABLE[0] = ...
+                    flag(f"changes an item of {_module_of(node.value) or root}, a module's data")
         # rebinding a name the tests read (a builtin, a unit, a given object)
         own_imports = _import_bindings(tree)
         for name in sorted(_bound_names(tree) & context.protected):
@@ -317,18 +329,37 @@ def _root_name(node) -> "str | None":
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _review_attribute(node, flag, own_objects, modules, bindings=None) -> None:
+def _assigned_names(tree) -> set:
+    """Names bound other than by an import (assignments, loops, definitions, ...)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+    return names
+
+
+def _review_attribute(node, flag, own_objects, modules, bindings=None, assigned=None) -> None:
     attr, root = node.attr, _root_name(node)
     own = root in own_objects and root not in modules
     parent = node.value.id if isinstance(node.value, ast.Name) else None
     package = (bindings or {}).get(parent, "").removeprefix("module ")
-    if attr in SCIENTIFIC_SUBMODULES.get(package, ()):
+    if attr in SCIENTIFIC_SUBMODULES.get(package, ()) and parent not in (assigned or ()):
         return
+    chain = _module_of(node) or ""
+    head = chain.split(".")[0]
+    path = (bindings or {}).get(head, "").removeprefix("module ")
+    dotted = (path + chain[len(head):]) if path and not path.startswith("from ") else ""
+    if dotted.startswith("sfa_helpers.checks.") and dotted.count(".") == 2:
+        flag(f"reaches {dotted} (the checks' reference code) through the package")
     if attr.startswith("__") and attr.endswith("__"):
         if attr not in HARMLESS_DUNDERS:
             flag(f"reaches the special attribute {attr}")
     elif attr.startswith("_") and not own:
         flag(f"reaches the private attribute {attr}")
+    elif attr in FRAME_ATTRIBUTES:
+        flag(f"reaches {attr}: a frame or code object (another function's variables)")
     elif attr in FORBIDDEN_ATTRIBUTES and not own:
         flag(f"reaches {_module_of(node) or attr}: another road to a forbidden module or getattr")
     elif attr in FILE_ATTRIBUTES and not own:
@@ -392,7 +423,8 @@ def _review_import(node, allowed_checks, flag) -> None:
                 flag(f"imports the course's internals (sfa_helpers.{name})")
             if name.startswith("_") and name != "__future__":
                 flag(f"imports the private name {name}")
-            if name in FORBIDDEN_ATTRIBUTES or name in FILE_ATTRIBUTES:
+            if (name in FORBIDDEN_ATTRIBUTES or name in FILE_ATTRIBUTES) \
+                    and name not in SCIENTIFIC_SUBMODULES.get(module, ()):
                 flag(f"imports {name} from {module}: a forbidden module, getattr or a file function")
             if name in BRIAN2_DOORS and module.startswith("brian2"):
                 flag(f"imports {name}: {FORBIDDEN_NAMES[name]}")

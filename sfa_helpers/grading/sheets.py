@@ -240,6 +240,8 @@ def placeholder_cell(master_cell):
     cell = copy.deepcopy(master_cell)
     if is_solution(cell):
         cell.source = replace_solutions(cell.source, grade_id(cell))
+    elif is_written(cell):
+        cell.source = replace_solutions(cell.source, grade_id(cell), WRITTEN_PLACEHOLDER)
     cell.outputs = []
     cell.execution_count = None
     return cell

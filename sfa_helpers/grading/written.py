@@ -8,9 +8,10 @@ of a batch this module makes
   from the instructor sheet, then every student's answer (and, once graded, the points and
   comment given), so one question is read across the class at a time;
 * :func:`todo_csv_text`: the overrides rows still to fill in (``student, exercise, points,
-  comment`` with points blank). The instructor fills in points and passes the file with
-  ``--overrides``; blank rows are skipped, so a half-graded file works, and the next run's todo
-  lists only what is left.
+  comment`` with points blank), rewritten at every run. The instructor copies them into their
+  own overrides file, fills in points and passes that with ``--overrides`` (the todo file
+  itself is refused there: the next run would overwrite it); blank rows are skipped, so a
+  half-graded file works, and the next run's todo lists only what is left.
 
 Answers are a student's text: every one is escaped and the page forbids scripts. The CSV holds
 no answer text, only student ids (as every other output) and exercise names.

@@ -62,11 +62,24 @@ from sfa_helpers.checks import (check_adaptation_rates, check_adaptation_rho1,
                                 check_autocorrelogram, check_cv_isi, check_fano_adaptation,
                                 check_gamma_train, check_lv_isi, check_switch_stats,
                                 check_nonstationary_metric, check_poisson_acg_figure,
-                                check_siegert_rate, require)
+                                check_siegert_rate, require, sheet_variant)
 from sfa_helpers.models import LIF, AdaptiveThreshold
 from sfa_helpers.notebook import setup
 
 setup()
+
+# %% [markdown]
+# ## Your numbers
+#
+# The seeds of exercises 4, 7 and 8 (`variant.switch_seed`, `variant.adapt_seed`,
+# `variant.acg_seed`) and the order of the multiple-choice options depend on who you are: each
+# student has their own numbers, so answers cannot be copied. Write your id between the quotes,
+# exactly as your instructor grades you (your login, e.g. `"alice"`), and run the cell. The
+# grader always uses the id your submission is filed under.
+
+# %% nbgrader={"grade": false, "grade_id": "student_id", "locked": false, "schema_version": 3, "solution": false, "task": false}
+STUDENT_ID = ""
+variant = sheet_variant("06", STUDENT_ID)
 
 # %% [markdown]
 # The neuron of lesson 06 (NEST-compatible LIF): $C_m$ = 250 pF, $\tau_m$ = 10 ms
@@ -192,10 +205,10 @@ assert np.array_equal(np.asarray(gamma_train(2, 5 * Hz, 10, 3)), np.asarray(gamm
 # ## Exercise 4 — A train whose rate switches (3 points)
 #
 # Build a non-stationary train from 20 blocks: block $j$ = 0 … 19 holds gamma intervals of
-# order 4 from `gamma_train(4, rate, n, seed=j)`, with rate 5 Hz and 50 intervals for even $j$,
-# and 40 Hz and 400 intervals for odd $j$ (about 10 s each); the blocks follow each other
-# (each block starts at the last spike of the previous one). Every block is locally a gamma
-# train of order 4, but the rate jumps between blocks.
+# order 4 from `gamma_train(4, rate, n, seed=variant.switch_seed + j)` (your numbers), with
+# rate 5 Hz and 50 intervals for even $j$, and 40 Hz and 400 intervals for odd $j$ (about 10 s
+# each); the blocks follow each other (each block starts at the last spike of the previous
+# one). Every block is locally a gamma train of order 4, but the rate jumps between blocks.
 #
 # Store in `switch_stats` the pair (CV, LV) of the intervals of the whole train (your `cv_isi`
 # and `lv_isi`, or `analysis.cv` and `analysis.lv`). For gamma intervals of order $k$,
@@ -208,7 +221,7 @@ assert np.array_equal(np.asarray(gamma_train(2, 5 * Hz, 10, 3)), np.asarray(gamm
 blocks, t_end = [], 0.0
 for j in range(20):
     rate, n = (5 * Hz, 50) if j % 2 == 0 else (40 * Hz, 400)
-    block = np.asarray(gamma_train(4, rate, n, seed=j) / second) + t_end
+    block = np.asarray(gamma_train(4, rate, n, seed=variant.switch_seed + j) / second) + t_end
     blocks.append(block)
     t_end = block[-1]
 switching = np.concatenate(blocks) * second
@@ -229,28 +242,22 @@ assert cv_h > 1.0 and abs(lv_h - 1 / 3) < 0.05
 
 # %% [markdown]
 # A recording in which the firing rate drifts slowly (over tens of seconds) while the firing is
-# locally Poisson-like. Which statement is right? Store `"a"`, `"b"`, `"c"` or `"d"` in
-# `nonstationary_metric`.
-#
-# * **a** The CV is the best measure of irregularity here, because it uses all intervals at
-#   once and so averages the drift out.
-# * **b** The drift inflates the CV; LV and CV2 compare neighbouring intervals only and stay
-#   near the local value (about 1).
-# * **c** LV is inflated by the drift as much as the CV, because it is computed from exactly
-#   the same set of intervals.
-# * **d** The drift makes both CV and LV fall below 1, because most intervals are short while
-#   the rate is high.
+# locally Poisson-like. Which statement is right (the options, in the order of your numbers,
+# are shown below)? Store `"a"`, `"b"`, `"c"` or `"d"` in `nonstationary_metric`.
+
+# %% nbgrader={"grade": false, "grade_id": "nonstationary_metric_options", "locked": true, "schema_version": 3, "solution": false, "task": false}
+variant.show_choices("nonstationary_metric")
 
 # %% nbgrader={"grade": false, "grade_id": "nonstationary_metric", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-nonstationary_metric = "b"
+nonstationary_metric = variant.letter_of("nonstationary_metric", "local")  # "LV and CV2 stay local"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "nonstationary_metric_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 require("nonstationary_metric")
 check_nonstationary_metric(nonstationary_metric).assert_ok()
 ### BEGIN HIDDEN TESTS
-assert nonstationary_metric.strip().lower() == "b"
+assert variant.chosen_key("nonstationary_metric", nonstationary_metric) == "local"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -359,8 +366,8 @@ assert abs(float(siegert_rate(450 * pA, 15 * pA * second ** 0.5) / Hz) / r_h - 1
 # (`neuron + AdaptiveThreshold(tau_Theta=..., Delta_Theta=delta_thetas)`: three neurons in one
 # group). Drive all three with the same white noise statistics,
 # `stimuli.white_noise(mu, sigma)` with $\mu$ = 400 pA and $\sigma$ = 20 pA·√s (give arrays of
-# three values), and simulate 50 s with `dt=0.1 * ms`, `record=()` and `seed=3`.
-# From the spikes after 1 s (`start=1 * second`) store
+# three values), and simulate 50 s with `dt=0.1 * ms`, `record=()` and `seed=variant.adapt_seed`
+# (your numbers). From the spikes after 1 s (`start=1 * second`) store
 #
 # * `rates_sfa`: the three firing rates (Hz), from `result.rates(start=...)`,
 # * `rho1_sfa`: the three serial correlation coefficients $\rho_1$ of neighbouring intervals
@@ -376,7 +383,7 @@ delta_thetas = np.array([0.0, 5.0, 10.0]) * mV
 ### BEGIN SOLUTION
 adaptive = neuron + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=delta_thetas)
 noise = stimuli.white_noise(np.full(3, 400.0) * pA, np.full(3, 20.0) * pA * second ** 0.5)
-sweep = simulate(adaptive, noise, 50 * second, dt=0.1 * ms, record=(), seed=3)
+sweep = simulate(adaptive, noise, 50 * second, dt=0.1 * ms, record=(), seed=variant.adapt_seed)
 rates_sfa = sweep.rates(start=1 * second)
 rho1_sfa = analysis.serial_correlation(sweep.spike_trains, 1, start=1 * second)[:, 0]
 cv_sfa = analysis.cv(sweep.spike_trains, start=1 * second)
@@ -407,28 +414,22 @@ assert abs(rho_h[0]) < 0.1 and rho_h[2] < rho_h[1] < 0
 
 # %% [markdown]
 # For long counting windows $F(w\to\infty) = CV^2\big(1 + 2\sum_{k\ge1}\rho_k\big)$. For the
-# neuron with $\Delta\Theta$ = 10 mV, which statement is right? Store `"a"`, `"b"`, `"c"` or
-# `"d"` in `fano_adaptation`.
-#
-# * **a** $F(\infty) = CV^2$, as for every neuron driven by white noise, whatever its threshold
-#   does after a spike.
-# * **b** $F(\infty) < CV^2$: negative serial correlations make the counts more regular than
-#   the intervals suggest.
-# * **c** $F(\infty) > CV^2$: adaptation adds slow fluctuations of the rate, which spread the
-#   spike counts further.
-# * **d** $F(\infty) = 1$, because the input is white noise and the counts of a noise-driven
-#   neuron are Poissonian.
+# neuron with $\Delta\Theta$ = 10 mV, which statement is right (the options, in the order of
+# your numbers, are shown below)? Store `"a"`, `"b"`, `"c"` or `"d"` in `fano_adaptation`.
+
+# %% nbgrader={"grade": false, "grade_id": "fano_adaptation_options", "locked": true, "schema_version": 3, "solution": false, "task": false}
+variant.show_choices("fano_adaptation")
 
 # %% nbgrader={"grade": false, "grade_id": "fano_adaptation", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-fano_adaptation = "b"
+fano_adaptation = variant.letter_of("fano_adaptation", "anticorrelated")  # F < CV^2
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "fano_adaptation_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 require("fano_adaptation")
 check_fano_adaptation(fano_adaptation).assert_ok()
 ### BEGIN HIDDEN TESTS
-assert fano_adaptation.strip().lower() == "b"
+assert variant.chosen_key("fano_adaptation", fano_adaptation) == "anticorrelated"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -440,8 +441,8 @@ assert fano_adaptation.strip().lower() == "b"
 # exercise 7), `neuron + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=...)` with
 # $\Delta\Theta$ = 0 and 10 mV (two neurons in one group), drive both with
 # `stimuli.white_noise(mu, sigma)`, $\mu$ = 400 pA and $\sigma$ = 20 pA·√s (arrays of two values),
-# and simulate 200 s with `dt=0.1 * ms`, `record=()` and `seed=4`. From the spikes after 1 s
-# compute
+# and simulate 200 s with `dt=0.1 * ms`, `record=()` and `seed=variant.acg_seed` (your numbers).
+# From the spikes after 1 s compute
 #
 # * the autocorrelograms, `analysis.autocorrelogram(result.spike_trains, window=200 * ms,
 #   bins=81, start=1 * second)` (in Hz: the rate of spikes at each lag given a spike at 0),
@@ -459,7 +460,8 @@ assert fano_adaptation.strip().lower() == "b"
 ### BEGIN SOLUTION
 pair_model = neuron + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=np.array([0.0, 10.0]) * mV)
 pair_noise = stimuli.white_noise(np.full(2, 400.0) * pA, np.full(2, 20.0) * pA * second ** 0.5)
-pair_run = simulate(pair_model, pair_noise, 200 * second, dt=0.1 * ms, record=(), seed=4)
+pair_run = simulate(pair_model, pair_noise, 200 * second, dt=0.1 * ms, record=(),
+                    seed=variant.acg_seed)
 lags_acg, acg_pair = analysis.autocorrelogram(pair_run.spike_trains, window=200 * ms, bins=81,
                                               start=1 * second)
 rates_pair = pair_run.rates(start=1 * second)

@@ -65,12 +65,28 @@ from sfa_helpers.checks import (check_bits_per_spike_sine, check_eta_limit, chec
                                 check_eta_peak_time, check_gamma_factor, check_identifiable,
                                 check_log_likelihood, check_mean_isi_hazard,
                                 check_passive_fit_figure, check_resistance_fit,
-                                check_survivor_50ms, check_threshold_fit, require)
+                                check_survivor_50ms, check_threshold_fit, require, sheet_variant)
 from sfa_helpers.models import LIF, EscapeSRM
 from sfa_helpers.notebook import setup
 from sfa_helpers.spike_prediction import coincidences
 
 setup()
+
+# %% [markdown]
+# ## Your numbers
+#
+# The parameters of exercises 1 and 3 (`variant.tau_w`, `variant.b`, `variant.rho_0`,
+# `variant.tau_r`), the seeds of exercises 4, 5 and 7 (`variant.srm_seed`, `variant.sine_seed`,
+# `variant.passive_seed`), the modulation depth of exercise 5 (`variant.sine_depth`), the
+# resistance of the membrane of exercise 7 (`variant.passive_R`) and the order of the
+# multiple-choice options depend on who you are: each student has their own numbers, so answers
+# cannot be copied. Write your id between the quotes, exactly as your instructor grades you
+# (your login, e.g. `"alice"`), and run the cell. The grader always uses the id your submission
+# is filed under.
+
+# %% nbgrader={"grade": false, "grade_id": "student_id", "locked": false, "schema_version": 3, "solution": false, "task": false}
+STUDENT_ID = ""
+variant = sheet_variant("07", STUDENT_ID)
 
 # %% [markdown]
 # ## Exercise 1 — The spike-afterpotential of the adaptive LIF (3 points)
@@ -82,14 +98,14 @@ setup()
 #
 # $$\eta(s) = -\frac{R b\, \tau_w}{\tau_w - \tau_m}\left(e^{-s/\tau_w} - e^{-s/\tau_m}\right).$$
 #
-# It starts at 0, dips and relaxes back. For $\tau_m$ = 10 ms, $\tau_w$ = 100 ms, $R$ = 100 MΩ
-# and $b$ = 20 pA, find the time $s_{peak}$ after the spike at which $\eta$ is most negative and
-# the value $\eta(s_{peak})$ (by calculus, or numerically on a fine grid). Store them, with
-# units, in `s_peak` and `eta_min`.
+# It starts at 0, dips and relaxes back. For $\tau_m$ = 10 ms, $R$ = 100 MΩ and your numbers
+# $\tau_w$ = `variant.tau_w` and $b$ = `variant.b`, find the time $s_{peak}$ after the spike at
+# which $\eta$ is most negative and the value $\eta(s_{peak})$ (by calculus, or numerically on a
+# fine grid). Store them, with units, in `s_peak` and `eta_min`.
 
 # %% nbgrader={"grade": false, "grade_id": "eta_peak", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-tau_m, tau_w, R, b = 10 * ms, 100 * ms, 100 * Mohm, 20 * pA
+tau_m, tau_w, R, b = 10 * ms, variant.tau_w, 100 * Mohm, variant.b
 # d eta/ds = 0  <=>  e^{-s/tau_w}/tau_w = e^{-s/tau_m}/tau_m
 s_peak = tau_m * tau_w / (tau_w - tau_m) * np.log(tau_w / tau_m)
 eta_min = -R * b * tau_w / (tau_w - tau_m) * (np.exp(-s_peak / tau_w) - np.exp(-s_peak / tau_m))
@@ -101,11 +117,13 @@ require("s_peak", "eta_min")
 check_eta_peak_time(s_peak).assert_ok()
 check_eta_minimum(eta_min).assert_ok()
 ### BEGIN HIDDEN TESTS
-# Independent truth: forward Euler of the two equations after one spike (step 1 us).
-h_s, u_h, w_h, best = 1e-6, 0.0, 20e-12, (0.0, 0.0)
+# Independent truth: forward Euler of the two equations after one spike (step 1 us), with the
+# variant's tau_w and b (tau_m = 10 ms, R = 100 MOhm).
+h_s, u_h, w_h, best = 1e-6, 0.0, float(variant.b), (0.0, 0.0)
+tau_w_h = float(variant.tau_w)
 for n_h in range(60000):
     u_h += h_s / 0.01 * (-u_h - 1e8 * w_h)
-    w_h -= h_s / 0.1 * w_h
+    w_h -= h_s / tau_w_h * w_h
     if u_h < best[1]:
         best = ((n_h + 1) * h_s, u_h)
 assert abs(float(s_peak) / best[0] - 1) < 0.01
@@ -114,24 +132,22 @@ assert abs(float(eta_min) / best[1] - 1) < 0.01
 
 # %% [markdown]
 # What is $\eta(s)$ when the adaptation is as fast as the membrane, $\tau_w = \tau_m$? (Take the
-# limit of the formula, or integrate the equations again.) Store `"a"`, `"b"`, `"c"` or `"d"` in
-# `eta_limit`.
-#
-# * **a** $\eta(s) = -R b\, \dfrac{s}{\tau_m}\, e^{-s/\tau_m}$
-# * **b** $\eta(s) = -R b\, e^{-s/\tau_m}$
-# * **c** $\eta(s) = 0$: the two exponentials cancel.
-# * **d** $\eta$ is not defined: the prefactor $\tau_w/(\tau_w - \tau_m)$ diverges.
+# limit of the formula, or integrate the equations again.) The options, in the order of your
+# numbers, are shown below. Store `"a"`, `"b"`, `"c"` or `"d"` in `eta_limit`.
+
+# %% nbgrader={"grade": false, "grade_id": "eta_limit_options", "locked": true, "schema_version": 3, "solution": false, "task": false}
+variant.show_choices("eta_limit")
 
 # %% nbgrader={"grade": false, "grade_id": "eta_limit", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-eta_limit = "a"
+eta_limit = variant.letter_of("eta_limit", "alpha")  # the option -R b (s/tau_m) e^{-s/tau_m}
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "eta_limit_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 require("eta_limit")
 check_eta_limit(eta_limit).assert_ok()
 ### BEGIN HIDDEN TESTS
-assert eta_limit.strip().lower() == "a"
+assert variant.chosen_key("eta_limit", eta_limit) == "alpha"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -173,8 +189,9 @@ assert abs(log_likelihood(np.array([0.9, 1.1, 3.5]) * second, rate_h, 1 * second
 # %% [markdown]
 # ## Exercise 3 — Survivor function of a recovering neuron (2 points)
 #
-# After a spike, a neuron's hazard recovers from 0 towards $\rho_0$ = 50 Hz with the time
-# constant $\tau_r$ = 20 ms: $\rho(t) = \rho_0\,(1 - e^{-t/\tau_r})$ ($t$: time since the spike).
+# After a spike, a neuron's hazard recovers from 0 towards $\rho_0$ = `variant.rho_0` with the
+# time constant $\tau_r$ = `variant.tau_r` (your numbers): $\rho(t) = \rho_0\,(1 - e^{-t/\tau_r})$
+# ($t$: time since the spike).
 # With the survivor function $S(t) = \exp\!\big(-\int_0^t \rho(t')\,dt'\big)$ and the interval
 # distribution $P(t) = \rho(t) S(t)$, store
 #
@@ -183,7 +200,7 @@ assert abs(log_likelihood(np.array([0.9, 1.1, 3.5]) * second, rate_h, 1 * second
 
 # %% nbgrader={"grade": false, "grade_id": "survivor", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-rho_0, tau_r = 50.0, 0.020   # Hz, s
+rho_0, tau_r = float(variant.rho_0 / Hz), float(variant.tau_r / second)   # Hz, s
 
 
 def survivor(t):
@@ -203,7 +220,7 @@ check_mean_isi_hazard(mean_isi).assert_ok()
 ### BEGIN HIDDEN TESTS
 # Independent truth: the interval density rho(t) S(t) on a fine grid.
 t_h = np.arange(1, 2_000_001) * 1e-6          # 1 us steps up to 2 s
-rho_h = 50.0 * (1 - np.exp(-t_h / 0.02))
+rho_h = float(variant.rho_0) * (1 - np.exp(-t_h / float(variant.tau_r)))
 S_h = np.exp(-np.cumsum(rho_h) * 1e-6)
 assert abs(S_50ms / S_h[49_999] - 1) < 1e-3
 assert abs(float(mean_isi) / np.sum(t_h * rho_h * S_h * 1e-6) - 1) < 1e-3
@@ -219,8 +236,8 @@ assert abs(float(mean_isi) / np.sum(t_h * rho_h * S_h * 1e-6) - 1) < 1e-3
 #
 # The cell below defines the neuron, a frozen noisy current (120 s, $\Delta$ = 0.5 ms) and the
 # two raised-cosine bases. Simulate the neuron (`simulate(srm, stimuli.from_array(current, dt),
-# T_fit, dt=dt, record=(), seed=1)`), build the design matrix of its spikes
-# (`glm.design_matrix(current, spikes, dt, stimulus_basis=stim_basis, history_basis=hist_basis,
+# T_fit, dt=dt, record=(), seed=variant.srm_seed)`, your seed), build the design matrix of its
+# spikes (`glm.design_matrix(current, spikes, dt, stimulus_basis=stim_basis, history_basis=hist_basis,
 # history_window=200 * ms)`), fit it with `glm.fit_glm(..., likelihood="bernoulli")`, and turn
 # the fitted bias (`fit.bias`) into the threshold $\vartheta_0$, with $u_{rest}$, $\Delta_u$ and
 # $\tau_0$ known. Store it, with units, in `theta_0_hat`.
@@ -238,7 +255,8 @@ hist_basis = glm.RaisedCosineBasis(8, 200 * ms, dt, first_lag=dt, stretch=5 * ms
 
 # %% nbgrader={"grade": false, "grade_id": "theta_fit", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-spikes = simulate(srm, stimuli.from_array(current, dt), T_fit, dt=dt, record=(), seed=1).spike_trains[0]
+spikes = simulate(srm, stimuli.from_array(current, dt), T_fit, dt=dt, record=(),
+                  seed=variant.srm_seed).spike_trains[0]
 design = glm.design_matrix(current, spikes, dt, stimulus_basis=stim_basis, history_basis=hist_basis,
                            history_window=200 * ms)
 fit = glm.fit_glm(design, likelihood="bernoulli")
@@ -254,37 +272,32 @@ assert abs(float(theta_0_hat / mV) + 50) < 0.75
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Which quantities do the spikes alone (no voltage recording) determine? Store `"a"`, `"b"`,
-# `"c"` or `"d"` in `identifiable`.
-#
-# * **a** $\vartheta_0$, $\Delta_u$ and $\tau_0$ separately, because each of them changes the
-#   firing rate in its own way.
-# * **b** Only $b$, $\kappa/\Delta_u$ and $(\eta - \vartheta_1)/\Delta_u$: scaling all voltages
-#   with $\Delta_u$ leaves every spike probability as it is.
-# * **c** The membrane filter $\kappa$ itself (in Ω/s), because the input current is known in
-#   amperes and the spikes in seconds, so nothing is left free.
-# * **d** Nothing reliably: the log-likelihood of a GLM has many local maxima, so each fit
-#   may end somewhere else.
+# Which quantities do the spikes alone (no voltage recording) determine? The options, in the
+# order of your numbers, are shown below. Store `"a"`, `"b"`, `"c"` or `"d"` in `identifiable`.
+
+# %% nbgrader={"grade": false, "grade_id": "identifiable_options", "locked": true, "schema_version": 3, "solution": false, "task": false}
+variant.show_choices("identifiable")
 
 # %% nbgrader={"grade": false, "grade_id": "identifiable", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-identifiable = "b"
+identifiable = variant.letter_of("identifiable", "ratios")  # "only b, kappa/Delta_u, ..."
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "identifiable_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 require("identifiable")
 check_identifiable(identifiable).assert_ok()
 ### BEGIN HIDDEN TESTS
-assert identifiable.strip().lower() == "b"
+assert variant.chosen_key("identifiable", identifiable) == "ratios"
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Exercise 5 — Bits per spike (2 points)
 #
 # The train `sine_spikes` below comes from an inhomogeneous Poisson process with the rate
-# $\rho(t) = \nu_0\,(1 + m \sin 2\pi f t)$, $\nu_0$ = 20 Hz, $m$ = 0.8, $f$ = 2 Hz, over
-# $T$ = 500 s. How much better does the true rate predict these spikes than a homogeneous Poisson
-# process with the mean rate $\nu_0$? Compute the log-likelihood gain per spike in bits,
+# $\rho(t) = \nu_0\,(1 + m \sin 2\pi f t)$, $\nu_0$ = 20 Hz, $m$ = `variant.sine_depth` (your
+# number), $f$ = 2 Hz, over $T$ = 500 s. How much better does the true rate predict these spikes
+# than a homogeneous Poisson process with the mean rate $\nu_0$? Compute the log-likelihood gain
+# per spike in bits,
 #
 # $$\frac{\ln L_{\rho} - \ln L_{\nu_0}}{n \ln 2},$$
 #
@@ -293,8 +306,8 @@ assert identifiable.strip().lower() == "b"
 # `log_likelihood` gives on that grid, so a mistake in Exercise 2 does not cost points here.)
 
 # %% nbgrader={"grade": false, "grade_id": "sine_data", "locked": true, "schema_version": 3, "solution": false, "task": false}
-rng_sine = np.random.default_rng(7)
-T_sine, nu_0, depth, f_mod = 500.0, 20.0, 0.8, 2.0       # s, Hz, -, Hz
+rng_sine = np.random.default_rng(variant.sine_seed)
+T_sine, nu_0, depth, f_mod = 500.0, 20.0, variant.sine_depth, 2.0       # s, Hz, -, Hz
 candidates = np.sort(rng_sine.uniform(0, T_sine, rng_sine.poisson(nu_0 * (1 + depth) * T_sine)))
 accept = (1 + depth * np.sin(2 * np.pi * f_mod * candidates)) / (1 + depth)
 sine_spikes = candidates[rng_sine.uniform(size=candidates.size) < accept] * second
@@ -315,11 +328,16 @@ print(f"{bits_sine:.3f} bits/spike")
 require("bits_sine")
 check_bits_per_spike_sine(bits_sine, log_likelihood).assert_ok()
 ### BEGIN HIDDEN TESTS
-# Expected gain per spike: <(rho/nu_0) log2(rho/nu_0)> over a period (about 0.255 bits); with a
-# wrong log_likelihood (Exercise 2's points) the gain is what that function gives, checked above.
-expected_h = quad(lambda x: (1 + 0.8 * np.sin(x)) * np.log2(1 + 0.8 * np.sin(x)), 0, 2 * np.pi)[0] / (2 * np.pi)
+# Expected gain per spike: the mean of g = log2(rho/nu_0) over spikes, whose phases have the
+# density (1 + m sin x)/(2 pi) (about 0.255 bits for m = 0.8); given their number n the spikes
+# are independent, so the gain lies within 5 standard errors sqrt(Var g / n) of it. With a wrong
+# log_likelihood (Exercise 2's points) the gain is what that function gives, checked above.
+m_h = float(variant.sine_depth)
+moments_h = [quad(lambda x: (1 + m_h * np.sin(x)) * np.log2(1 + m_h * np.sin(x)) ** k, 0,
+                  2 * np.pi)[0] / (2 * np.pi) for k in (1, 2)]
+se_h = np.sqrt((moments_h[1] - moments_h[0] ** 2) / sine_spikes.size)
 if check_log_likelihood(log_likelihood):
-    assert abs(float(bits_sine) / expected_h - 1) < 0.05
+    assert abs(float(bits_sine) - moments_h[0]) < 5 * se_h
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -386,9 +404,9 @@ assert abs(gamma_factor(train_h, train_h, 10 * second, 2 * ms) - 1) < 1e-9
 # `membrane` does not pass: the noise moves the fit away from it.
 
 # %% nbgrader={"grade": false, "grade_id": "passive_data", "locked": true, "schema_version": 3, "solution": false, "task": false}
-membrane = LIF(tau_m=20 * ms, E_L=-65 * mV, V_th=0 * mV, V_reset=-65 * mV, R=80 * Mohm)
+membrane = LIF(tau_m=20 * ms, E_L=-65 * mV, V_th=0 * mV, V_reset=-65 * mV, R=variant.passive_R)
 dt_rec = 0.1 * ms
-rng_rec = np.random.default_rng(11)
+rng_rec = np.random.default_rng(variant.passive_seed)
 I_rec = np.repeat(rng_rec.uniform(-100, 200, 20), 250) * pA        # 20 steps of 25 ms
 recording = simulate(membrane, stimuli.from_array(I_rec, dt_rec), 500 * ms, dt=dt_rec,
                      record=("v",))
@@ -417,7 +435,7 @@ for n_h, i_h in enumerate(np.asarray(I_rec / pA)):
     state_h = np.exp(-0.1 / 20) * state_h + (1 - np.exp(-0.1 / 20)) * i_h
 R_h = np.linalg.lstsq(x_h[:, None], np.asarray(v_rec / mV) + 65.0, rcond=None)[0][0] * 1e3  # MOhm
 assert abs(float(R_hat / Mohm) / R_h - 1) < 1e-6
-assert abs(float(R_hat / Mohm) - 80.0) > 1e-3
+assert abs(float(R_hat / Mohm) - float(variant.passive_R / Mohm)) > 1e-3
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -465,7 +483,7 @@ check_passive_fit_figure(fig_passive, R_hat).assert_ok()
 # 1. $\int \kappa(s)\,I(t-s)\,ds$ is added to a voltage, so it is in volts; $I$ is in amperes
 #    and $ds$ in seconds, so $\kappa$ is in $\mathrm{V/(A\,s)} = \Omega/\mathrm{s}$: a resistance
 #    per time (e.g. MΩ/ms). It is the voltage response to a unit current pulse per unit time:
-#    for the passive membrane $\kappa(0) = R/\tau_m$ = 80 MΩ / 20 ms = 4 MΩ/ms. Since
+#    for the passive membrane $\kappa(0) = R/\tau_m$, e.g. 80 MΩ / 20 ms = 4 MΩ/ms. Since
 #    Ω/s = V/(A s) = V/C = 1/F, this is also $1/C$: indeed $R/\tau_m = 1/C_m$. The integral
 #    $\int_0^\infty \kappa\,ds = R$ (Ω) is the steady response to a constant current, the
 #    input resistance.
