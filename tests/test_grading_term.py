@@ -347,10 +347,19 @@ def test_html_feedback_escapes_what_comes_from_students():
 # ------------------------------------------------------------------------------------------ #
 #: Sheet 01's exercises and points, as its README row and notebook give them.
 SHEET01 = {"rheobase_formula": 1, "rheobase_sim": 2, "window_rate": 2, "reset_rates": 2, "reset_limit": 1,
-           "spikes_halves": 2, "ramp_current": 2, "ramp_lag": 1, "lif_written": 2}
-POINTS = {"alice": dict(SHEET01),
-          "bob": {**SHEET01, "reset_rates": 0, "lif_written": 0, "ramp_lag": 0},
+           "spikes_halves": 2, "ramp_current": 2, "ramp_lag": 1, "lif_written": 2, "four_steps": 2,
+           "reset_written": 2}
+#: The written answer (graded by hand; left empty here: zero, "not done yet").
+MANUAL = {"reset_written"}
+POINTS = {"alice": {**SHEET01, "reset_written": 0},
+          "bob": {**SHEET01, "reset_rates": 0, "lif_written": 0, "ramp_lag": 0, "reset_written": 0},
           "mallory": {**{k: 0 for k in SHEET01}, "rheobase_formula": 1}}
+
+
+def _feedback(name, points, full):
+    if name in MANUAL:
+        return "not done yet"
+    return "all tests passed" if points == full else "a hidden test failed"
 
 
 @pytest.fixture()
@@ -374,7 +383,7 @@ def term(tmp_path):
                   "sheet_version": version,
                   "submission_digest": "file:" + hashlib.sha256(notebook.read_bytes()).hexdigest(),
                   "exercises": [{"exercise": name, "points": float(points[name]), "max_points": float(full),
-                                 "feedback": "all tests passed" if points[name] == full else "a hidden test failed"}
+                                 "feedback": _feedback(name, points[name], full), "manual": name in MANUAL}
                                 for name, full in SHEET01.items()]}
         (parts / f"{student}.json").write_text(json.dumps(stored))
     roster = _write(tmp_path / "roster.csv", "student,name,email,lms_id\nalice,Alice Doe,alice@uni.example,101\n"
@@ -399,26 +408,25 @@ def test_sfa_grade_term_outputs(term, capsys):
     version = hashlib.sha256(SHEET.read_bytes()).hexdigest()[:12]
     assert (tmp_path / "grades-totals.csv").read_text() == (
         "student,sheet,sheet_version,total,max_total,submitted_at,days_late,late_penalty,final,flags\n"
-        f"alice,01_lif_basics,{version},15,15,2025-05-12T21:59:00+02:00,0,0,15,\n"
-        f"bob,01_lif_basics,{version},11,15,2025-05-14T01:59:00+02:00,2,2.2,8.8,late; adjusted\n"
-        f"carol,01_lif_basics,{version},0,15,,0,0,0,no submission\n"
-        f"mallory,01_lif_basics,{version},1,15,2025-05-22T23:59:00+02:00,10,1,0,not on the roster; too late\n")
+        f"alice,01_lif_basics,{version},17,19,2025-05-12T21:59:00+02:00,0,0,17,\n"
+        f"bob,01_lif_basics,{version},13,19,2025-05-14T01:59:00+02:00,2,2.6,10.4,late; adjusted\n"
+        f"carol,01_lif_basics,{version},0,19,,0,0,0,no submission\n"
+        f"mallory,01_lif_basics,{version},1,19,2025-05-22T23:59:00+02:00,10,1,0,not on the roster; too late\n")
     assert (tmp_path / "grades-canvas.csv").read_text() == (
         "Student,ID,SIS User ID,SIS Login ID,Section,Sheet 1\n"
-        "    Points Possible,,,,,15\n"
-        "Alice Doe,101,,,,15\n"
-        "Bob Roe,102,,,,8.8\n"
+        "    Points Possible,,,,,19\n"
+        "Alice Doe,101,,,,17\n"
+        "Bob Roe,102,,,,10.4\n"
         "Carol Poe,103,,,,0\n")
     assert (tmp_path / "grades-moodle.csv").read_text() == (
         "ID number,Email address,Full name,Sheet 1\n"
-        "101,alice@uni.example,Alice Doe,15\n"
-        "102,bob@uni.example,Bob Roe,8.8\n"
+        "101,alice@uni.example,Alice Doe,17\n"
+        "102,bob@uni.example,Bob Roe,10.4\n"
         "103,carol@uni.example,Carol Poe,0\n")
     expected_rows = ["student,sheet,exercise,points,max_points,feedback"]
     for student, points in [*POINTS.items(), ("carol", {k: 0 for k in SHEET01})]:
         for name, full in SHEET01.items():
-            feedback = ("no submission" if student == "carol" else
-                        "all tests passed" if points[name] == full else "a hidden test failed")
+            feedback = ("no submission" if student == "carol" else _feedback(name, points[name], full))
             value = points[name]
             if (student, name) == ("bob", "reset_rates"):
                 value = 1
@@ -431,7 +439,7 @@ def test_sfa_grade_term_outputs(term, capsys):
     assert sorted(p.name for p in feedback.iterdir()) == sorted(
         f"{s}.{ext}" for s in ("alice", "bob", "carol", "mallory") for ext in ("txt", "html"))
     assert "adjusted by instructor: units right, factor wrong" in (feedback / "bob.html").read_text()
-    assert "Final: 8.8 / 15 points" in (feedback / "bob.txt").read_text()
+    assert "Final: 10.4 / 19 points" in (feedback / "bob.txt").read_text()
     # the overrides and roster notes never reach the stored results ...
     parts = tmp_path / "grades.csv.parts"
     assert {p.name: p.read_bytes() for p in parts.iterdir()} == stored
@@ -488,15 +496,15 @@ def test_run_batch_as_a_library_writes_the_plain_outputs(term):
     results = cli.run_batch(tmp_path / "subs", SHEET, out, feedback_dir=tmp_path / "fb", jobs=1, progress=False)
     assert sorted(r.student for r in results) == ["alice", "bob", "mallory"]
     rows = out.read_text().splitlines()
-    assert rows[0] == "student,sheet,exercise,points,max_points,feedback" and len(rows) == 1 + 3 * 9
+    assert rows[0] == "student,sheet,exercise,points,max_points,feedback" and len(rows) == 1 + 3 * 11
     assert "bob,01_lif_basics,reset_rates,0,2,a hidden test failed" in rows
     version = hashlib.sha256(SHEET.read_bytes()).hexdigest()[:12]
     assert (tmp_path / "grades-totals.csv").read_text() == (
         "student,sheet,sheet_version,total,max_total,submitted_at,days_late,late_penalty,final,flags\n"
-        f"alice,01_lif_basics,{version},15,15,,,0,15,\n"
-        f"bob,01_lif_basics,{version},10,15,,,0,10,\n"
-        f"mallory,01_lif_basics,{version},1,15,,,0,1,\n")
+        f"alice,01_lif_basics,{version},17,19,,,0,17,\n"
+        f"bob,01_lif_basics,{version},12,19,,,0,12,\n"
+        f"mallory,01_lif_basics,{version},1,19,,,0,1,\n")
     assert (tmp_path / "fb" / "bob.txt").read_text().startswith(
-        "Exercise sheet 01_lif_basics — bob\nTotal: 10 / 15 points\n\nrheobase_formula: 1 / 1 — all tests passed\n")
+        "Exercise sheet 01_lif_basics — bob\nTotal: 12 / 19 points\n\nrheobase_formula: 1 / 1 — all tests passed\n")
     assert "<td>reset_rates</td>" in (tmp_path / "fb" / "bob.html").read_text()
     assert not list(tmp_path.rglob("*.tmp"))

@@ -2,7 +2,9 @@
 the student version, what the grader collects, and the instructor's round trip (the page of
 answers, the todo CSV filled in and given back with --overrides)."""
 
+import copy
 import csv
+import hashlib
 import html.parser
 import io
 import json
@@ -152,6 +154,8 @@ def test_the_instructor_grades_by_hand_with_the_todo_file(batch):
     rows = list(csv.DictReader(io.StringIO(todo.read_text())))
     assert [(r["student"], r["exercise"], r["points"]) for r in rows] == [
         ("ann", "why", ""), ("eve", "why", ""), ("fay", "why", ""), ("gus", "why", "")]
+    assert rows[0]["answer_sha"] == hashlib.sha256(
+        b"Refractoriness: at most one spike per t_ref.").hexdigest()[:12]
 
     # half graded: the rows copied into the instructor's file, ann's filled in, eve's still
     # blank (skipped, not an error)
@@ -168,6 +172,13 @@ def test_the_instructor_grades_by_hand_with_the_todo_file(batch):
     rows = list(csv.DictReader(io.StringIO(todo.read_text())))
     assert [r["student"] for r in rows] == ["eve", "fay", "gus"]
     assert "1.5 / 2: graded by the instructor" in cli.output_path(out, "-written.html").read_text()
+    # a resubmission with another text keeps the grade but is flagged for review
+    changed = copy.deepcopy(results["ann"])
+    changed.exercises[1].answer = "Something else entirely."
+    regraded = gradebook.build_grades([changed], sheet="99_tiny", exercises=exercises,
+                                      overrides=[o for o in overrides if o.student == "ann"])[0]
+    assert regraded.total == 2.5 and "review" in regraded.flags
+    assert "review" not in ann.flags
     # the stored results are untouched by the grading
     assert results["ann"].exercises[1].points == 0 and results["ann"].exercises[1].awaits_grading
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
 import html
 import io
 import math
@@ -211,6 +212,15 @@ class Override:
     points: float
     comment: str
     where: str = ""
+    #: for a written answer: the first hex digits of the SHA-256 of the text that was graded
+    #: (``answer_sha`` column of the todo file; :func:`answer_sha`), '' if not given
+    answer_sha: str = ""
+
+
+def answer_sha(text: str) -> str:
+    """A short fingerprint of a written answer: a grade given to one text is not silently
+    carried over to a resubmitted, different one (:func:`build_grades`)."""
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
 
 
 def read_overrides(path) -> list:
@@ -236,7 +246,8 @@ def read_overrides(path) -> list:
             raise TermFileError(f"{where}: a second override of {key[1]!r} for {key[0]!r} "
                                 f"(first at {first[key]})")
         first[key] = where
-        out.append(Override(key[0], key[1], points, row.get("comment", ""), where))
+        out.append(Override(key[0], key[1], points, row.get("comment", ""), where,
+                            row.get("answer_sha", "").lower()))
     return out
 
 
@@ -383,6 +394,10 @@ def build_grades(results, *, sheet: str, exercises, sheet_version: str = "", ros
         if exercise.manual:
             exercise.feedback = "graded by the instructor" + (f": {o.comment}" if o.comment else "")
             exercise.points, exercise.hand_graded = o.points, True
+            if o.answer_sha and o.answer_sha != answer_sha(exercise.answer):
+                grade.result.notes.append(
+                    f"the written answer of '{o.exercise}' is not the text that was graded (a "
+                    "resubmission?): flagged for review, grade it again")
             continue
         grade.adjustments.append((o.exercise, exercise.points, o.points, o.comment))
         reason = f"adjusted by instructor: {o.comment}" if o.comment else "adjusted by instructor"
@@ -468,15 +483,19 @@ GRADEBOOK_WRITERS = {"canvas": canvas_csv_text, "moodle": moodle_csv_text}
 
 def gradebook_warnings(grades, fmt: str) -> list:
     """Roster students the LMS cannot match: no ``lms_id`` (Canvas), neither ``lms_id`` nor
-    ``email`` (Moodle)."""
+    ``email`` (Moodle); and students whose written answers are not graded yet (their exported
+    grade leaves those points out)."""
+    pending = [g.student for g in _exported(grades) if any(e.awaits_grading for e in g.result.exercises)]
+    warnings = [f"{fmt}: {len(pending)} student(s) with written answers not graded yet (the exported "
+                f"grade leaves those points out): {', '.join(pending)}"] if pending else []
     if fmt == "canvas":
         lost = [g.student for g in _exported(grades) if not g.entry.lms_id]
         need = "an lms_id (Canvas's user ID)"
     else:
         lost = [g.student for g in _exported(grades) if not g.entry.lms_id and not g.entry.email]
         need = "an lms_id or an email"
-    return [f"{fmt}: {len(lost)} roster student(s) without {need}, which the import cannot match: "
-            f"{', '.join(lost)}"] if lost else []
+    return warnings + ([f"{fmt}: {len(lost)} roster student(s) without {need}, which the import "
+                        f"cannot match: {', '.join(lost)}"] if lost else [])
 
 
 def feedback_text(grade: Grade) -> str:

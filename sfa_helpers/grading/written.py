@@ -8,7 +8,9 @@ of a batch this module makes
   from the instructor sheet, then every student's answer (and, once graded, the points and
   comment given), so one question is read across the class at a time;
 * :func:`todo_csv_text`: the overrides rows still to fill in (``student, exercise, points,
-  comment`` with points blank), rewritten at every run. The instructor copies them into their
+  comment, answer_sha`` with points blank), rewritten at every run. ``answer_sha`` fingerprints
+  the text read: if a resubmission changes it, the grade still applies but the student is
+  flagged for review (:func:`.gradebook.build_grades`). The instructor copies them into their
   own overrides file, fills in points and passes that with ``--overrides`` (the todo file
   itself is refused there: the next run would overwrite it); blank rows are skipped, so a
   half-graded file works, and the next run's todo lists only what is left.
@@ -23,7 +25,7 @@ import csv
 import html
 import io
 
-from . import sheets
+from . import gradebook, sheets
 
 _STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.4}"
           "pre{white-space:pre-wrap;background:#f6f6f6;padding:.6em;border:1px solid #ddd}"
@@ -68,9 +70,9 @@ def todo_csv_text(grades) -> str:
     """Overrides rows for the written answers not graded yet, points blank."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "exercise", "points", "comment"])
+    writer.writerow(["student", "exercise", "points", "comment", "answer_sha"])
     for g in grades:
         for e in g.result.exercises:
             if e.awaits_grading:
-                writer.writerow([g.student, e.exercise, "", ""])
+                writer.writerow([g.student, e.exercise, "", "", gradebook.answer_sha(e.answer)])
     return buffer.getvalue()
