@@ -9,12 +9,22 @@ from brian2 import Hz, Mohm, amp, kHz, mV, ms, nA, pA, second, volt
 from scipy.optimize import brentq
 
 from sfa_helpers import analysis, checks, simulate, stimuli
-from sfa_helpers.checks import lesson02
+from sfa_helpers.checks import lesson02, variants
 from sfa_helpers.models import LIF, ForcedVoltageClamp, ThresholdIncrease
 
 BASE = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-50 * mV, V_reset=-65 * mV, R=100 * Mohm)
 CLAMP = BASE + ForcedVoltageClamp(tau_vc=2.5 * ms)
 DT = 0.02 * ms
+
+
+@pytest.fixture(autouse=True)
+def _variant_0(monkeypatch):
+    """These tests are about the sheet's original numbers (variant 0; the other variants:
+    tests/test_variants_sheet02.py), whatever id the environment or an earlier test picked."""
+    monkeypatch.delenv(variants.ENV, raising=False)
+    variants._ACTIVE.pop("02", None)
+    yield
+    variants._ACTIVE.pop("02", None)
 
 
 def _no_reference_in(message, reference, unit):
@@ -143,3 +153,102 @@ def test_choices(check, right):
         assert fb.kind == "wrong" and f"'{right}'" not in fb.message
     assert check("e").kind == "type"
     assert check(None).kind == "missing"
+
+
+# --- exercise 8: the clamp's f-I curve, a plot task -------------------------------------------
+
+def _fI_figure(model=CLAMP, dt=DT, points="simulation", line=_isi, xunit=nA, yunit=Hz,
+               xlabel="I (nA)", ylabel="rate (Hz)", legend=True, n_line=150):
+    """The plot task drawn from a Brian2 run of ``model`` (the check's points come from the
+    exact grid interval, its line from theory.lif_time_to_threshold: two other methods) and the
+    closed form written out in this file (``_isi``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    currents = lesson02.FI_CURRENTS
+    if points == "simulation":
+        run = simulate(model, stimuli.constant(currents), 0.5 * second, dt=dt, record=())
+        rates = analysis.isi_rate(run.spike_trains)
+    else:                                    # the closed form drawn as points
+        rates = np.array([float(1 / _isi(I)) for I in currents]) * Hz
+    fig, ax = plt.subplots()
+    ax.plot(currents / xunit, rates / yunit, "o", label="simulation")
+    if line is not None:
+        fine = np.geomspace(220, 20000, n_line) * pA
+        ax.plot(fine / xunit, [float(1 / line(I) / yunit) for I in fine], label="theory")
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if legend:
+        ax.legend()
+    return fig
+
+
+@pytest.fixture
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_fI_figure_of_a_brian2_run_passes_in_any_units(_close_figures):
+    assert checks.check_clamp_fI_figure(_fI_figure())
+    assert checks.check_clamp_fI_figure(_fI_figure(xunit=pA, yunit=kHz, xlabel="current (pA)",
+                                                   ylabel="r (kHz)"), _isi)
+
+
+def _isi_without_clamp(I):
+    return _isi(I, with_clamp=False)
+
+
+@pytest.mark.parametrize("kwargs, kind, words", [
+    # another clamp (2 ms): the simulated points are not those of the sheet's neuron
+    ({"model": BASE + ForcedVoltageClamp(tau_vc=2 * ms)}, "wrong", "simulated rates"),
+    # the default time step (0.1 ms): other grid intervals
+    ({"dt": 0.1 * ms}, "wrong", "simulated rates"),
+    # the closed form drawn as points instead of the simulation
+    ({"points": "theory"}, "wrong", "simulated rates"),
+    # the line without the clamp
+    ({"line": _isi_without_clamp}, "wrong", "closed form"),
+    # no line, or a line through a dozen points only
+    ({"line": None}, "wrong", "closed form"),
+    ({"n_line": 12}, "wrong", "closed form"),
+    # rates in Hz, the label says kHz
+    ({"ylabel": "rate (kHz)"}, "wrong", "does not show"),
+    ({"ylabel": "rate (ms)"}, "units", "labelled in ms"),
+    ({"xlabel": "current"}, "units", "names no unit"),
+    ({"legend": False}, "legend", "legend"),
+])
+def test_fI_figure_mistakes_fail(_close_figures, kwargs, kind, words):
+    feedback = checks.check_clamp_fI_figure(_fI_figure(**kwargs), _isi)
+    assert not feedback and feedback.kind == kind and words in feedback.message, feedback.message
+    rates = lesson02._clamp_rates_on_grid(lesson02.FI_CURRENTS)
+    assert _no_reference_in(feedback.message, rates, Hz)
+
+
+def test_fI_figure_counts_the_students_own_clamp_isi(_close_figures):
+    """A wrong clamp_isi of exercise 1 drawn faithfully costs no points here; without that
+    function (or with one that is not done) the line must be the closed form."""
+    def off(I):                                      # e.g. tau_vc taken as 3 ms
+        return _isi(I) + 0.5 * ms
+
+    fig = _fI_figure(line=off)
+    assert checks.check_clamp_fI_figure(fig, off)
+    assert checks.check_clamp_fI_figure(fig).kind == "wrong"
+    assert checks.check_clamp_fI_figure(fig, _isi).kind == "wrong"
+
+    def not_done(I):
+        raise NotImplementedError("not done yet: replace this line")
+
+    assert checks.check_clamp_fI_figure(fig, not_done).kind == "wrong"
+    assert checks.check_clamp_fI_figure(_fI_figure(), not_done)
+    # own function, but the legend is missing: the legend is what is asked for
+    assert checks.check_clamp_fI_figure(_fI_figure(line=off, legend=False), off).kind == "legend"
+
+
+def test_fI_figure_not_a_figure():
+    assert checks.check_clamp_fI_figure(None).kind == "missing"
+    assert checks.check_clamp_fI_figure(np.zeros(3)).kind == "type"

@@ -10,13 +10,23 @@ from brian2 import Hz, Mohm, kHz, mV, ms, nA, nS, pA, pF, second, volt
 
 from sfa_helpers import analysis, checks, simulate, stimuli, theory
 from sfa_helpers.theory.adaptation import adaptive_lif_rate
-from sfa_helpers.checks import lesson03
+from sfa_helpers.checks import lesson03, variants
 from sfa_helpers.models import LIF, AdaptationCurrent, AdaptiveThreshold, ConductanceSRA
 
 LIF_A = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, t_ref=2 * ms, C_m=250 * pF)
 ADAPTING = LIF_A + AdaptationCurrent(tau_sfa=100 * ms, Delta_I_sfa=150 * pA)
 SRA = (LIF(tau_m=10 * ms, E_L=-75 * mV, V_th=-50 * mV, V_reset=-80 * mV, R=100 * Mohm)
        + ConductanceSRA(tau_SRA=200 * ms, Delta_G_SRA=1 * nS, E_K=-80 * mV))
+
+
+@pytest.fixture(autouse=True)
+def _variant_0(monkeypatch):
+    """These tests are about the sheet's original numbers (variant 0; the other variants:
+    tests/test_variants_sheet03.py), whatever id the environment or an earlier test picked."""
+    monkeypatch.delenv(variants.ENV, raising=False)
+    variants._ACTIVE.pop("03", None)
+    yield
+    variants._ACTIVE.pop("03", None)
 
 
 def _no_reference_in(message, reference, unit):
@@ -215,3 +225,114 @@ def test_written_sfa_pasted_builtin_code_fails():
     lines = "\n".join(line for line in code.equations.splitlines() if line.strip().startswith("d"))
     fb = checks.check_sfa_written(lines, code.threshold, code.reset)
     assert not fb and fb.kind == "name" and '"R"' in fb.message
+
+
+# --- exercise 2 without exercise 1: the student's own jump counts -------------------------------
+
+def _run_rates(currents, delta_I, delta_theta, duration, start=1 * second):
+    """Steady-state rates of one group: one adaptation-current jump and one threshold jump per
+    block of ``currents`` (Brian2, the simulation the sheet asks for)."""
+    k, n = len(delta_I), len(currents)
+    model = (LIF_A + AdaptationCurrent(tau_sfa=100 * ms, Delta_I_sfa=np.repeat(delta_I, n))
+             + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=np.repeat(delta_theta, n)))
+    run = simulate(model, stimuli.constant(np.tile(currents, k)), duration, record=())
+    return analysis.isi_rate(run.spike_trains, start=start).reshape(k, len(currents))
+
+
+def test_overlap_rates_with_the_students_own_jump(overlap):
+    """A wrong Delta_Theta_equiv in exercise 1 (R_m of lesson 02: 15 mV) costs nothing in
+    exercise 2 when the run uses it; without that jump, or with another one, it fails."""
+    current, _ = overlap
+    (own,) = _run_rates(lesson03.OVERLAP_CURRENTS, [0] * pA, [15] * mV, 3 * second)
+    assert checks.check_sfa_overlap_rates(current, own).kind == "imprecise"
+    fb = checks.check_sfa_overlap_rates(current, own, 15 * mV)
+    assert fb and "your Delta_Theta_equiv" in fb.message
+    assert not checks.check_sfa_overlap_rates(current, own, 4 * mV)
+    # a jump that is not a voltage, or an absurd one, is not used
+    for jump in (15.0, 15 * pA, 15 * volt, [15, 15] * mV, "15 mV", -15 * mV):
+        assert not checks.check_sfa_overlap_rates(current, own, jump)
+    # no work: the mean-adaptation theory, or the current neuron's rates copied, fail whatever
+    # jump comes with them; the adaptation current's rates never depend on exercise 1
+    model = LIF_A + AdaptiveThreshold(tau_Theta=100 * ms, Delta_Theta=15 * mV)
+    theory_rates = adaptive_lif_rate(model, lesson03.OVERLAP_CURRENTS)
+    assert not checks.check_sfa_overlap_rates(current, theory_rates, 15 * mV)
+    assert not checks.check_sfa_overlap_rates(current, current, 15 * mV)
+    assert not checks.check_sfa_overlap_rates(current * 1.05, own, 15 * mV)
+    assert checks.check_sfa_overlap_rates(None, own, 15 * mV).kind == "missing"
+
+
+# --- exercise 9: both f-I curves in one figure, a plot task --------------------------------------
+
+@pytest.fixture(scope="module")
+def sweep():
+    """Sweep currents: the adaptation current, thresholds of 6 mV (equivalent) and 4 mV."""
+    rates = _run_rates(lesson03.SWEEP_CURRENTS, [150, 0, 0] * pA, [0, 6, 4] * mV, 2 * second)
+    return dict(zip(("current", "threshold", "lesson"), rates))
+
+
+@pytest.fixture
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def _overlap_figure(curves, xunit=nA, yunit=Hz, xlabel="I (nA)", ylabel="rate (Hz)", legend=True):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    for label, rates in curves.items():
+        ax.plot(lesson03.SWEEP_CURRENTS / xunit, rates / yunit, "o-", label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if legend:
+        ax.legend()
+    return fig
+
+
+def test_overlap_figure_of_a_brian2_run_passes(sweep, _close_figures):
+    both = {"adaptation current": sweep["current"], "adaptive threshold": sweep["threshold"]}
+    assert checks.check_sfa_overlap_figure(_overlap_figure(both))
+    assert checks.check_sfa_overlap_figure(_overlap_figure(both, pA, kHz, "current (pA)",
+                                                           "f (kHz)"), 6 * mV)
+
+
+@pytest.mark.parametrize("curves, kwargs, kind, words", [
+    (("current", "lesson"), {}, "wrong", "adaptive-threshold"),    # the lesson's 4 mV jump
+    (("current",), {}, "wrong", "adaptive-threshold"),             # one curve only
+    (("current", "current"), {}, "wrong", "adaptive-threshold"),   # the same curve twice
+    (("threshold",), {}, "wrong", "adaptation-current"),
+    (("current", "threshold"), {"ylabel": "rate (kHz)"}, "wrong", "does not show"),
+    (("current", "threshold"), {"xlabel": "I (mV)"}, "units", "labelled in mV"),
+    (("current", "threshold"), {"ylabel": "rate"}, "units", "names no unit"),
+    (("current", "threshold"), {"legend": False}, "legend", "legend"),
+])
+def test_overlap_figure_mistakes_fail(sweep, _close_figures, curves, kwargs, kind, words):
+    fig = _overlap_figure({f"{name} {k}": sweep[name] for k, name in enumerate(curves)}, **kwargs)
+    feedback = checks.check_sfa_overlap_figure(fig, 6 * mV)
+    assert not feedback and feedback.kind == kind and words in feedback.message, feedback.message
+    assert _no_reference_in(feedback.message, sweep["current"], Hz)
+    assert _no_reference_in(feedback.message, sweep["threshold"], Hz)
+
+
+def test_overlap_figure_counts_the_students_own_jump(sweep, _close_figures):
+    """The lesson's 4 mV as Delta_Theta_equiv, drawn faithfully: the plot task passes with that
+    jump and fails without it; the own jump does not excuse a missing legend or curve."""
+    fig = _overlap_figure({"current": sweep["current"], "threshold": sweep["lesson"]})
+    assert checks.check_sfa_overlap_figure(fig, 4 * mV)
+    assert checks.check_sfa_overlap_figure(fig).kind == "wrong"
+    assert checks.check_sfa_overlap_figure(fig, 15 * mV).kind == "wrong"
+    no_legend = _overlap_figure({"current": sweep["current"], "threshold": sweep["lesson"]},
+                                legend=False)
+    assert checks.check_sfa_overlap_figure(no_legend, 4 * mV).kind == "legend"
+    one = _overlap_figure({"threshold": sweep["lesson"]})
+    assert checks.check_sfa_overlap_figure(one, 4 * mV).kind == "wrong"
+
+
+def test_overlap_figure_not_a_figure():
+    assert checks.check_sfa_overlap_figure(None).kind == "missing"
+    assert checks.check_sfa_overlap_figure("fig").kind == "type"

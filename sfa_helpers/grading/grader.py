@@ -325,7 +325,9 @@ def variant_notes(master, student_cells, student: str, exercises) -> list:
     with another id (or none): the grader always uses the id of the submission, so answers
     computed with other numbers fail. Flagged for review (the instructor may accept them)."""
     declared = declared_student(master, student_cells)
-    if declared is None or all(e.points == e.max_points for e in exercises if not e.manual):
+    lost = [e for e in exercises if not e.manual and e.points < e.max_points
+            and e.feedback != "not done yet"]
+    if declared is None or not lost:  # nothing lost, or nothing attempted
         return []
     if not declared.strip():
         return [f"the notebook gives no STUDENT_ID; it was graded with the numbers of '{student}' "
