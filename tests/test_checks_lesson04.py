@@ -303,3 +303,103 @@ def test_phase_plane_quiz_check_is_right_about_the_simulated_patterns():
     empty = checks.check_phase_plane_quiz({"A": "", "B": None, "C": "tonic?", "D": "Tonic"})
     assert not empty and "A: no prediction yet" in empty.message and "choose one of" in empty.message
     assert checks.check_phase_plane_quiz(["bursting"]).kind == "type"
+
+
+# --- Exercise 8: the phase plane (plot task) -------------------------------------------------
+
+def _phase_plane_figure(b=3 * pA, current=55 * pA, nullcline_current=55 * pA, u_unit=mV,
+                        w_unit=pA, u_label="u (mV)", w_label="w (pA)", curves=("u", "w", "traj"),
+                        legend=True, dt=0.02 * ms):
+    """The plot task's figure drawn from a Brian2 run and the phase-plane tools' nullclines (the
+    check's references are solve_ivp and the closed forms written out: two methods)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sfa_helpers.theory.adex import v_nullcline, w_nullcline
+
+    model = _table(10 * ms, 1 * nS, 100 * ms, b, -60 * mV)
+    run = simulate(model, stimuli.step(current, 0 * ms), 300 * ms, dt=dt, record=("v", "w"))
+    u = np.linspace(-76, -40, 250) * mV
+    fig, ax = plt.subplots()
+    if "u" in curves:
+        ax.plot(u / u_unit, v_nullcline(model, nullcline_current, u) / w_unit, label="u-nullcline")
+    if "w" in curves:
+        ax.plot(u / u_unit, w_nullcline(model, u) / w_unit, label="w-nullcline")
+    if "traj" in curves:
+        ax.plot(run.v[0] / u_unit, run.w[0] / w_unit, lw=0.8, label="trajectory")
+    ax.set_ylim(-5 * pA / w_unit, 40 * pA / w_unit)
+    ax.set_xlabel(u_label)
+    ax.set_ylabel(w_label)
+    if legend:
+        ax.legend()
+    return fig
+
+
+def test_phase_plane_figure_of_a_brian2_run_passes_in_any_units():
+    assert checks.check_adex_phase_plane_figure(_phase_plane_figure())
+    assert checks.check_adex_phase_plane_figure(_phase_plane_figure(
+        u_unit=volt, w_unit=nA, u_label="membrane potential u (V)", w_label="w (nA)"))
+    # the default time step: the same path in the plane, a few samples fewer
+    assert checks.check_adex_phase_plane_figure(_phase_plane_figure(dt=0.1 * ms))
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_phase_plane_figure_carpet_of_points_fails():
+    """The trajectory is a path in the plane: a 'carpet' of points over the plane (one of which
+    is near every reference point) is not it, nor is the trajectory drawn with a carpet in the
+    same scatter; the run's path drawn as a scatter is."""
+    import matplotlib.pyplot as plt
+
+    fig = _phase_plane_figure(curves=("u", "w"))
+    ax = fig.axes[0]
+    u, w = np.meshgrid(np.arange(-70, -44, 0.1), np.arange(-1, 25, 0.1))
+    ax.scatter(u.ravel(), w.ravel(), s=1, label="trajectory")
+    ax.legend()
+    feedback = checks.check_adex_phase_plane_figure(fig)
+    assert not feedback and "trajectory" in feedback.message, feedback.message
+    model = _table(10 * ms, 1 * nS, 100 * ms, 3 * pA, -60 * mV)
+    run = simulate(model, stimuli.step(55 * pA, 0 * ms), 300 * ms, dt=0.02 * ms, record=("v", "w"))
+    path = np.column_stack([np.asarray(run.v[0] / mV), np.asarray(run.w[0] / pA)])
+    both = _phase_plane_figure(curves=("u", "w"))
+    both.axes[0].scatter(*np.vstack([path, np.column_stack([u.ravel(), w.ravel()])]).T, s=1,
+                         label="trajectory")
+    both.axes[0].legend()
+    assert not checks.check_adex_phase_plane_figure(both)
+    alone = _phase_plane_figure(curves=("u", "w"))
+    alone.axes[0].scatter(*path.T, s=1, label="trajectory")
+    alone.axes[0].legend()
+    assert checks.check_adex_phase_plane_figure(alone)
+    assert checks.check_adex_phase_plane_figure(alone.axes[0])  # the axes instead of the figure
+    plt.close("all")
+
+
+def test_phase_plane_reference_trajectory_is_the_runs_four_spikes_and_rest():
+    u, w = lesson04._trajectory_reference()
+    assert u.size > 100 and np.all(np.isfinite(u)) and np.all(np.isfinite(w))
+    rest = fixed_points(_table(10 * ms, 1 * nS, 100 * ms, 3 * pA, -60 * mV), 55 * pA)[0]
+    assert rest.kind == "stable focus"
+    assert abs(u[-1] - float(rest.v)) < 1e-4 and abs(w[-1] - float(rest.w)) < 0.05e-12
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"b": 3.2 * pA}, "trajectory"),                          # another parameter
+    ({"current": 54 * pA}, "trajectory"),                     # another step
+    ({"nullcline_current": 0 * pA}, "u-nullcline"),           # the nullcline without the input
+    ({"nullcline_current": 65 * pA}, "u-nullcline"),
+    ({"w_unit": pA, "w_label": "w (nA)"}, "does not show"),   # numbers in pA, label says nA
+    ({"u_label": "membrane potential"}, "names no unit"),
+    ({"curves": ("u", "traj")}, "w-nullcline"),
+    ({"curves": ("u", "w")}, "trajectory"),
+    ({"legend": False}, "legend"),
+])
+def test_phase_plane_figure_mistakes_fail(kwargs, words):
+    feedback = checks.check_adex_phase_plane_figure(_phase_plane_figure(**kwargs))
+    assert not feedback and words in feedback.message, feedback.message
+    assert _hides(feedback.message, 55e-12, -0.0507505, 19.2495e-12), feedback.message
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -230,3 +230,108 @@ def test_cv_pair(isi_sim):
     assert _hides(fb.message, *ref)
     assert checks.check_ou_more_regular("a")
     assert checks.check_ou_more_regular("c").kind == "wrong"
+
+
+# --- Exercise 3 decoupled from exercise 2 --------------------------------------------------
+
+def test_membrane_run_is_exercise_2s_run_without_the_current(ou_run):
+    """Exercise 3 gets exercise 2's membrane potential from a locked cell (a mistake in exercise
+    2 costs no points there): the same samples as the prescribed run, no current, no stimulus
+    to re-run it with; its SDs pass, the formula still does not."""
+    _, sd_v, run = ou_run
+    given = lesson05.ou_membrane_run()
+    assert sorted(given.traces) == ["v"] and given.stimulus is None
+    with pytest.raises(AttributeError):
+        given.I_stim
+    assert np.array_equal(np.asarray(given.v), np.asarray(run.v))
+    assert np.array_equal(np.asarray(given.t), np.asarray(run.t))
+    late = np.asarray(given.t) >= 0.2
+    mine = np.asarray(given.v / mV)[:, late].reshape(3, 60, -1).std(axis=(1, 2)) * mV
+    assert checks.check_ou_membrane_sd(mine)
+    fb = checks.check_ou_membrane_sd(theory.lif_ou_voltage_sd(QUIET, SIGMA, lesson05.TAUS))
+    assert fb.kind == "not the run"
+    # a wrong exercise-2 run (another seed) gives a wrong sd_v: not what exercise 3 asks for
+    other = simulate(QUIET, stimuli.ou(np.full(180, 500.0) * pA, SIGMA,
+                                       np.repeat(np.asarray(lesson05.TAUS / ms) * ms, 60)),
+                     lesson05.T_SD, dt=0.1 * ms, record=("v",), seed=12)
+    wrong = np.asarray(other.v / mV)[:, late].reshape(3, 60, -1).std(axis=(1, 2)) * mV
+    assert not checks.check_ou_membrane_sd(wrong)
+
+
+# --- Exercise 6: the membrane's SD against tau (plot task) ---------------------------------
+
+TAUS_PLOT = np.array([0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]) * ms
+
+
+@pytest.fixture(scope="module")
+def sd_plot_run():
+    """The plot task's run as the sheet prescribes it (mu as one current), and the same with mu
+    given per neuron, each with its SDs of V from 200 ms on (mV)."""
+    out = {}
+    for key, mu in (("one", 500 * pA), ("array", np.full(180, 500.0) * pA)):
+        run = simulate(QUIET, stimuli.ou(mu, SIGMA, np.repeat(TAUS_PLOT, 20)), 1 * second,
+                       dt=0.1 * ms, record=("v",), seed=21)
+        late = np.asarray(run.t) >= 0.2
+        out[key] = np.asarray(run.v / mV)[:, late].reshape(9, 20, -1).std(axis=(1, 2))
+    return out
+
+
+def _sd_figure(points_mV, theory_fn=None, tau_lo=0.1, x_unit=ms, y_unit=mV,
+               y_label="SD of V (mV)", legend=True, points=True):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    theory_fn = theory_fn or (lambda tau: theory.lif_ou_voltage_sd(QUIET, SIGMA, tau))
+    tau = np.logspace(np.log10(tau_lo), np.log10(200), 100) * ms
+    fig, ax = plt.subplots()
+    ax.plot(tau / x_unit, theory_fn(tau) / y_unit, label="theory")
+    if points:
+        ax.plot(TAUS_PLOT / x_unit, points_mV * mV / y_unit, "o", label="simulation")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"tau ({x_unit})")
+    ax.set_ylabel(y_label)
+    if legend:
+        ax.legend()
+    return fig
+
+
+def test_sd_figure_of_the_prescribed_run_passes(sd_plot_run):
+    assert checks.check_ou_sd_figure(_sd_figure(sd_plot_run["one"]))
+    assert checks.check_ou_sd_figure(_sd_figure(sd_plot_run["array"]))  # mu per neuron
+    assert checks.check_ou_sd_figure(_sd_figure(sd_plot_run["one"], x_unit=second, y_unit=volt,
+                                                y_label="sigma_V (V)"))
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_sd_figure_mistakes_fail(sd_plot_run):
+    right = sd_plot_run["one"]
+    refs = list(right)
+    theory_points = np.asarray(theory.lif_ou_voltage_sd(QUIET, SIGMA, TAUS_PLOT) / mV)
+    other = simulate(QUIET, stimuli.ou(500 * pA, SIGMA, np.repeat(TAUS_PLOT, 20)), 1 * second,
+                     dt=0.1 * ms, record=("v",), seed=22)
+    late = np.asarray(other.t) >= 0.2
+    other_seed = np.asarray(other.v / mV)[:, late].reshape(9, 20, -1).std(axis=(1, 2))
+    white = lambda tau: 8 * mV * np.sqrt(np.asarray(tau / ms) / 10.0)  # noqa: E731
+    cases = [
+        (_sd_figure(theory_points), "simulated"),                 # theory drawn as the points
+        (_sd_figure(other_seed), "simulated"),                    # another seed
+        (_sd_figure(np.round(right, 1)), "simulated"),            # typed in from a print
+        (_sd_figure(right, theory_fn=white), "theory curve"),     # white-noise approximation
+        (_sd_figure(right, tau_lo=5.0), "whole range"),           # theory not on the first decade
+        (_sd_figure(right, y_label="SD of V (V)"), "does not show"),  # numbers in mV, label V
+        (_sd_figure(right, y_label="SD of V"), "names no unit"),
+        (_sd_figure(right, points=False), "simulated"),
+        (_sd_figure(right, legend=False), "legend"),
+    ]
+    for fig, words in cases:
+        feedback = checks.check_ou_sd_figure(fig)
+        assert not feedback and words in feedback.message, (words, feedback.message)
+        assert _hides(feedback.message, *(r * 1e-3 for r in refs)), feedback.message
+        fig.clf()
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

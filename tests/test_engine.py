@@ -301,3 +301,18 @@ def test_the_compiled_network_loop_does_not_read_the_clock_every_step():
     with open(template) as f:
         needs_patch = "std::clock()" in _main_loop(f.read())
     assert engine.NETWORK_LOOP_NEEDS_PATCH == needs_patch
+
+
+def test_a_run_leaves_no_results_in_the_scratch_space():
+    """Results are read into memory and their files removed: in the grader's sandbox the
+    scratch space is a 64 MB tmpfs, which a few recorded runs used to fill up (after which a
+    program wrote empty results without an error)."""
+    neuron = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-75 * mV, R=10 * Mohm)
+    stim = stimuli.constant(np.linspace(1.0, 2.0, 50) * nA)
+    first = simulate(neuron, stim, 300 * ms, record=("v",))
+    sim = next(s for s in engine._compiled.values() if getattr(s, "_scratch", None)
+               and s.structure.n == 50)
+    assert os.listdir(sim._scratch) == []
+    again = simulate(neuron, stim, 300 * ms, record=("v",))
+    assert np.array_equal(np.asarray(first.v), np.asarray(again.v))  # results intact in memory
+    assert os.listdir(sim._scratch) == []

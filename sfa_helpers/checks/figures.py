@@ -36,7 +36,7 @@ from brian2.units.fundamentalunits import DIMENSIONLESS
 
 from .core import Feedback, dimension_name
 
-__all__ = ["Points", "Curve", "check_figure", "axis_unit"]
+__all__ = ["Points", "Curve", "check_figure", "axis_unit", "axes_of"]
 
 _UNIT_AT_END = re.compile(r"[\(\[]\s*([^()\[\]]*?)\s*[\)\]]\s*\$?\s*$")
 _UNIT_AFTER_SLASH = re.compile(r"\s/\s*\$?\s*([^\s/$]+)\s*\$?\s*$")   # "t / ms" (ISO style)
@@ -191,6 +191,21 @@ def _scale(unit, dim):
     return float(np.asarray(unit, dtype=float))
 
 
+def _is_a(obj, module: str, name: str) -> bool:
+    return any(c.__name__ == name and c.__module__.startswith(module) for c in type(obj).__mro__)
+
+
+def axes_of(fig) -> "list | None":
+    """The axes of a matplotlib Figure (or ``[ax]`` for an Axes); None for anything else.
+    Recognised by class, without importing matplotlib: the checks are a computation layer
+    (``tests/test_layers.py``), and a figure exists only where matplotlib was imported."""
+    if _is_a(fig, "matplotlib.axes", "Axes"):
+        return [fig]
+    if _is_a(fig, "matplotlib.figure", "Figure"):
+        return list(fig.axes)
+    return None
+
+
 def _label(ax, axis: str) -> str:
     """An axes' x or y label; for a panel without one, that of a panel sharing the axis (the
     usual ``sharex=True`` figure labels only the bottom panel's time axis)."""
@@ -236,16 +251,10 @@ def check_figure(fig, curves, *, legend: bool = False, name: str = "the figure")
     name : str
         How to call the figure in messages (``"fig_fI"``).
     """
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
     if fig is None or fig is Ellipsis:
         return Feedback(False, "missing", f"{name}: no figure yet.")
-    if isinstance(fig, Axes):
-        axes = [fig]
-    elif isinstance(fig, Figure):
-        axes = list(fig.axes)
-    else:
+    axes = axes_of(fig)
+    if axes is None:
         return Feedback(False, "type", f"{name} must be a matplotlib figure (for example "
                                        f"`{name}, ax = plt.subplots()`), got {type(fig).__name__}.")
     if not axes:

@@ -27,7 +27,7 @@ from .. import theory
 from ..models import LIF
 from .core import (Feedback, call_safely, check_choice, check_integers, check_quantity,
                    from_prescribed_run, plain_float)
-from .figures import Curve, _label, axis_unit, check_figure
+from .figures import Curve, _label, axes_of, axis_unit, check_figure
 from .variants import active
 
 __all__ = ["check_cv_isi", "check_lv_isi", "check_gamma_train", "check_switch_stats",
@@ -712,16 +712,13 @@ def check_poisson_acg_figure(fig) -> Feedback:
     seed = int(_variant().acg_seed)
     lags, _, rates = _poisson_acg_run(seed)
     lo, hi = lags[0], lags[-1]
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
     holders = []
     for k in range(2):
         curve = _acg_curve(k, seed)
         feedback = check_figure(fig, [curve], name=name)
         if not feedback:
             return feedback
-        axes = list(fig.axes) if isinstance(fig, Figure) else [fig] if isinstance(fig, Axes) else []
+        axes = axes_of(fig) or []
         holder = next(ax for ax in axes if check_figure(ax, [curve], name=name))
         holders.append(holder)
         unit = axis_unit(_label(holder, "y"))

@@ -326,7 +326,7 @@ def variant_notes(master, student_cells, student: str, exercises) -> list:
     computed with other numbers fail. Flagged for review (the instructor may accept them)."""
     declared = declared_student(master, student_cells)
     lost = [e for e in exercises if not e.manual and e.points < e.max_points
-            and e.feedback != "not done yet"]
+            and "not done yet" not in e.feedback]
     if declared is None or not lost:  # nothing lost, or nothing attempted
         return []
     if not declared.strip():

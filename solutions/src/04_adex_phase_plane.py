@@ -20,7 +20,12 @@
 # Keep the variable names given in each exercise: the tests look for them. Do not edit the test
 # cells (the grader uses its own copy).
 #
-# Points: 19 in total.
+# A **plot task** asks for a figure in a variable (`fig_...`): the test reads the curves back
+# from it, in the units your axis labels name, so label every axis with its unit, e.g.
+# `"u (mV)"`. A **written task** is a text cell (replace `YOUR ANSWER HERE`); your instructor
+# grades it by hand.
+#
+# Points: 23 in total (2 of them graded by hand).
 
 # %% nbgrader={"grade": false, "grade_id": "colab_install", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # Google Colab only: install the course package there (about a minute, once per session).
@@ -46,6 +51,7 @@ if "google.colab" in sys.modules and importlib.util.find_spec("sfa_helpers") is 
     importlib.invalidate_caches()
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import matplotlib.pyplot as plt
 import numpy as np
 from brian2 import Hz, Mohm, Quantity, amp, mV, ms, nS, pA, pF, second, siemens
 from scipy.optimize import brentq
@@ -53,15 +59,30 @@ from scipy.optimize import brentq
 from sfa_helpers import simulate, stimuli
 from sfa_helpers.checks import (check_adex_a_transient, check_adex_first_isi,
                                 check_adex_fixed_points, check_adex_focus, check_adex_latency,
-                                check_adex_pattern_labels, check_adex_reset_role,
-                                check_adex_rest_eigenvalues, check_adex_saddle_node,
-                                check_adex_written, require)
+                                check_adex_pattern_labels, check_adex_phase_plane_figure,
+                                check_adex_reset_role, check_adex_rest_eigenvalues,
+                                check_adex_saddle_node, check_adex_written, require,
+                                sheet_variant)
 from sfa_helpers.firing_patterns import classify_pattern
 from sfa_helpers.models import AdEx, Brian2Model
 from sfa_helpers.notebook import setup
 from sfa_helpers.theory.adex import fixed_points, saddle_node_current
 
 setup()
+
+# %% [markdown]
+# ## Your numbers
+#
+# Exercises 1(b), 2, 3(a), 4, 5 and 6 and the order of the multiple-choice options depend on who
+# you are: each student has their own numbers (the step of 1(b), the current of 2 and 3(a), the
+# currents of 4, the values of $b$ of 5 and the order of the parameter sets of 6), so answers
+# cannot be copied. Write your id between the quotes, exactly as your instructor grades you (your
+# login, e.g. `"alice"`), and run the cell. The grader always uses the id your submission is
+# filed under.
+
+# %% nbgrader={"grade": false, "grade_id": "student_id", "locked": false, "schema_version": 3, "solution": false, "task": false}
+STUDENT_ID = ""
+variant = sheet_variant("04", STUDENT_ID)
 
 # %% [markdown]
 # The AdEx of lesson 04, in the book's symbols (code names in brackets):
@@ -129,15 +150,17 @@ assert np.isnan(float(np.asarray(saddle_node(-3 * nS), dtype=float)))
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# **(b)** A larger $a$ raises $I_{SN}$. For which coupling does the book's 65 pA step stop being
-# strong enough to remove the resting state? Find the value of $a$ at which $I_{SN}(a)$ = 65 pA
-# (e.g. with `brentq` on your function; for every larger $a$ the step leaves a fixed point, and
-# once it is also below the Hopf current $I_H(a)$, a little further up, that fixed point is
-# stable and the firing can stop: 'transient') and store it, with units, in `a_transient`.
+# **(b)** A larger $a$ raises $I_{SN}$. For which coupling does a step of
+# `variant.transient_step` (your numbers; the book's step is 65 pA) stop being strong enough to
+# remove the resting state? Find the value of $a$ at which $I_{SN}(a)$ equals that step (e.g.
+# with `brentq` on your function; for every larger $a$ the step leaves a fixed point, and once
+# it is also below the Hopf current $I_H(a)$, a little further up, that fixed point is stable
+# and the firing can stop: 'transient') and store it, with units, in `a_transient`.
 
 # %% nbgrader={"grade": false, "grade_id": "a_transient", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-a_transient = brentq(lambda a_nS: float(saddle_node(a_nS * nS) / pA) - 65, 0, 10) * nS
+step_pA = float(variant.transient_step / pA)
+a_transient = brentq(lambda a_nS: float(saddle_node(a_nS * nS) / pA) - step_pA, 0, 10) * nS
 print(f"a_transient = {float(a_transient / nS):.3f} nS")
 ### END SOLUTION
 
@@ -145,18 +168,19 @@ print(f"a_transient = {float(a_transient / nS):.3f} nS")
 require("a_transient")
 check_adex_a_transient(a_transient).assert_ok()
 ### BEGIN HIDDEN TESTS
-# Just above a_transient the 65 pA step leaves two fixed points, just below none.
+# Just above a_transient the variant's step leaves two fixed points, just below none.
 a_h = float(a_transient / nS)
-assert len(fixed_points(table_neuron(10 * ms, (a_h * 1.01) * nS, 100 * ms, 0 * pA, -60 * mV), 65 * pA)) == 2
-assert len(fixed_points(table_neuron(10 * ms, (a_h * 0.99) * nS, 100 * ms, 0 * pA, -60 * mV), 65 * pA)) == 0
+step_h = variant.transient_step
+assert len(fixed_points(table_neuron(10 * ms, (a_h * 1.01) * nS, 100 * ms, 0 * pA, -60 * mV), step_h)) == 2
+assert len(fixed_points(table_neuron(10 * ms, (a_h * 0.99) * nS, 100 * ms, 0 * pA, -60 * mV), step_h)) == 0
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Exercise 2 — The fixed points under a weak step (2 points)
 #
-# The 'transient' row (`transient`: $\tau_m$ = 10 ms, $a$ = 1 nS, $\tau_w$ = 100 ms) under a
-# constant 40 pA, which is below its $I_{SN}$. On the $w$-nullcline $w = a(u - u_{rest})$, so
-# the fixed points are the roots of
+# The 'transient' row (`transient`: $\tau_m$ = 10 ms, $a$ = 1 nS, $\tau_w$ = 100 ms) under the
+# constant current `variant.fixed_point_current` (your numbers), which is below its $I_{SN}$.
+# On the $w$-nullcline $w = a(u - u_{rest})$, so the fixed points are the roots of
 #
 # $$g(u) = -(1 + aR)(u - u_{rest}) + \Delta_T e^{(u - \vartheta_{rh})/\Delta_T} + R I = 0 .$$
 #
@@ -166,7 +190,8 @@ assert len(fixed_points(table_neuron(10 * ms, (a_h * 0.99) * nS, 100 * ms, 0 * p
 
 # %% nbgrader={"grade": false, "grade_id": "u_fixed", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-u_fixed = Quantity([float(fp.v) for fp in fixed_points(transient, 40 * pA)], dim=mV.dim)
+u_fixed = Quantity([float(fp.v) for fp in fixed_points(transient, variant.fixed_point_current)],
+                   dim=mV.dim)
 print(np.round(u_fixed / mV, 2))
 ### END SOLUTION
 
@@ -178,7 +203,7 @@ check_adex_fixed_points(u_fixed).assert_ok()
 from scipy.special import lambertw
 
 k_h = 1.5
-c_h = (500e6 * 40e-12 - k_h * 0.020) / (k_h * 0.002)
+c_h = (500e6 * float(variant.fixed_point_current) - k_h * 0.020) / (k_h * 0.002)
 roots_h = sorted(-0.050 + 0.002 * (c_h - lambertw(-np.exp(c_h) / k_h, br).real) for br in (0, -1))
 assert np.allclose(np.asarray(u_fixed, dtype=float), roots_h, rtol=0, atol=1e-6)
 ### END HIDDEN TESTS
@@ -210,7 +235,7 @@ print(np.round(eig_rest / Hz, 2))
 require("eig_rest")
 check_adex_rest_eigenvalues(eig_rest).assert_ok()
 ### BEGIN HIDDEN TESTS
-lower_h = fixed_points(transient, 40 * pA)[0]
+lower_h = fixed_points(transient, variant.fixed_point_current)[0]
 assert lower_h.kind == "stable node"
 assert np.allclose(np.sort(np.asarray(eig_rest, dtype=float)), np.sort(lower_h.eigenvalues.real), rtol=1e-3)
 ### END HIDDEN TESTS
@@ -221,27 +246,22 @@ assert np.allclose(np.sort(np.asarray(eig_rest, dtype=float)), np.sort(lower_h.e
 # (at rest the exponential term is negligible: compare $\mathrm{tr}(J)^2/4$ with $\det J$).
 # The resting state is
 #
-# * **a** a stable node: after a small kick $u$ relaxes to rest without any overshoot, as it
-#   does for $a$ = 1 nS;
-# * **b** a stable focus: complex eigenvalues, negative real part: a small kick decays in a
-#   damped oscillation;
-# * **c** a saddle: a large $a$ makes rest unstable in one direction, so a small kick that
-#   way starts spiking;
-# * **d** an unstable focus: complex eigenvalues with a positive real part, so the neuron
-#   starts to oscillate by itself.
-#
-# Store `"a"`, `"b"`, `"c"` or `"d"` in `focus_choice`.
+# (the options, in the order of your numbers, are shown below). Store `"a"`, `"b"`, `"c"` or
+# `"d"` in `focus_choice`.
+
+# %% nbgrader={"grade": false, "grade_id": "focus_choice_options", "locked": true, "schema_version": 3, "solution": false, "task": false}
+variant.show_choices("focus_choice")
 
 # %% nbgrader={"grade": false, "grade_id": "focus_choice", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-focus_choice = "b"
+focus_choice = variant.letter_of("focus_choice", "focus")  # the option "a stable focus"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "focus_choice_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 require("focus_choice")
 check_adex_focus(focus_choice).assert_ok()
 ### BEGIN HIDDEN TESTS
-assert focus_choice.strip().lower() == "b"
+assert variant.chosen_key("focus_choice", focus_choice) == "focus"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -251,13 +271,14 @@ assert focus_choice.strip().lower() == "b"
 # then the neuron is an EIF, and the time from rest to the spike cut is
 # $t_1 = \int_{u_{rest}}^{V_{peak}} \frac{\tau_m\,du}{f(u) + R I}$, which grows without bound as
 # $I$ approaches the rheobase (36 pA). Simulate `adapting` under steps (switched on at
-# $t$ = 0) of 40, 50, 65 and 100 pA — **one** group: `stimuli.step(currents, 0 * ms)` with an
-# array of currents — for 120 ms at `dt=DT`, and store the time of each neuron's first spike in
-# `latency` (a Quantity array of 4 times).
+# $t$ = 0) of the four currents `variant.latency_currents` (your numbers) — **one** group:
+# `stimuli.step(currents, 0 * ms)` with the array of currents — for 120 ms at `dt=DT`, and store
+# the time of each neuron's first spike in `latency` (a Quantity array of 4 times, in the order
+# of the currents).
 
 # %% nbgrader={"grade": false, "grade_id": "latency", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-currents = np.array([40.0, 50.0, 65.0, 100.0]) * pA
+currents = variant.latency_currents
 lat_run = simulate(adapting, stimuli.step(currents, 0 * ms), 120 * ms, dt=DT, record=())
 latency = Quantity([float(train[0]) for train in lat_run.spike_trains], dim=second.dim)
 print(np.round(latency / ms, 2))
@@ -269,7 +290,7 @@ check_adex_latency(latency).assert_ok()
 ### BEGIN HIDDEN TESTS
 # Trapezoidal rule for t1 = int tau_m du / (f(u) + R I) on a fine voltage grid (SI units).
 u_h = np.linspace(-0.070, -0.040, 300001)
-for I_h, t_sim in zip((40e-12, 50e-12, 65e-12, 100e-12), np.asarray(latency, dtype=float)):
+for I_h, t_sim in zip(np.asarray(variant.latency_currents, dtype=float), np.asarray(latency, dtype=float)):
     speed = (-(u_h + 0.070) + 0.002 * np.exp((u_h + 0.050) / 0.002) + 500e6 * I_h) / 0.020
     t_h = np.sum(np.diff(u_h) * 0.5 * (1 / speed[1:] + 1 / speed[:-1]))
     assert t_h - 0.05e-3 < t_sim <= t_h + 1e-9
@@ -279,14 +300,14 @@ for I_h, t_sim in zip((40e-12, 50e-12, 65e-12, 100e-12), np.asarray(latency, dty
 # ## Exercise 5 — What $b$ does (2 points)
 #
 # After the first spike $w$ jumps to $b$ and then decays, $w(t) = b\,e^{-t/\tau_w}$ (for
-# $a$ = 0), and holds the next spike back. Simulate `adapting` with $b$ = 0, 5, 20 and 60 pA
-# (**one** group: `adapting.replace(b=...)` with an array) under a 65 pA step for 200 ms at
-# `dt=DT`, and store each neuron's first inter-spike interval $t_2 - t_1$ in `first_isi`
-# (a Quantity array of 4 times).
+# $a$ = 0), and holds the next spike back. Simulate `adapting` with the four values of $b$ of
+# `variant.b_values` (your numbers; **one** group: `adapting.replace(b=...)` with the array)
+# under a 65 pA step for 200 ms at `dt=DT`, and store each neuron's first inter-spike interval
+# $t_2 - t_1$ in `first_isi` (a Quantity array of 4 times, in the order of the values of $b$).
 
 # %% nbgrader={"grade": false, "grade_id": "first_isi", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-b_values = np.array([0.0, 5.0, 20.0, 60.0]) * pA
+b_values = variant.b_values
 b_run = simulate(adapting.replace(b=b_values), stimuli.step(65 * pA, 0 * ms), 200 * ms, dt=DT,
                  record=())
 first_isi = Quantity([float(train[1] - train[0]) for train in b_run.spike_trains], dim=second.dim)
@@ -299,7 +320,8 @@ check_adex_first_isi(first_isi).assert_ok()
 ### BEGIN HIDDEN TESTS
 isi_h = np.asarray(first_isi, dtype=float)
 assert np.all(np.diff(isi_h) > 0), "a larger b must delay the second spike"
-# b = 0: the EIF from u_r = -55 mV to the cut (trapezoidal rule).
+# b = 0 (the first value in every variant): the EIF from u_r = -55 mV to the cut (trapezoidal rule).
+assert float(variant.b_values[0]) == 0.0
 u_h = np.linspace(-0.055, -0.040, 300001)
 speed = (-(u_h + 0.070) + 0.002 * np.exp((u_h + 0.050) / 0.002) + 500e6 * 65e-12) / 0.020
 t_h = np.sum(np.diff(u_h) * 0.5 * (1 / speed[1:] + 1 / speed[:-1]))
@@ -309,14 +331,9 @@ assert abs(isi_h[0] - t_h) < 0.05e-3
 # %% [markdown]
 # ## Exercise 6 — Predict the pattern, then classify (3 points)
 #
-# Four parameter sets, all with the common values above and a 65 pA step:
-#
-# | set | $\tau_m$ (ms) | $a$ (nS) | $\tau_w$ (ms) | $b$ (pA) | $u_r$ (mV) |
-# | --- | --- | --- | --- | --- | --- |
-# | A | 5 | −0.5 | 100 | 7 | −55 |
-# | B | 20 | 1.5 | 100 | 5 | −55 |
-# | C | 5 | −0.5 | 100 | 7 | −46 |
-# | D | 20 | 0 | 30 | 60 | −55 |
+# Four parameter sets, all with the common values above and a 65 pA step: the sets A, B, C and D
+# of your numbers (`variant.pattern_sets`, one row $(\tau_m, a, \tau_w, b, u_r)$ per set, in
+# ms, nS, ms, pA and mV), shown as a table by the cell below.
 #
 # First **predict** each pattern on paper from the phase plane (where does the reset line
 # $u = u_r$ lie relative to the minimum of the $u$-nullcline at $u = \vartheta_{rh}$? how big is
@@ -325,10 +342,15 @@ assert abs(isi_h[0] - t_h) < 0.05e-3
 # classify each spike train with `classify_pattern(train, 0 * ms, 500 * ms)`. Store the four
 # labels, in the order A, B, C, D, as a list of strings in `pattern_labels`.
 
+# %% nbgrader={"grade": false, "grade_id": "pattern_sets", "locked": true, "schema_version": 3, "solution": false, "task": false}
+columns = ("tau_m (ms)", "a (nS)", "tau_w (ms)", "b (pA)", "u_r (mV)")
+print("set" + "".join(f"{name:>12}" for name in columns))
+for letter, row in zip("ABCD", variant.pattern_sets):
+    print(f"{letter:<3}" + "".join(f"{x:>12g}" for x in row))
+
 # %% nbgrader={"grade": false, "grade_id": "pattern_labels", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-sets = np.array([[5, -0.5, 100, 7, -55], [20, 1.5, 100, 5, -55],
-                 [5, -0.5, 100, 7, -46], [20, 0, 30, 60, -55]], dtype=float)
+sets = np.array(variant.pattern_sets, dtype=float)
 quartet = table_neuron(sets[:, 0] * ms, sets[:, 1] * nS, sets[:, 2] * ms, sets[:, 3] * pA,
                        sets[:, 4] * mV)
 pattern_run = simulate(quartet, stimuli.step(65 * pA, 0 * ms), 500 * ms, dt=DT, record=())
@@ -340,34 +362,31 @@ print(pattern_labels)
 require("pattern_labels")
 check_adex_pattern_labels(pattern_labels).assert_ok()
 ### BEGIN HIDDEN TESTS
-assert [x.strip().lower() for x in pattern_labels] == ["adapting", "transient", "bursting", "tonic"]
+# Each row of the table is one of four sets, whatever its letter in this variant.
+labels_h = {(5.0, -0.5, 100.0, 7.0, -55.0): "adapting", (20.0, 1.5, 100.0, 5.0, -55.0): "transient",
+            (5.0, -0.5, 100.0, 7.0, -46.0): "bursting", (20.0, 0.0, 30.0, 60.0, -55.0): "tonic"}
+assert [x.strip().lower() for x in pattern_labels] == [labels_h[tuple(float(x) for x in row)]
+                                                       for row in variant.pattern_sets]
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Sets A and C differ only in $u_r$: lowering the reset from −46 mV to −55 mV turned the
-# burster into an adapting neuron. Why? Store `"a"`, `"b"`, `"c"` or `"d"` in `reset_role`.
-#
-# * **a** A lower $u_r$ makes the jump $b$ of $w$ at each spike smaller, so adaptation builds
-#   up less and the spikes come in one burst instead of a regular train.
-# * **b** From −55 mV the trajectory restarts left of the $u$-nullcline's minimum (−50 mV)
-#   and must go round it, so each jump of $w$ delays the next spike; from −46 mV it restarts
-#   to the right and fires at once.
-# * **c** A lower $u_r$ raises the saddle-node current above the 65 pA input, so after the
-#   first few spikes the neuron stops firing and stays at rest.
-# * **d** A lower $u_r$ turns the negative $a$ into an effectively positive coupling of $u$
-#   and $w$: $w$ then grows while $u$ recovers, which damps every spike after the first one
-#   and stretches all the later intervals of the train.
+# The two sets with $\tau_m$ = 5 ms differ only in $u_r$: lowering the reset from −46 mV to
+# −55 mV turned the burster into an adapting neuron. Why? Store `"a"`, `"b"`, `"c"` or `"d"`
+# in `reset_role` (the options, in the order of your numbers, are shown below).
+
+# %% nbgrader={"grade": false, "grade_id": "reset_role_options", "locked": true, "schema_version": 3, "solution": false, "task": false}
+variant.show_choices("reset_role")
 
 # %% nbgrader={"grade": false, "grade_id": "reset_role", "locked": false, "schema_version": 3, "solution": true, "task": false}
 ### BEGIN SOLUTION
-reset_role = "b"
+reset_role = variant.letter_of("reset_role", "knee")  # the option "must go round the minimum"
 ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "reset_role_test", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 require("reset_role")
 check_adex_reset_role(reset_role).assert_ok()
 ### BEGIN HIDDEN TESTS
-assert reset_role.strip().lower() == "b"
+assert variant.chosen_key("reset_role", reset_role) == "knee"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -434,3 +453,99 @@ hidden_input = stimuli.ramp([1.5, 0.6] * nA, 0 * ms, 200 * ms) + stimuli.sine(0.
 check_adex_written(adex_equations, adex_threshold, adex_reset, parameters=hidden_adex,
                    cases=[(hidden_input, 200 * ms, "a ramp with a sine on top")]).assert_ok()
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 8 — The phase plane of a transient response (plot task, 2 points)
+#
+# The 'transient' row with a smaller jump, $b$ = 3 pA (`settling` below: $\tau_m$ = 10 ms,
+# $a$ = 1 nS, $\tau_w$ = 100 ms, $u_r$ = −60 mV), under a step of 55 pA switched on at $t = 0$:
+# a current below its saddle-node current (Exercise 1). Simulate it for 300 ms at `dt=DT` from
+# rest, recording `("v", "w")`, and draw a figure `fig_phase` with **one** axes showing
+#
+# * the $u$-nullcline $w = \frac{1}{R}\left[-(u - u_{rest}) + \Delta_T e^{(u - \vartheta_{rh})/\Delta_T}\right] + I$
+#   at $I$ = 55 pA and the $w$-nullcline $w = a\,(u - u_{rest})$, both computed by you from
+#   these formulas (not with `plot_phase_plane`) for $u$ from −75 mV to −40 mV;
+# * the trajectory: `result.w[0]` against `result.v[0]`;
+#
+# with $u$ in mV on the x axis, $w$ in pA on the y axis, and a legend naming the three curves.
+# The $u$-nullcline shoots up to hundreds of pA near −40 mV: limit the $w$ axis
+# (`ax.set_ylim(...)`) so that the part the trajectory visits shows. You may mark the fixed
+# points too (`fixed_points(settling, 55 * pA)`). The straight lines from the right edge back to
+# $u_r$ are the resets. Look at the figure before Exercise 9.
+
+# %% nbgrader={"grade": false, "grade_id": "phase_plane_neuron", "locked": true, "schema_version": 3, "solution": false, "task": false}
+settling = table_neuron(10 * ms, 1 * nS, 100 * ms, 3 * pA, -60 * mV)
+
+# %% nbgrader={"grade": false, "grade_id": "phase_plane_figure", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+I_pp = 55 * pA
+u_grid = np.linspace(-75, -40, 400) * mV
+u_null = (-(u_grid - E_L) + Delta_T * np.exp((u_grid - V_T) / Delta_T)) / R + I_pp
+w_null = settling.a * (u_grid - E_L)
+pp_run = simulate(settling, stimuli.step(I_pp, 0 * ms), 300 * ms, dt=DT, record=("v", "w"))
+fig_phase, ax = plt.subplots(figsize=(6.5, 4.5), layout="constrained")
+ax.plot(u_grid / mV, u_null / pA, color="C3", label="$u$-nullcline (55 pA)")
+ax.plot(u_grid / mV, w_null / pA, color="C2", label="$w$-nullcline")
+ax.plot(pp_run.v[0] / mV, pp_run.w[0] / pA, color="C0", lw=0.8, label="trajectory from rest")
+for fp in fixed_points(settling, I_pp):
+    ax.plot(float(fp.v / mV), float(fp.w / pA), "o", color="k", mfc="k" if fp.stable else "w",
+            zorder=5)
+ax.set_ylim(-5, 40)
+ax.set_xlabel("membrane potential u (mV)")
+ax.set_ylabel("adaptation current w (pA)")
+ax.legend(loc="upper left")
+plt.show()
+print(f"{len(pp_run.spike_trains[0])} spikes, at", np.round(pp_run.spike_trains[0] / ms, 1), "ms")
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "phase_plane_figure_test", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+require("fig_phase")
+check_adex_phase_plane_figure(fig_phase).assert_ok()
+
+# %% [markdown]
+# ## Exercise 9 — What the phase plane tells you (written task, 2 points)
+#
+# Use your figure of Exercise 8 (and `fixed_points(settling, 55 * pA)`). In a few sentences:
+#
+# 1. How many fixed points are there at 55 pA, and of which kind? What does this say about how
+#    the response to the step must end?
+# 2. Why does the neuron fire at all, although it has a stable resting state at 55 pA, and why
+#    does it stop after a few spikes? (Hint: what is the sign of $du/dt$ everywhere below the
+#    lowest point of the $u$-nullcline? What does each spike, and the time between spikes, do
+#    to $w$?)
+# 3. Predict, without simulating, the response of the same neuron to a step of 65 pA, and say
+#    what in the phase plane tells you.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "phase_plane_written", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# 1. Two fixed points, where the nullclines cross near the minimum of the $u$-nullcline: the
+#    lower one ($u \approx$ −50.8 mV, $w \approx$ 19 pA) is a **stable focus** (complex
+#    eigenvalues with a negative real part), the upper one (−47.9 mV) a **saddle**, the
+#    threshold. A stable fixed point means the neuron *can* rest at 55 pA: once the trajectory
+#    is in its basin of attraction it spirals in and no spike follows. The response must be
+#    transient. (55 pA lies below both the Hopf current, 56.2 pA, and $I_{SN}$ = 56.4 pA.)
+# 2. The step starts the trajectory at the old resting state $(u_{rest}, 0)$. That point lies
+#    below the lowest point of the $u$-nullcline (at $u = \vartheta_{rh}$ = −50 mV, $w$ = 19 pA),
+#    and below the $u$-nullcline $du/dt > 0$ at every $u$: nothing stops $u$ before the spike
+#    cut. Each spike resets $u$ to −60 mV and adds $b$ = 3 pA to $w$, and between spikes $w$
+#    grows further, because the trajectory runs below the $w$-nullcline ($a(u - u_{rest}) > w$).
+#    Each cycle therefore starts higher and passes closer to the knee of the $u$-nullcline,
+#    where the motion is slow: the intervals lengthen (17, 24, 41 ms). After the fourth spike
+#    the reset lands above the minimum of the $u$-nullcline: the trajectory meets its left
+#    branch ($du/dt = 0$), cannot get past the saddle and spirals into the stable focus.
+#    Four spikes, then rest at about −50.8 mV.
+# 3. At 65 pA the $u$-nullcline moves up by 10 pA and no longer crosses the $w$-nullcline
+#    (65 pA > $I_{SN}$ = 56.4 pA): no fixed point is left, the neuron cannot rest and fires for
+#    ever. $w$ still builds up spike by spike, so the intervals lengthen until a steady cycle is
+#    reached: adapting. (Here $a$ = 1 nS > $C/\tau_w$ = 0.2 nS, so the resting state already
+#    loses its stability at the Hopf current, 56.2 pA, a little below $I_{SN}$; at 65 pA, above
+#    both, there is no resting state at all.)
+#
+# **Rubric (2 points).** Half a point: two fixed points, a stable one (focus) and a saddle, and
+# the conclusion that the neuron can come to rest, so the firing must stop (transient). One
+# point: why it fires (the start lies below the $u$-nullcline's minimum, where $du/dt > 0$
+# everywhere) and why it stops ($b$ and the subthreshold growth of $w$ raise each cycle until
+# the trajectory is caught by the stable fixed point); half of it for only one of the two. Half
+# a point: 65 pA is above $I_{SN}$, no fixed point, repetitive firing that does not stop (with
+# adaptation). No point for a pattern name without a reason from the phase plane.
+# ### END SOLUTION
