@@ -47,11 +47,11 @@ def main(argv=None) -> int:
         results = cli.run_batch(subs, sheet, out, jobs=args.jobs, limits=runner.Limits(), progress=True,
                                 fork_server=not args.no_fork_server, sandbox=args.sandbox)
         elapsed = time.perf_counter() - start
-    full = sum(r.total == r.max_total for r in results)
+    full = sum(r.total == r.max_automatic for r in results)  # written answers: graded by hand
     per = [r.seconds for r in results]
     print(f"sheet {sheet.stem}: {args.n} submissions in {elapsed:.1f} s on {os.cpu_count()} cores "
           f"({args.jobs or os.cpu_count()} workers, {'new-process' if args.no_fork_server else 'forked'} "
-          f"kernels, sandbox {args.sandbox}), {full}/{args.n} full marks; "
+          f"kernels, sandbox {args.sandbox}), {full}/{args.n} all automatic points; "
           f"per notebook {min(per):.1f}-{max(per):.1f} s, median {sorted(per)[len(per) // 2]:.1f} s; "
           f"load average at start {load:.1f}; {platform.python_version()}, {platform.machine()}")
     return 0 if full == args.n else 1
