@@ -132,9 +132,12 @@ work, limit = sys.argv[1], int(sys.argv[2])
 pid = os.fork()
 if pid == 0:
     sandbox.enter(work, memory=limit)
-    # three processes of 160 MB each (larger than this one, so the kernel's choice when memory
-    # runs out), alive at the same time: each within any per-process limit
-    hog = ("import time; b = bytearray(160 * 2**20); b[::4096] = b'x' * len(range(0, len(b), 4096)); "
+    # three processes of 160 MB each, alive at the same time: each within any per-process
+    # limit. They mark themselves as the kernel's first choice when memory runs out (any
+    # process may raise its own oom_score_adj): this process, which reports, has imported the
+    # package and is not much smaller, so without it the kernel sometimes took it instead.
+    hog = ("import time; open('/proc/self/oom_score_adj', 'w').write('1000'); "
+           "b = bytearray(160 * 2**20); b[::4096] = b'x' * len(range(0, len(b), 4096)); "
            "time.sleep(1.5)")
     children = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(3)]
     finished = sum(child.wait() == 0 for child in children)

@@ -16,7 +16,7 @@ sheet worked with someone else's id is graded with the student's own numbers, an
 it copied). Without an id, the default variant 0 is used and a one-line note says so.
 
 The check functions read the active variant with :func:`active` and compute their references
-from its values; multiple-choice options are shown in a per-variant order
+with the variant's values; multiple-choice options are shown in a per-variant order
 (:meth:`Variant.show_choices`) and a letter is mapped back to its option
 (:meth:`Variant.chosen_key`). The option keys are short names of the options' content, so
 naming the right key (``variant.letter_of("reset_limit", "cap")``, what the instructor's
