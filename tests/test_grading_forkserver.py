@@ -130,19 +130,31 @@ def test_killed_forked_kernel_is_noticed_and_the_notebook_goes_on(server, tmp_pa
 
 def test_forked_kernels_show_and_close_figures_like_new_ones(server, tmp_path):
     """The warm-up imported matplotlib's inline backend before any kernel existed; a forked
-    kernel still shows a figure left open at the end of a cell and closes it, as a new one does."""
+    kernel still shows a figure left open at the end of a cell and closes it, as a new one does.
+    Neither renders it to an image (the grader discards outputs; rendering cost 0.1-0.9 s per
+    figure), not even after the submission's own ``%matplotlib inline``, and a figure kept in a
+    variable is still there to be checked in a later cell."""
     srv, _, cache = server
     cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2]);"),
-             nbformat.v4.new_code_cell("print('OPEN', len(plt.get_fignums()))")]
+             nbformat.v4.new_code_cell("print('OPEN', len(plt.get_fignums()))"),
+             nbformat.v4.new_code_cell("%matplotlib inline\nfig, ax = plt.subplots()\n"
+                                       "ax.plot([1, 2], [3, 4.5]); ax.set_xlabel('t (ms)')"),
+             nbformat.v4.new_code_cell("print('KEPT', fig.axes[0].lines[0].get_xydata().tolist(),\n"
+                                       "      fig.axes[0].get_xlabel(), len(plt.get_fignums()))")]
     shown = {}
     for socket_path in (srv.socket_path, None):
         workdir = runner.make_workdir(str(tmp_path))
         runs, notes = runner.execute(cells, workdir, grader.kernel_env(workdir, str(cache), None),
                                      runner.Limits(cell_timeout=60), runner.kernel_spec_dir(str(tmp_path)),
                                      socket_path)
-        assert not notes and [r.status for r in runs] == ["ok", "ok"], (notes, runs)
-        shown[bool(socket_path)] = ([sorted(o.get("data", {})) for o in runs[0].outputs], runs[1].stdout)
-    assert shown[True] == shown[False] == ([["image/png", "text/plain"]], "OPEN 0\n")
+        assert not notes and [r.status for r in runs] == ["ok"] * 4, (notes, runs)
+        shown[bool(socket_path)] = ([sorted(o.get("data", {})) for o in runs[0].outputs + runs[2].outputs],
+                                    runs[1].stdout, runs[3].stdout)
+    assert shown[True] == shown[False]
+    figures, open_after, kept = shown[True]
+    assert ["text/plain"] in figures and not any("image/png" in data for data in figures), figures
+    assert open_after == "OPEN 0\n"
+    assert kept == "KEPT [[1.0, 3.0], [2.0, 4.5]] t (ms) 0\n"
 
 
 def test_the_server_listens_before_it_says_it_is_ready(tmp_path, monkeypatch):

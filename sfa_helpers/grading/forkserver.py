@@ -387,12 +387,18 @@ def _become_kernel(connection_file: str, cwd: str, env: dict) -> None:
     # The kernel ends when the server ends (the server ends with the grader). The option must be
     # explicit: IPKernelApp read $JPY_PARENT_PID when the server imported it.
     app = IPKernelApp.instance()
-    app.initialize(["-f", connection_file, f"--IPKernelApp.parent_handle={parent}", kernel.IGNORE_CWD])
+    app.initialize(["-f", connection_file, f"--IPKernelApp.parent_handle={parent}", kernel.IGNORE_CWD,
+                    kernel.NO_FIGURE_IMAGES])
     if "matplotlib_inline.backend_inline" in sys.modules:
         # The inline backend hooks into IPython when it is imported inside a kernel; the server
         # imported it before any kernel existed, so hook it up as `%matplotlib inline` would
         # (figures left open are shown and closed at the end of each cell, as in a new kernel).
         app.shell.enable_matplotlib("inline")
+        # the server made the backend's configuration before the kernel's options existed, so
+        # kernel.NO_FIGURE_IMAGES is applied here: figures are shown as text, not rendered
+        from matplotlib_inline.config import InlineBackend
+
+        InlineBackend.instance().figure_formats = set()
     app.start()
 
 

@@ -29,6 +29,12 @@ SOCKETS_VARIABLE = "SFA_GRADE_SOCKETS"
 SAFE_PYTHON = ("-P", "-s")
 #: The kernel's own option to the same end (IPython adds the working directory otherwise).
 IGNORE_CWD = "--IPKernelApp.ignore_cwd=True"
+#: Figures are not rendered to images: the grader discards a submission's outputs, and a plot
+#: task is checked from the figure's artists (:mod:`sfa_helpers.checks.figures`), which need no
+#: drawing. The inline backend still shows (as text) and closes every figure at the end of each
+#: cell, as in the student's notebook; a ``%matplotlib inline`` in the submission keeps this
+#: setting. Rendering cost 0.1-0.2 s per figure, several times per sheet.
+NO_FIGURE_IMAGES = "--InlineBackend.figure_formats=[]"
 
 
 def enter_sandbox(cwd: str, environ=os.environ) -> None:
@@ -90,7 +96,7 @@ def main() -> None:
         os.environ["JPY_PARENT_PID"] = str(os.getppid())
     apply_limits()
     os.execv(sys.executable, [sys.executable, *SAFE_PYTHON, "-m", "ipykernel_launcher", IGNORE_CWD,
-                              *sys.argv[1:]])
+                              NO_FIGURE_IMAGES, *sys.argv[1:]])
 
 
 if __name__ == "__main__":
