@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from brian2 import Hz, mV, ms, nA, pA, second, uA, volt  # noqa: E402
 
-from sfa_helpers.checks import Curve, Points, check_figure  # noqa: E402
+from sfa_helpers.checks import Curve, Level, Path, Points, check_figure  # noqa: E402
 from sfa_helpers.checks.figures import ONE, axis_unit  # noqa: E402
 
 CURRENTS = np.array([100.0, 250.0, 400.0]) * pA
@@ -147,3 +147,90 @@ def test_a_figure_wide_label_counts():
     fig.supxlabel("I (pA)")
     fig.supylabel("r (Hz)")
     assert check_figure(fig, SPECS[:1])
+
+
+# --- Path (a trajectory) and Level (a flat reference line) ------------------------------------
+
+def _circle(n=400, radius=10.0):
+    """A closed path in (mV, pA) that is not a function of x."""
+    phi = np.linspace(0, 2 * np.pi, n)
+    return -60 + radius * np.cos(phi), 50 + 2 * radius * np.sin(phi)
+
+
+def _on_the_circle(x, y):
+    """Independent test of a drawn path (SI numbers): every point within 0.2 mV / 0.4 pA of the
+    circle of radius 10 mV / 20 pA around (-60 mV, 50 pA), and the whole circle covered."""
+    u, w = (x - (-60e-3)) / 10e-3, (y - 50e-12) / 20e-12
+    r = np.hypot(u, w)
+    angles = np.sort(np.arctan2(w, u))
+    gaps = np.diff(np.concatenate([angles, angles[:1] + 2 * np.pi]))
+    return bool(np.all(np.abs(r - 1) < 0.02) and gaps.max() < 0.2)
+
+
+PATH = Path("the closed path", volt, pA, _on_the_circle)
+
+
+@pytest.mark.parametrize("xscale, xlabel", [(1, "u (mV)"), (1e-3, "u (V)")])
+def test_a_path_is_read_in_the_units_of_the_labels(xscale, xlabel):
+    fig, ax = plt.subplots()
+    x, y = _circle()
+    ax.plot(x * xscale, y, label="path")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("w (pA)")
+    ax.legend()
+    assert check_figure(fig, [PATH], legend=True)
+
+
+def test_a_wrong_or_partial_path_or_wrong_units_fail():
+    x, y = _circle()
+    for xs, ys, xlabel, kind in ((x + 1, y, "u (mV)", "wrong"),        # shifted by 1 mV
+                                 (x[:200], y[:200], "u (mV)", "wrong"),  # half of it
+                                 (x, y, "u (ms)", "units")):
+        fig, ax = plt.subplots()
+        ax.plot(xs, ys)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("w (pA)")
+        feedback = check_figure(fig, [PATH])
+        assert not feedback and feedback.kind == kind, (xlabel, feedback)
+    fig, ax = plt.subplots()
+    ax.plot(x, y)
+    ax.set_xlabel("u (mV)")
+    ax.set_ylabel("w (pA)")
+    assert check_figure(fig, [PATH], legend=True).kind == "legend"
+
+
+RATE_LEVEL = Level("the mean rate", 12 * Hz, (-50 * ms, 50 * ms))
+
+
+@pytest.mark.parametrize("draw", ["plot", "axhline", "hlines", "plot in s"])
+def test_a_level_may_be_a_constant_an_axhline_or_hlines(draw):
+    fig, ax = plt.subplots()
+    scale = 1e-3 if draw == "plot in s" else 1.0   # the x axis in seconds instead of ms
+    lags = np.linspace(-50, 50, 101) * scale
+    ax.plot(lags, 12 + np.sin(lags / scale), label="data")
+    if draw in ("plot", "plot in s"):
+        ax.plot([-50 * scale, 50 * scale], [12, 12])
+    elif draw == "axhline":
+        ax.axhline(12.2)
+    else:
+        ax.hlines(11.8, -48, 49)
+    ax.set_xlabel("lag (s)" if draw == "plot in s" else "lag (ms)")
+    ax.set_ylabel("rate (Hz)")
+    assert check_figure(fig, [RATE_LEVEL])
+
+
+@pytest.mark.parametrize("draw", ["too high", "too short", "sloped", "hidden"])
+def test_a_level_at_another_value_short_sloped_or_hidden_fails(draw):
+    fig, ax = plt.subplots()
+    if draw == "too high":
+        ax.axhline(12.5)                      # 4 % off
+    elif draw == "too short":
+        ax.plot([-50, 30], [12, 12])          # 80 % of the span
+    elif draw == "sloped":
+        ax.plot([-50, 50], [11.9, 12.1])
+    else:
+        ax.axhline(12).set_visible(False)
+    ax.set_xlabel("lag (ms)")
+    ax.set_ylabel("rate (Hz)")
+    feedback = check_figure(fig, [RATE_LEVEL])
+    assert not feedback and feedback.kind == "wrong"

@@ -26,16 +26,16 @@ import importlib
 
 from .core import (Feedback, NotDoneYet, call_safely, check_choice, check_integers, check_quantity,
                    dimension_name, require)
-from .figures import Curve, Points, check_figure
+from .figures import Curve, Level, Path, Points, check_figure
 from .variants import sheet_variant
 from .written_models import check_written_model
 
 #: The sheet modules, one per lesson with an exercise sheet.
 SHEETS = ("lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson07")
 
-__all__ = ["Curve", "Feedback", "NotDoneYet", "Points", "call_safely", "check_choice", "check_figure",
-           "check_integers", "sheet_variant",
-           "check_quantity", "check_written_model", "dimension_name", "require"]
+__all__ = ["Curve", "Feedback", "Level", "NotDoneYet", "Path", "Points", "call_safely",
+           "check_choice", "check_figure", "check_integers", "sheet_variant", "check_quantity",
+           "check_written_model", "dimension_name", "require"]
 
 for _name in SHEETS:
     _module = importlib.import_module(f".{_name}", __name__)

@@ -9,7 +9,10 @@ it must show. :func:`check_figure` reads the figure back, as a reader would:
   the units of the axis labels, are the reference's (so a figure in V or in mV both pass, as
   long as its label says which). A :class:`Points` curve must pass through every reference point
   (simulated values at fixed abscissae); a :class:`Curve` must follow a reference function over
-  a span of the x axis at the student's own resolution (theory, a trace);
+  a span of the x axis at the student's own resolution (theory, a trace); a :class:`Path` is a
+  curve in the plane that is not a function of x (a trajectory), matched by a test of its own;
+  a :class:`Level` is a horizontal line at a reference value across a span (``ax.plot`` of a
+  constant, ``ax.axhline`` or ``ax.hlines``);
 * with ``legend=True``, the axes have a **legend** naming each required curve (one entry per
   curve at least).
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from brian2 import Quantity, get_dimensions
@@ -36,7 +40,7 @@ from brian2.units.fundamentalunits import DIMENSIONLESS
 
 from .core import Feedback, dimension_name
 
-__all__ = ["Points", "Curve", "check_figure", "axis_unit", "axes_of"]
+__all__ = ["Points", "Curve", "Path", "Level", "check_figure", "axis_unit", "axis_label", "axes_of"]
 
 _UNIT_AT_END = re.compile(r"[\(\[]\s*([^()\[\]]*?)\s*[\)\]]\s*\$?\s*$")
 _UNIT_AFTER_SLASH = re.compile(r"\s/\s*\$?\s*([^\s/$]+)\s*\$?\s*$")   # "t / ms" (ISO style)
@@ -119,6 +123,33 @@ class Curve:
                          left=np.nan, right=np.nan)
 
 
+@dataclass
+class Path:
+    """A curve in the plane that is not a function of x, such as a phase-plane trajectory
+    (it passes the same x many times): one line or scatter must draw it, as decided by
+    ``drawn(x, y)``, which gets that artist's numbers in SI units (float arrays, read with the
+    axis labels' units) and returns a bool. ``x_unit`` and ``y_unit`` (any quantities of the
+    axes' dimensions, e.g. ``volt`` and ``amp``) say what the axes must be labelled in."""
+
+    what: str
+    x_unit: Quantity
+    y_unit: Quantity
+    drawn: Callable
+
+
+@dataclass
+class Level:
+    """A horizontal line at ``y`` (a Quantity) across at least 90 % of ``span`` (two Quantities)
+    of the x axis, within ``rtol * |y|``: a plotted constant, an ``ax.axhline`` (which spans the
+    axes whatever the x units) or an ``ax.hlines`` segment. For a reference value drawn beside a
+    curve: an expected rate, a threshold."""
+
+    what: str
+    y: Quantity
+    span: tuple
+    rtol: float = 0.03
+
+
 def _si_unit(q):
     dim = get_dimensions(q)
     return 1 if dim is DIMENSIONLESS else Quantity(1, dim=dim)
@@ -180,6 +211,79 @@ def _matches_curve(spec: Curve, x, y, xs, ys) -> bool:
     return np.count_nonzero(ok & np.isfinite(ref)) >= spec.fraction * px.size
 
 
+def _covers(x, lo, hi) -> bool:
+    x = x[np.isfinite(x)]
+    return x.size >= 2 and min(x.max(), hi) - max(x.min(), lo) >= 0.9 * (hi - lo)
+
+
+def _flat(y) -> bool:
+    y = y[np.isfinite(y)]
+    return y.size >= 2 and np.ptp(y) <= 1e-9 * max(abs(y[0]), 1e-12)
+
+
+def _levels(ax, xs, lo, hi) -> list:
+    """The y values (in the y axis' unit) of the visible horizontal lines of ``ax`` across at
+    least 90 % of [lo, hi] (SI; ``xs`` is the x axis' SI factor, None if its label names none):
+    lines of a constant, ``axhline`` (x in axes coordinates: it spans the axes), ``hlines``."""
+    levels = []
+    for line in ax.get_lines():
+        if not line.get_visible() or line.get_alpha() == 0:
+            continue
+        try:
+            x = np.asarray(line.get_xdata(orig=False), dtype=float)
+            y = np.asarray(line.get_ydata(orig=False), dtype=float)
+        except (TypeError, ValueError):
+            continue
+        if not _flat(y):
+            continue
+        if line.get_transform() != ax.transData:     # axhline: x runs over the axes' width
+            x = x[np.isfinite(x)]
+            if x.size and x.min() <= 0.05 and x.max() >= 0.95:
+                levels.append(float(y[np.isfinite(y)][0]))
+        elif xs is not None and _covers(x * xs, lo, hi):
+            levels.append(float(y[np.isfinite(y)][0]))
+    for coll in ax.collections:
+        segments = getattr(coll, "get_segments", None)
+        if not coll.get_visible() or coll.get_alpha() == 0 or segments is None or xs is None:
+            continue
+        for seg in segments():
+            seg = np.asarray(seg, dtype=float)
+            if seg.ndim == 2 and len(seg) >= 2 and _flat(seg[:, 1]) and _covers(seg[:, 0] * xs, lo, hi):
+                levels.append(float(seg[0, 1]))
+    return levels
+
+
+def _drawn(spec, ax, xs, ys) -> bool:
+    """Whether ``ax`` draws ``spec``, its numbers read with the SI factors ``xs``, ``ys`` of its
+    axis labels (None where a label names no unit of the right dimension)."""
+    if isinstance(spec, Level):
+        lo, hi = (float(np.asarray(v, dtype=float)) for v in spec.span)
+        ref = float(np.asarray(spec.y, dtype=float))
+        return any(abs(level * (ys or 1.0) - ref) <= spec.rtol * abs(ref)
+                   for level in _levels(ax, xs, lo, hi))
+    xs, ys = xs or 1.0, ys or 1.0
+    for _, x, y in _artists(ax):
+        if isinstance(spec, Path):
+            finite = np.isfinite(x) & np.isfinite(y)
+            if finite.any() and spec.drawn(x[finite] * xs, y[finite] * ys):
+                return True
+        elif (_matches_points if isinstance(spec, Points) else _matches_curve)(spec, x, y, xs, ys):
+            return True
+    return False
+
+
+def _dims(spec) -> tuple:
+    """(x, y) dimensions of a spec."""
+    if isinstance(spec, Path):
+        return get_dimensions(spec.x_unit), get_dimensions(spec.y_unit)
+    if isinstance(spec, Level):
+        return get_dimensions(spec.span[0]), get_dimensions(spec.y)
+    if isinstance(spec, Points):
+        return get_dimensions(spec.x), get_dimensions(spec.y)
+    return get_dimensions(spec.span[0]), get_dimensions(spec.y if spec.y is not None
+                                                        else spec.f(spec.span[0]))
+
+
 def _scale(unit, dim):
     """SI factor of an axis unit for a reference of dimension ``dim``; None if they disagree."""
     if unit is None:
@@ -206,9 +310,10 @@ def axes_of(fig) -> "list | None":
     return None
 
 
-def _label(ax, axis: str) -> str:
-    """An axes' x or y label; for a panel without one, that of a panel sharing the axis (the
-    usual ``sharex=True`` figure labels only the bottom panel's time axis)."""
+def axis_label(ax, axis: str) -> str:
+    """An axes' ``axis`` ("x" or "y") label; for a panel without one, that of a panel sharing
+    the axis (the usual ``sharex=True`` figure labels only the bottom panel's time axis), else
+    the figure's ``supxlabel``/``supylabel``."""
     own = ax.get_xlabel() if axis == "x" else ax.get_ylabel()
     if own.strip():
         return own
@@ -243,9 +348,9 @@ def check_figure(fig, curves, *, legend: bool = False, name: str = "the figure")
     ----------
     fig : matplotlib Figure (or Axes)
         The student's figure.
-    curves : list of :class:`Points` or :class:`Curve`
+    curves : list of :class:`Points`, :class:`Curve`, :class:`Path` or :class:`Level`
         What must be drawn, all on one axes of the figure (for a figure of several panels, call
-        it once per panel's curves).
+        it once per panel's curves), all with the x dimension of the first.
     legend : bool
         Whether that axes needs a legend with an entry per curve.
     name : str
@@ -259,22 +364,19 @@ def check_figure(fig, curves, *, legend: bool = False, name: str = "the figure")
                                        f"`{name}, ax = plt.subplots()`), got {type(fig).__name__}.")
     if not axes:
         return Feedback(False, "wrong", f"{name} has no axes: draw into it (ax.plot(...)).")
-    xdim = get_dimensions(curves[0].span[0] if isinstance(curves[0], Curve) else curves[0].x)
+    xdim = _dims(curves[0])[0]
     best = None
     for ax in axes:
-        xlabel, ylabel = _label(ax, "x"), _label(ax, "y")
+        xlabel, ylabel = axis_label(ax, "x"), axis_label(ax, "y")
         xunit, yunit = axis_unit(xlabel), axis_unit(ylabel)
         missing, problems = [], []
         for spec in curves:
-            ydim = get_dimensions(spec.y if isinstance(spec, Points) or spec.y is not None
-                                  else spec.f(spec.span[0]))
+            ydim = _dims(spec)[1]
             for axis, label, unit, dim in (("x", xlabel, xunit, xdim), ("y", ylabel, yunit, ydim)):
                 problem = _axis_problem(axis, label, unit, dim)
                 if problem and problem not in problems:
                     problems.append(problem)
-            xs, ys = _scale(xunit, xdim) or 1.0, _scale(yunit, ydim) or 1.0
-            match = _matches_points if isinstance(spec, Points) else _matches_curve
-            if not any(match(spec, x, y, xs, ys) for _, x, y in _artists(ax)):
+            if not _drawn(spec, ax, _scale(xunit, xdim), _scale(yunit, ydim)):
                 missing.append(spec.what)
         score = (len(problems) + len(missing), len(missing))
         if best is None or score < best[0]:

@@ -23,7 +23,7 @@ from scipy.optimize import brentq
 from .. import stimuli
 from ..firing_patterns import PATTERNS, classify_pattern
 from .core import Feedback, call_safely, check_choice, check_quantity
-from .figures import Curve, check_figure
+from .figures import Curve, Path, check_figure
 from .variants import active
 from .written_models import check_written_model
 
@@ -574,36 +574,10 @@ def check_adex_phase_plane_figure(fig) -> Feedback:
     in the plane (:func:`_draws_the_trajectory`) where it moves slowly (the jumps at the resets
     and the upstrokes of the spikes are not), so the straight lines a plot of ``result.v[0]``
     against ``result.w[0]`` draws from each spike to its reset do not matter."""
-    from .figures import _artists, _label, _scale, axes_of, axis_unit
-
     name = "fig_phase"
     nullclines = [Curve("the u-nullcline", PHASE_PLANE_U, f=lambda u: _u_nullcline_value(u) * amp,
                         rtol=0.01, ytol=0.5 * pA),
                   Curve("the w-nullcline", PHASE_PLANE_U, f=lambda u: _w_nullcline_value(u) * amp,
                         rtol=0.01, ytol=0.5 * pA)]
-    feedback = check_figure(fig, nullclines, name=name)
-    if not feedback:
-        return feedback
-    # a Figure's .axes is the list of its axes, an Axes' .axes the Axes itself (check_figure
-    # has accepted only these two; no matplotlib import here: tests/test_layers.py)
-    axes = axes_of(fig) or []
-    found = None
-    for ax in axes:
-        us = _scale(axis_unit(_label(ax, "x")), volt.dim)
-        ws = _scale(axis_unit(_label(ax, "y")), amp.dim)
-        if us is None or ws is None or not check_figure(ax, nullclines, name=name):
-            continue
-        if any(_draws_the_trajectory(x * us, y * ws) for _, x, y in _artists(ax)):
-            found = ax
-            break
-    if found is None:
-        return Feedback(False, "wrong", f"{name} does not show the trajectory of the prescribed run "
-                                        "(read in the units its axis labels name), on the axes of "
-                                        "the nullclines.")
-    handles = found.get_legend()
-    texts = [t.get_text().strip() for t in handles.get_texts()] if handles is not None else []
-    if len([t for t in texts if t]) < 3:
-        return Feedback(False, "legend", f"{name} needs a legend naming each of its 3 curves "
-                                         "(label=... and ax.legend()).")
-    return Feedback(True, "right", f"{name} shows the u-nullcline, the w-nullcline and the "
-                                   "trajectory of the prescribed run, with units.")
+    trajectory = Path("the trajectory of the prescribed run", volt, amp, _draws_the_trajectory)
+    return check_figure(fig, [*nullclines, trajectory], legend=True, name=name)

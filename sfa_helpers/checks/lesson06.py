@@ -27,7 +27,7 @@ from .. import theory
 from ..models import LIF
 from .core import (Feedback, call_safely, check_choice, check_integers, check_quantity,
                    from_prescribed_run, plain_float)
-from .figures import Curve, _label, axes_of, axis_unit, check_figure
+from .figures import Curve, Level, axes_of, check_figure
 from .variants import active
 
 __all__ = ["check_cv_isi", "check_lv_isi", "check_gamma_train", "check_switch_stats",
@@ -657,52 +657,6 @@ def _acg_curve(k, seed=POISSON_ACG["seed"]):
     return Curve(_ACG_NAMES[k], span, x=lags * second, y=acg[k] * Hz, rtol=0.02, ytol=0.05 * Hz)
 
 
-def _x_span_covered(line, ax, lo, hi) -> bool:
-    """Whether a horizontal line covers at least 90 % of the lags [lo, hi] (second): in data
-    coordinates read with the x axis unit, or an ``axhline`` (x in axes coordinates, 0 to 1)."""
-    x = np.asarray(line.get_xdata(orig=False), dtype=float)
-    x = x[np.isfinite(x)]
-    if x.size < 2:
-        return False
-    if line.get_transform() != ax.transData:     # axhline: x runs over the axes' width
-        return x.min() <= 0.05 and x.max() >= 0.95
-    unit = axis_unit(_label(ax, "x"))
-    if unit is None or isinstance(unit, str) or get_dimensions(unit) is not second.dim:
-        return False
-    x = x * float(unit)
-    return min(x.max(), hi) - max(x.min(), lo) >= 0.9 * (hi - lo)
-
-
-def _flat_lines(ax, lo, hi):
-    """The levels (in the y axis' unit) of the visible horizontal lines of ``ax`` that run over
-    the lags [lo, hi] (second): ``ax.plot`` of a constant, ``ax.axhline``, ``ax.hlines``."""
-    levels = []
-    for line in ax.get_lines():
-        if not line.get_visible():
-            continue
-        try:
-            y = np.asarray(line.get_ydata(orig=False), dtype=float)
-        except (TypeError, ValueError):
-            continue
-        y = y[np.isfinite(y)]
-        if y.size >= 2 and np.ptp(y) <= 1e-9 * max(abs(y[0]), 1e-12) and _x_span_covered(line, ax, lo, hi):
-            levels.append(float(y[0]))
-    unit = axis_unit(_label(ax, "x"))
-    xs = float(unit) if unit is not None and not isinstance(unit, str) and \
-        get_dimensions(unit) is second.dim else None
-    for coll in ax.collections:
-        segments = getattr(coll, "get_segments", None)
-        if not coll.get_visible() or segments is None or xs is None:
-            continue
-        for seg in segments():
-            seg = np.asarray(seg, dtype=float)
-            if seg.ndim == 2 and len(seg) >= 2 and np.ptp(seg[:, 1]) <= 1e-9 * max(abs(seg[0, 1]), 1e-12):
-                x = seg[:, 0] * xs
-                if min(x.max(), hi) - max(x.min(), lo) >= 0.9 * (hi - lo):
-                    levels.append(float(seg[0, 1]))
-    return levels
-
-
 def check_poisson_acg_figure(fig) -> Feedback:
     """Plot task: the autocorrelograms (Hz, against the lag) of the neuron without and with
     adaptation of the prescribed run, each with the Poisson expectation (a flat line at that
@@ -714,20 +668,13 @@ def check_poisson_acg_figure(fig) -> Feedback:
     lo, hi = lags[0], lags[-1]
     holders = []
     for k in range(2):
-        curve = _acg_curve(k, seed)
-        feedback = check_figure(fig, [curve], name=name)
+        pair = [_acg_curve(k, seed),
+                Level(f"the Poisson expectation beside {_ACG_NAMES[k]} (a flat line at that rate)",
+                      rates[k] * Hz, (lo * second, hi * second), rtol=0.03)]
+        feedback = check_figure(fig, pair, name=name)
         if not feedback:
             return feedback
-        axes = axes_of(fig) or []
-        holder = next(ax for ax in axes if check_figure(ax, [curve], name=name))
-        holders.append(holder)
-        unit = axis_unit(_label(holder, "y"))
-        scale = float(unit / Hz)
-        if not any(abs(level * scale / rates[k] - 1) <= 0.03 for level in _flat_lines(holder, lo, hi)):
-            return Feedback(False, "wrong", f"{name}: the panel with {_ACG_NAMES[k]} needs the "
-                                            "Poisson expectation for that neuron: a flat line "
-                                            "across the lags at its firing rate (in the units of "
-                                            "the y axis label).")
+        holders.append(next(ax for ax in axes_of(fig) if check_figure(ax, pair, name=name)))
     for ax in set(holders):
         needed = holders.count(ax) + 1
         legend = ax.get_legend()
