@@ -24,3 +24,18 @@ os.environ.setdefault("SFA_HELPERS_PCH_DIR", _engine.cache_dir())
 from brian2 import BrianLogger  # noqa: E402
 
 BrianLogger.console_handler.setLevel(logging.WARNING)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def clean_variants(monkeypatch):
+    """No student id in the environment and no active variant, before and after the test
+    (the variant tests use it for every test: ``pytestmark``)."""
+    from sfa_helpers.checks import variants
+
+    monkeypatch.delenv(variants.ENV, raising=False)
+    variants._ACTIVE.clear()
+    yield
+    variants._ACTIVE.clear()

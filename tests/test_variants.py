@@ -16,6 +16,7 @@ from scipy.optimize import brentq
 
 from sfa_helpers.checks import lesson01, variants
 from sfa_helpers.grading import cli, runner
+from variant_helpers import id_of_variant
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHEET = ROOT / "solutions" / "01_lif_basics.ipynb"
@@ -23,10 +24,7 @@ COUNT = len(lesson01.VARIANTS)
 
 
 def _id_of_variant(index: int, prefix: str = "student", sheet: str = "01") -> str:
-    """A student id whose variant on ``sheet`` is ``index``."""
-    count = len(importlib.import_module(f"sfa_helpers.checks.lesson{sheet}").VARIANTS)
-    return next(f"{prefix}{k}" for k in range(10_000)
-                if variants.variant_index(sheet, f"{prefix}{k}", count) == index)
+    return id_of_variant(sheet, index, prefix)
 
 
 #: The sheets with per-student variants (their check module lists VARIANTS).
@@ -51,12 +49,7 @@ def test_the_worked_solution_gets_every_automatic_point_in_every_variant(sheet, 
         assert result.total == result.max_automatic, cli.feedback_text(result)
 
 
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    monkeypatch.delenv(variants.ENV, raising=False)
-    variants._ACTIVE.clear()
-    yield
-    variants._ACTIVE.clear()
+pytestmark = pytest.mark.usefixtures("clean_variants")
 
 
 def test_the_variant_is_a_stable_function_of_sheet_and_id():

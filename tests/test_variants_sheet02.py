@@ -8,30 +8,23 @@ student of each variant) is tests/test_variants.py's generic one."""
 
 import numpy as np
 import pytest
-from brian2 import Hz, Mohm, amp, get_dimensions, mV, ms, pA, second
+from brian2 import Hz, Mohm, amp, mV, ms, pA, second
 from scipy.optimize import brentq
 
 from sfa_helpers import analysis, simulate, stimuli
 from sfa_helpers.checks import lesson02, variants
 from sfa_helpers.models import LIF, ForcedVoltageClamp, ThresholdIncrease
-from sfa_helpers.plain_brian2 import assemble
+from variant_helpers import assert_same_structure, id_of_variant, program_structure
 
 COUNT = len(lesson02.VARIANTS)
 DT = 0.02 * ms
 
 
 def _id_of_variant(index: int, prefix: str = "student") -> str:
-    """A student id whose variant on sheet 02 is ``index``."""
-    return next(f"{prefix}{k}" for k in range(10_000)
-                if variants.variant_index("02", f"{prefix}{k}", COUNT) == index)
+    return id_of_variant("02", index, prefix)
 
 
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    monkeypatch.delenv(variants.ENV, raising=False)
-    variants._ACTIVE.clear()
-    yield
-    variants._ACTIVE.clear()
+pytestmark = pytest.mark.usefixtures("clean_variants")
 
 
 def _v_reset(index: int) -> float:
@@ -203,18 +196,12 @@ def test_variants_agree_in_keys_shapes_and_units():
     first = lesson02.VARIANTS[0]
     assert 5 <= COUNT <= 6
     assert first["V_reset"] == lesson02.BASE["V_reset"]          # variant 0: the original sheet
-    for values in lesson02.VARIANTS:
-        assert set(values) == set(first)
-        for key, value in values.items():
-            assert np.shape(value) == np.shape(first[key])
-            assert get_dimensions(value) is get_dimensions(first[key])
+    assert_same_structure(lesson02.VARIANTS)
     assert len({float(v["V_reset"]) for v in lesson02.VARIANTS}) == COUNT
 
 
 def _structure(model, stimulus, dt=DT):
-    a = assemble(model, stimulus, dt=dt)
-    return (a.equations, a.threshold, a.reset, a.refractory, a.method, a.n, a.regular_code,
-            sorted(a.timed_arrays), sorted((k, get_dimensions(v)) for k, v in a.parameters.items()))
+    return program_structure(model, stimulus, dt)
 
 
 def test_every_run_of_the_sheet_has_one_structure_for_all_variants():

@@ -10,14 +10,14 @@ student of each variant) is tests/test_variants.py's generic one."""
 
 import numpy as np
 import pytest
-from brian2 import Hz, Mohm, get_dimensions, mV, ms, nA, pA, pF, second, volt
+from brian2 import Hz, Mohm, mV, ms, nA, pA, pF, second, volt
 from scipy.optimize import brentq
 
 from sfa_helpers import analysis, simulate, stimuli, theory
 from sfa_helpers.checks import lesson03, variants
 from sfa_helpers.models import LIF, AdaptationCurrent, AdaptiveThreshold, ConductanceSRA
-from sfa_helpers.plain_brian2 import assemble
 from sfa_helpers.theory.adaptation import adaptive_lif_rate
+from variant_helpers import assert_same_structure, id_of_variant, program_structure
 
 COUNT = len(lesson03.VARIANTS)
 LIF_A = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, t_ref=2 * ms,
@@ -25,17 +25,10 @@ LIF_A = LIF(tau_m=10 * ms, E_L=-70 * mV, V_th=-55 * mV, V_reset=-70 * mV, t_ref=
 
 
 def _id_of_variant(index: int, prefix: str = "student") -> str:
-    """A student id whose variant on sheet 03 is ``index``."""
-    return next(f"{prefix}{k}" for k in range(10_000)
-                if variants.variant_index("03", f"{prefix}{k}", COUNT) == index)
+    return id_of_variant("03", index, prefix)
 
 
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    monkeypatch.delenv(variants.ENV, raising=False)
-    variants._ACTIVE.clear()
-    yield
-    variants._ACTIVE.clear()
+pytestmark = pytest.mark.usefixtures("clean_variants")
 
 
 def _v(index: int):
@@ -247,20 +240,13 @@ def test_variants_agree_in_keys_shapes_and_units():
     assert first["Delta_I_sfa"] == lesson03.DELTA_I_SFA                  # variant 0: the original
     assert first["tau_SRA"] == lesson03.PART_B["tau_SRA"]
     assert first["Delta_G_SRA"] == lesson03.PART_B["Delta_G_SRA"]
-    for values in lesson03.VARIANTS:
-        assert set(values) == set(first)
-        for key, value in values.items():
-            assert np.shape(value) == np.shape(first[key])
-            assert get_dimensions(value) is get_dimensions(first[key])
+    assert_same_structure(lesson03.VARIANTS)
     assert len({float(v["Delta_I_sfa"]) for v in lesson03.VARIANTS}) == COUNT
     assert len({(float(v["tau_SRA"]), float(v["Delta_G_SRA"])) for v in lesson03.VARIANTS}) == COUNT
 
 
 def _structure(model, stimulus, dt=0.1 * ms):
-    a = assemble(model, stimulus, dt=dt)
-    units = sorted((k, get_dimensions(v)) for k, v in a.parameters.items())
-    return repr((a.equations, a.threshold, a.reset, a.refractory, a.method, a.n, a.regular_code,
-                 sorted(a.timed_arrays), units))
+    return program_structure(model, stimulus, dt)
 
 
 def test_every_run_of_the_sheet_has_one_structure_for_all_variants():

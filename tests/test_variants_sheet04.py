@@ -11,13 +11,14 @@ import functools
 
 import numpy as np
 import pytest
-from brian2 import Mohm, Quantity, get_dimensions, mV, ms, nS, pA, second
+from brian2 import Mohm, Quantity, mV, ms, nS, pA, second
 
 from sfa_helpers import engine, simulate, stimuli
 from sfa_helpers.checks import lesson04, variants
 from sfa_helpers.firing_patterns import classify_pattern
 from sfa_helpers.models import AdEx
 from sfa_helpers.theory.adex import fixed_points, saddle_node_current
+from variant_helpers import assert_same_structure, id_of_variant
 
 SHEET = "04"
 COUNT = len(lesson04.VARIANTS)
@@ -25,17 +26,10 @@ DT = 0.02 * ms
 
 
 def _id_of_variant(index: int, prefix: str = "student") -> str:
-    """A student id whose variant on sheet 04 is ``index``."""
-    return next(f"{prefix}{k}" for k in range(10_000)
-                if variants.variant_index(SHEET, f"{prefix}{k}", COUNT) == index)
+    return id_of_variant("04", index, prefix)
 
 
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    monkeypatch.delenv(variants.ENV, raising=False)
-    variants._ACTIVE.clear()
-    yield
-    variants._ACTIVE.clear()
+pytestmark = pytest.mark.usefixtures("clean_variants")
 
 
 def _table(tau_m, a, tau_w, b, V_reset):
@@ -155,12 +149,7 @@ def test_options_are_shuffled_per_variant_and_checked_in_that_order(question):
 
 def test_variants_keep_the_structure_of_every_value():
     """Every variant has the same values, with the same shapes and units, as variant 0."""
-    first = lesson04.VARIANTS[0]
-    for values in lesson04.VARIANTS[1:]:
-        assert sorted(values) == sorted(first)
-        for key, value in values.items():
-            assert np.shape(value) == np.shape(first[key]), key
-            assert get_dimensions(value) is get_dimensions(first[key]), key
+    assert_same_structure(lesson04.VARIANTS)
 
 
 def test_variants_run_on_the_programs_compiled_for_variant_0():

@@ -15,11 +15,12 @@ import re
 
 import numpy as np
 import pytest
-from brian2 import Hz, get_dimensions, mV, ms, pA, pF, second
+from brian2 import Hz, mV, ms, pA, pF, second
 
 from sfa_helpers import analysis, engine, simulate, stimuli, theory
 from sfa_helpers.checks import lesson05, variants
 from sfa_helpers.models import LIF, AdaptiveThreshold
+from variant_helpers import assert_same_structure, id_of_variant
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHEET = "05"
@@ -33,17 +34,10 @@ TAUS_PLOT = np.array([0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]) * ms
 
 
 def _id_of_variant(index: int, prefix: str = "student") -> str:
-    """A student id whose variant on sheet 05 is ``index``."""
-    return next(f"{prefix}{k}" for k in range(10_000)
-                if variants.variant_index(SHEET, f"{prefix}{k}", COUNT) == index)
+    return id_of_variant("05", index, prefix)
 
 
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    monkeypatch.delenv(variants.ENV, raising=False)
-    variants._ACTIVE.clear()
-    yield
-    variants._ACTIVE.clear()
+pytestmark = pytest.mark.usefixtures("clean_variants")
 
 
 def _ou_run(v):
@@ -227,13 +221,7 @@ def test_options_are_shuffled_per_variant_and_checked_in_that_order(question):
 
 def test_variants_keep_the_structure_of_every_value():
     """Every variant has the same values, with the same shapes and units, as variant 0."""
-    first = lesson05.VARIANTS[0]
-    for values in lesson05.VARIANTS[1:]:
-        assert sorted(values) == sorted(first)
-        for key, value in values.items():
-            assert np.shape(value) == np.shape(first[key]), key
-            assert get_dimensions(value) is get_dimensions(first[key]), key
-            assert type(value) is type(first[key]), key
+    assert_same_structure(lesson05.VARIANTS)
 
 
 def test_variants_run_on_the_programs_compiled_for_variant_0():

@@ -11,34 +11,23 @@ import importlib
 
 import numpy as np
 import pytest
-from brian2 import Hz, Quantity, get_dimensions, mV, ms, pA, second
+from brian2 import Hz, mV, ms, pA, second
 
 from sfa_helpers.checks import lesson06, variants
+from variant_helpers import assert_same_structure, id_of_variant
 
 SHEET = "06"
 COUNT = len(lesson06.VARIANTS)
 
 
 def _id_of_variant(index: int, prefix: str = "student") -> str:
-    """A student id whose variant on sheet 06 is ``index``."""
-    return next(f"{prefix}{k}" for k in range(10_000)
-                if variants.variant_index(SHEET, f"{prefix}{k}", COUNT) == index)
+    return id_of_variant("06", index, prefix)
 
 
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    monkeypatch.delenv(variants.ENV, raising=False)
-    variants._ACTIVE.clear()
-    yield
-    variants._ACTIVE.clear()
+pytestmark = pytest.mark.usefixtures("clean_variants")
 
 
 # --- (c) the variants keep the structure ----------------------------------------------------
-
-def _shape(value):
-    dims = get_dimensions(value) if isinstance(value, Quantity) else None
-    return type(value).__name__, np.shape(value), dims
-
 
 def test_variants_keep_structure():
     """Every variant has the same values, of the same kinds and shapes; variant 0 is the sheet's
@@ -47,10 +36,8 @@ def test_variants_keep_structure():
     first = lesson06.VARIANTS[0]
     assert first == dict(switch_seed=0, adapt_seed=lesson06.ADAPT_SEED,
                          acg_seed=lesson06.POISSON_ACG["seed"])
-    for values in lesson06.VARIANTS:
-        assert set(values) == set(first)
-        assert all(_shape(values[k]) == _shape(first[k]) for k in first), values
-        assert all(isinstance(v, int) for v in values.values())
+    assert_same_structure(lesson06.VARIANTS)
+    assert all(isinstance(v, int) for values in lesson06.VARIANTS for v in values.values())
     for key in first:
         assert len({v[key] for v in lesson06.VARIANTS}) == COUNT, key
     # the switching blocks of two variants never share a seed (blocks use seed + 0 ... 19)

@@ -14,34 +14,23 @@ import math
 import numpy as np
 import pytest
 import scipy.signal
-from brian2 import Hz, Mohm, Quantity, get_dimensions, mV, ms, pA, second, volt
+from brian2 import Hz, Mohm, mV, ms, pA, second, volt
 
 from sfa_helpers.checks import lesson07, variants
+from variant_helpers import assert_same_structure, id_of_variant
 
 SHEET = "07"
 COUNT = len(lesson07.VARIANTS)
 
 
 def _id_of_variant(index: int, prefix: str = "student") -> str:
-    """A student id whose variant on sheet 07 is ``index``."""
-    return next(f"{prefix}{k}" for k in range(10_000)
-                if variants.variant_index(SHEET, f"{prefix}{k}", COUNT) == index)
+    return id_of_variant("07", index, prefix)
 
 
-@pytest.fixture(autouse=True)
-def _clean(monkeypatch):
-    monkeypatch.delenv(variants.ENV, raising=False)
-    variants._ACTIVE.clear()
-    yield
-    variants._ACTIVE.clear()
+pytestmark = pytest.mark.usefixtures("clean_variants")
 
 
 # --- (c) the variants keep the structure ----------------------------------------------------
-
-def _shape(value):
-    dims = get_dimensions(value) if isinstance(value, Quantity) else None
-    return type(value).__name__, np.shape(value), dims
-
 
 def test_variants_keep_structure():
     """Every variant has the same values, of the same kinds, units and shapes; variant 0 is the
@@ -56,9 +45,8 @@ def test_variants_keep_structure():
                                                          lesson07.SINE_PARAMS["depth"])
     assert first["passive_seed"] == lesson07.PASSIVE_DATA["seed"]
     assert first["passive_R"] == lesson07.PASSIVE["R"]
+    assert_same_structure(lesson07.VARIANTS)
     for values in lesson07.VARIANTS:
-        assert set(values) == set(first)
-        assert all(_shape(values[k]) == _shape(first[k]) for k in first), values
         assert values["tau_w"] > lesson07.ETA_PARAMS["tau_m"]      # eta has a dip
         assert 0 < values["sine_depth"] < 1                        # a rate, never negative
     for key in first:
