@@ -515,4 +515,8 @@ assert after > before
 #
 # The exercise sheet for this lesson (`exercises/01_lif_basics.ipynb`) asks you to find the
 # rheobase by simulation, to choose a counting window that matches theory, to move $V_{reset}$
-# towards $V_{th}$ or $E_L$, and to drive the neuron with currents that change in time.
+# towards $V_{th}$ or $E_L$, to drive the neuron with currents that change in time, and to write
+# the refractory LIF in Brian2 yourself. A plot task (the voltage under a current that changes four
+# times, with units on both axes) is checked from your figure; a written task (where the reset
+# should sit) is graded by your instructor. Each student works with their own numbers: set
+# `STUDENT_ID` under "Your numbers" at the top of the sheet.

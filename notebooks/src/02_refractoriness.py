@@ -314,4 +314,7 @@ assert np.all(explorer.fi_reference.rates == before.rates)  # the grey curve kee
 # The exercise sheet for this lesson (`exercises/02_refractoriness.ipynb`) asks you to derive the
 # interval of the clamped neuron in closed form, simulate its f-I curve and see how slowly it
 # approaches the $1/\tau_{vc}$ bound, find where relative refractoriness beats that bound, and
-# explain why the mean potential falls.
+# explain why the mean potential falls. A plot task (the clamp's f-I curve, simulated and in closed
+# form) is checked from your figure; a written task (how each kind of refractoriness bounds the
+# rate) is graded by your instructor. Each student works with their own numbers: set `STUDENT_ID`
+# under "Your numbers" at the top of the sheet.

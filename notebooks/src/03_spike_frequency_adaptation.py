@@ -576,5 +576,9 @@ assert np.all(np.diff(v_spike) > 0) and np.all(np.diff(slope) < 0)  # slower ram
 #
 # The exercise sheet for this lesson (`exercises/03_spike_frequency_adaptation.ipynb`) asks you to
 # compute the threshold jump that makes an adaptive threshold equivalent to an adaptation current
-# and check that the two f-I curves overlap, solve the adapted rate from theory, and compare
-# first-interval with steady-state rates of the conductance-based neuron.
+# and check that the two f-I curves overlap, solve the adapted rate from theory, compare
+# first-interval with steady-state rates of the conductance-based neuron, and write the adaptation
+# current in Brian2 yourself. A plot task (both steady-state f-I curves) is checked from your
+# figure; a written task (how far the two mechanisms are equivalent) is graded by your instructor.
+# Each student works with their own numbers: set `STUDENT_ID` under "Your numbers" at the top of
+# the sheet.

@@ -748,10 +748,12 @@ ax_th.legend(frameon=False, loc="lower right")
 isis = [np.diff(np.asarray(train / ms)) for train in res_dyn.spike_trains]
 for label, isi in zip(("Delta_VT = 0  ", "Delta_VT = 2 mV"), isis):
     print(f"{label}: {isi.size + 1} spikes, first ISI {isi[0]:.1f} ms, last ISI {isi[-1]:.1f} ms")
+# (the difference is rounding, about 1e-13 mV, and differs in its last digits between a compiled
+# and a runtime-mode run: the bound is printed, not the value)
 print(f"largest difference between the simulated threshold and the sum of jumps: "
-      f"{np.max(np.abs(recorded - kernel_sum)):.1e} mV; threshold at the end "
-      f"{recorded[-1]:.2f} mV")
-assert np.max(np.abs(recorded - kernel_sum)) < 1e-6  # the trace is the kernel sum
+      f"{'below 1e-9' if np.max(np.abs(recorded - kernel_sum)) < 1e-9 else 'above 1e-9'} mV; "
+      f"threshold at the end {recorded[-1]:.2f} mV")
+assert np.max(np.abs(recorded - kernel_sum)) < 1e-9  # the trace is the kernel sum
 assert np.allclose(np.asarray(res_dyn.V_T_dyn[0] / mV), float(both.V_T / mV))  # 0 mV: plain AdEx
 assert len(res_dyn.spike_trains[1]) < len(res_dyn.spike_trains[0]) and isis[1][-1] > isis[0][-1]
 
@@ -767,4 +769,8 @@ assert len(res_dyn.spike_trains[1]) < len(res_dyn.spike_trains[0]) and isis[1][-
 # The exercise sheet for this lesson (`exercises/04_adex_phase_plane.ipynb`) asks you to find
 # where the resting state disappears (the saddle-node current), locate the fixed points under a
 # weak step and judge their stability from the Jacobian, measure first-spike latencies and what
-# $b$ does, and predict firing patterns before classifying them.
+# $b$ does, predict firing patterns before classifying them, and write the AdEx in Brian2 yourself.
+# A plot task (nullclines and trajectory of a transient response) is checked from your figure; a
+# written task (what the phase plane tells, with a prediction at 65 pA) is graded by your
+# instructor. Each student works with their own numbers: set `STUDENT_ID` under "Your numbers" at
+# the top of the sheet.

@@ -392,7 +392,10 @@ _ = explorer.update(sigma=SIGMA)  # back to the noisy input
 # ## Exercises
 #
 # The exercise sheet for this lesson (`exercises/05_ou_noise.ipynb`) poses these four, with
-# self-checks, plus the exact OU update written as a function.
+# self-checks, plus the exact OU update written as a function, a plot task (the membrane's SD
+# against $\tau$, simulation and theory, checked from your figure) and a written task (is the CV
+# the right measure? graded by your instructor). Each student works with their own numbers: set
+# `STUDENT_ID` under "Your numbers" at the top of the sheet.
 #
 # 1. Measure the stationary SD of the OU current for $\tau$ = 0.5, 2 and 20 ms. Does it depend on
 #    $\tau$? Why is this the point of the $\sqrt{2/\tau}$ in the equation?

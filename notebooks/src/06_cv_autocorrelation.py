@@ -719,7 +719,12 @@ _ = explorer.update(sigma=SIGMA)  # back to the noisy input
 #
 # The exercise sheet for this lesson (`exercises/06_cv_autocorrelation.ipynb`) asks you to write
 # CV, LV and an autocorrelogram yourself, to check them on gamma trains and on a train whose rate
-# switches, to compute the Siegert rate, and to show that adaptation makes $\rho_1$ negative.
+# switches, to compute the Siegert rate, and to show that adaptation makes $\rho_1$ negative. A
+# plot task (autocorrelograms with and without adaptation against the Poisson expectation) is
+# checked from your figure; a written task (are the neurons Poissonian?) is graded by your
+# instructor. Each student works with their own numbers: set `STUDENT_ID` under "Your numbers" at
+# the top of the sheet.
+#
 # Further, open-ended exercises:
 #
 # 1. Repeat the CV-versus-rate sweep with $\sigma$ = 100 and 400 pA. Where does the CV depend on

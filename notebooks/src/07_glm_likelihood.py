@@ -537,5 +537,8 @@ assert after["history"] < before["history"] and after["stimulus"] < before["stim
 #
 # The exercise sheet for this lesson (`exercises/07_glm_likelihood.ipynb`) asks you to derive the
 # adaptive LIF's spike-afterpotential, write the log-likelihood of a spike train, compute a
-# survivor function, recover a threshold from spikes alone with a GLM fit, and score predictions
-# in bits per spike and with the coincidence factor.
+# survivor function, recover a threshold from spikes alone with a GLM fit, score predictions in
+# bits per spike and with the coincidence factor, and fit the resistance of a passive membrane by
+# least squares. A plot task (the recording and the fitted model's voltage) is checked from your
+# figure; a written task (the units of $\kappa$) is graded by your instructor. Each student works
+# with their own numbers: set `STUDENT_ID` under "Your numbers" at the top of the sheet.
