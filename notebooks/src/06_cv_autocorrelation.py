@@ -446,11 +446,12 @@ assert not any(poisson_like.values())
 # %% [markdown]
 # ### How negative? The weak-noise theory of $\rho_k$
 #
-# Why $\rho_1 \approx -0.3$ and not $-0.1$ or $-0.5$? When the noise is weak the question has a
-# closed answer. Right after spike $i$ the voltage is at $V_{reset}$, so the neuron's whole state
-# is one number, the threshold's excess $a_i = \Theta - \Theta_0$ after its jump. Write
-# $T(a)$ for the noiseless time to the next spike from that state (refractory period included;
-# a higher threshold means a later spike). The intervals then follow a map,
+# How negative should $\rho_1$ be, and how many intervals back does the memory reach? When the
+# noise is weak the question has a closed answer. Right after spike $i$ the voltage is at
+# $V_{reset}$, so the neuron's whole state is one number, the threshold's excess
+# $a_i = \Theta - \Theta_0$ after its jump. Write $T(a)$ for the noiseless time to the next
+# spike from that state (refractory period included; a higher threshold means a later spike).
+# The intervals then follow a map,
 #
 # $$T_i = T(a_i) + \eta_i, \qquad a_{i+1} = a_i\, e^{-T_i/\tau_\Theta} + \Delta\Theta,$$
 #
@@ -467,11 +468,12 @@ assert not any(poisson_like.values())
 # $$\rho_k = -\frac{\alpha(1-\nu)(1-\alpha^2\nu)}{1+\alpha^2-2\alpha^2\nu}\,(\alpha\nu)^{k-1},$$
 #
 # independent of the noise strength (it cancels): a geometric sequence with ratio $\alpha\nu$.
-# This is the form of the weak-noise result of Schwalger & Lindner (2013), derived there for any
-# oscillator with spike-triggered adaptation, with $\nu$ written through its phase-response
-# curve. `theory.interval_correlations` computes $T^*$, $\alpha$, $\nu$ and $\rho_k$ from the
-# LIF's closed-form trajectory (its docstring has the derivation, also for an adaptation
-# current). Because $0 < \nu < 1$ for every adaptive-threshold LIF, all $\rho_k$ are negative.
+# Schwalger & Lindner (2013) developed a weak-noise theory of this kind for any oscillator with
+# spike-triggered adaptation, through its phase-response curve; the derivation here is our own,
+# for this model. `theory.interval_correlations` computes $T^*$, $\alpha$, $\nu$ and $\rho_k$
+# from the LIF's closed-form trajectory (its docstring has the derivation, also for an
+# adaptation current). Because $0 < \nu < 1$ for every adaptive-threshold LIF, all $\rho_k$
+# are negative.
 #
 # The test: the adapting neuron of this section at $\mu$ = 500 pA with $\Delta\Theta$ = 1, 2,
 # 5 and 10 mV, ten neurons each, under *weak* OU input ($\sigma$ = 5 pA instead of 200 pA). It is
@@ -539,12 +541,16 @@ ax_d.set_ylim(-0.5, 1)
 ax_d.legend(frameon=False, fontsize=8, loc="upper right")
 plt.show()
 limit = {d: theory.interval_correlations(base + AdaptiveThreshold(tau_Theta=TAU_THETA,
-                                                                  Delta_Theta=d * mV),
-                                         MU_ADAPT, 1).rho[0] for d in strong}
+                                                                  Delta_Theta=d * mV), MU_ADAPT, 1)
+         for d in strong}
+rate_strong = {d: float(np.mean(first_pass.rates(start=T0)[g] / Hz))
+               for d, g in strong_groups.items()}
 print(f"strong noise (CV {cv_strong.min():.2f}-{cv_strong.max():.2f}):")
 for d, (m, e) in strong.items():
-    print(f"  ΔΘ = {d:2d} mV: rho_1 {m:+.3f} ± {e:.3f}, weak-noise limit {limit[d]:+.3f}")
-assert all(abs(strong[d][0]) < abs(limit[d]) - 5 * strong[d][1] for d in (2, 5))
+    print(f"  ΔΘ = {d:2d} mV: rho_1 {m:+.3f} ± {e:.3f}, weak-noise limit {limit[d].rho[0]:+.3f}; "
+          f"rate {rate_strong[d]:.1f} Hz, 1/T* = {float(1 / limit[d].period / Hz):.1f} Hz")
+assert all(abs(strong[d][0]) < abs(limit[d].rho[0]) - 5 * strong[d][1] for d in (2, 5))
+assert all(rate_strong[d] > float(1 / limit[d].period / Hz) for d in strong)
 
 # %% [markdown]
 # The simulated coefficients fall on the theory at every lag (asserted within 4 standard errors
@@ -561,14 +567,16 @@ assert all(abs(strong[d][0]) < abs(limit[d]) - 5 * strong[d][1] for d in (2, 5))
 # * **It is a weak-noise limit.** The first run of the pair above, under the lesson's strong
 #   input ($\sigma$ = 200 pA), had neurons with $\Delta\Theta$ = 2 and 5 mV as well (open
 #   circles). Their $|\rho_1|$ is clearly smaller than the limit (asserted): with strong noise the
-#   spike time depends less on the threshold that adaptation left behind, and the rate is
-#   higher than $1/T^*$. At 10 mV the two happen to come close.
+#   spike time depends less on the threshold that adaptation left behind, and every group fires
+#   faster than $1/T^*$ (asserted), so the threshold has less time to decay. At 10 mV the two
+#   values of $\rho_1$ happen to come close.
 #
-# **Against the published theory.** Schwalger & Lindner (2013) prove that adapting neurons with
-# a type-I phase-response curve (the LIF's: every depolarising kick advances the spike) have
-# $\rho_1 < 0$, and that one number (here the sign of $\alpha\nu$, that is of $\nu$) decides
-# whether the $\rho_k$ decay monotonically or alternate in sign. Both are what we find, and the
-# monotonic pattern is the only one an adaptive-threshold LIF can show ($0 < \nu < 1$). Their
+# **Against the published theory.** The abstract of Schwalger & Lindner (2013) states that
+# adapting neurons with a type-I phase-response curve (the LIF's: every depolarising kick
+# advances the spike) have $\rho_1 < 0$, and that a single order parameter decides whether the
+# $\rho_k$ decay monotonically or oscillate. Both agree with what we find: in the derivation
+# above, the sign of $\alpha\nu$ (that is, of $\nu$) plays that role, and the monotonic
+# pattern is the only one an adaptive-threshold LIF can show ($0 < \nu < 1$). Their
 # paper checks the formula against simulations of leaky, exponential and generalized
 # integrate-and-fire neurons. We could not compare with the values in their figures, because
 # only the paper's abstract and introduction were available to us; the comparison rests on the

@@ -36,12 +36,12 @@ autoregressive process. Its covariances give the serial correlation coefficients
     \qquad n \ge 1,
 
 independent of the noise strength (it cancels), a geometric sequence with ratio
-:math:`\alpha\nu`. This is the form of the weak-noise result of Schwalger & Lindner (2013,
-Front. Comput. Neurosci. 7:164), who derive it for any oscillator with spike-triggered
-adaptation and write :math:`\nu` through the phase-response curve :math:`Z(t)`:
-:math:`a^*\beta/\tau = (a^*/\tau)\int_0^{T^*} Z(t)\, e^{-t/\tau}\, dt` for an adaptation current,
-because a change :math:`\delta a` of the current at the spike acts as the input
-:math:`-\delta a\, e^{-t/\tau}` during the interval. Here :math:`\beta` comes from the closed-form
+:math:`\alpha\nu`. The derivation here is ours, for the two models at hand. Schwalger & Lindner
+(2013, Front. Comput. Neurosci. 7:164) develop a weak-noise theory of interval correlations for
+any oscillator with spike-triggered adaptation, through its phase-response curve :math:`Z(t)`;
+in those terms :math:`\beta = \int_0^{T^*} Z(t)\, e^{-t/\tau}\, dt` for an adaptation current
+(a change :math:`\delta a` of the current at the spike acts as the input
+:math:`-\delta a\, e^{-t/\tau}` during the interval). Here :math:`\beta` comes from the closed-form
 trajectory instead (below).
 
 The long-window Fano factor follows: :math:`F_\infty = CV^2 (1 + 2\sum_n \rho_n)` with
@@ -59,9 +59,10 @@ The long-window Fano factor follows: :math:`F_\infty = CV^2 (1 + 2\sum_n \rho_n)
   - R\, a\, e^{-t_{ref}/\tau}\, k(s)` with
   :math:`k(s) = \frac{\tau}{\tau - \tau_m}(e^{-s/\tau} - e^{-s/\tau_m})`
   (:math:`(s/\tau_m)e^{-s/\tau_m}` for :math:`\tau = \tau_m`) crosses :math:`V_{th}`, so
-  :math:`\beta = R\,e^{-t_{ref}/\tau}k(s_T)/\dot V(T)`. Here :math:`\nu` can be negative: a
-  large, fast current drives :math:`V` below the reset after each spike, and the :math:`\rho_n`
-  then alternate in sign (the oscillating pattern of Schwalger & Lindner).
+  :math:`\beta = R\,e^{-t_{ref}/\tau}k(s_T)/\dot V(T)`, which simplifies to
+  :math:`\nu = e^{-s_T/\tau_m}\,\dot V(t_{ref}^+)/\dot V(T)`. So :math:`\nu < 0` exactly when
+  :math:`\dot V(t_{ref}^+) < 0`: a large, fast current that drives :math:`V` below the reset
+  after each spike makes the :math:`\rho_n` alternate in sign.
 
 These are the continuous-time trajectories; the course's simulations (time step :math:`h`) agree
 up to :math:`O(h)` in :math:`T^*`. The theory is the limit of vanishing noise: as the noise grows
@@ -171,8 +172,9 @@ def interval_correlations(model, current, lags=5) -> IntervalCorrelations:
     >>> bool(corr.rho[0] < 0 and 0 < corr.nu < 1)
     True
     """
-    if isinstance(lags, (bool, np.bool_)) or not isinstance(lags, (int, np.integer)) or lags < 1:
-        raise ValueError(f"'lags' must be a positive integer, got {lags!r}.")
+    if isinstance(lags, (bool, np.bool_)) or not isinstance(lags, (int, np.integer)) \
+            or not 1 <= lags <= 10_000:
+        raise ValueError(f"'lags' must be an integer from 1 to 10000, got {lags!r}.")
     current = as_quantity("current", current, amp, allow_array=False)
     if not (isinstance(model, CombinedModel) and isinstance(model.base, LIF)
             and len(model.mechanisms) == 1
@@ -205,8 +207,6 @@ def interval_correlations(model, current, lags=5) -> IntervalCorrelations:
 
     def passage(a):
         """First time after t_ref at which gap(t, a) > 0 (the next spike)."""
-        if gap(t_ref, a) >= 0:
-            return t_ref
         span = 10 * max(tau, tau_m)
         while gap(t_ref + span, a) <= 0:  # the adaptation decays, so the neuron fires eventually
             span *= 2
@@ -226,20 +226,23 @@ def interval_correlations(model, current, lags=5) -> IntervalCorrelations:
     T = passage(a_star)
     decay = np.exp(-T / tau)
     s = T - t_ref
+    # nu = 1 - a* T'(a*)/tau, in forms without the cancellation of "1 - ..." for strong adaptation
     if is_threshold:
         v_dot = (mu_V - V_r) * np.exp(-s / tau_m) / tau_m  # not mu_V - V(T): no cancellation
-        beta = decay / (v_dot + a_star * decay / tau)
-        # nu = 1 - a* beta / tau, written without the cancellation for strong adaptation
-        nu_direct = v_dot / (v_dot + a_star * decay / tau)
+        nu = v_dot / (v_dot + a_star * decay / tau)          # V' / (V' - Theta') at the crossing
     else:
-        # dV/dt at the crossing: leak towards mu_V minus the adaptation current
-        v_dot = (mu_V - V_th - R * a_star * decay) / tau_m
-        beta = R * np.exp(-t_ref / tau) * _kernel(s, tau, tau_m) / v_dot
-    if T <= t_ref or not np.isfinite(beta):  # fires at the end of the refractory period
-        beta = 0.0
-    alpha = float(decay)
-    nu = float(nu_direct if is_threshold and beta else 1.0 - a_star * beta / tau)
+        v_dot = (mu_V - V_th - R * a_star * decay) / tau_m   # dV/dt at the crossing
+        v_dot_0 = (mu_V - V_r - R * a_star * np.exp(-t_ref / tau)) / tau_m  # ... at release
+        nu = np.exp(-s / tau_m) * v_dot_0 / v_dot
+    alpha, nu = float(decay), 1.0 if a_star == 0 else float(nu)  # no adaptation: exactly 1
+    if not (v_dot > 0 and np.isfinite(nu)):
+        raise ValueError(f"At 'current' = {current!r} the voltage only touches the threshold "
+                         "(zero slope at the crossing): the interval is not a smooth function of "
+                         "the adaptation, and the weak-noise expansion does not apply.")
     lam = alpha * nu
+    if abs(lam) >= 1:
+        raise ValueError(f"At 'current' = {current!r} regular firing is unstable (|alpha nu| = "
+                         f"{abs(lam):.3g} >= 1): there is no steady state to expand around.")
     rho_1 = -alpha * (1 - nu) * (1 - alpha**2 * nu) / (1 + alpha**2 - 2 * alpha**2 * nu)
     rho = rho_1 * lam ** np.arange(lags)
     unit = volt if is_threshold else amp
