@@ -540,9 +540,8 @@ ax_d.set_ylabel(r"$\rho_1$, and $\alpha\nu$ (dimensionless)")
 ax_d.set_ylim(-0.5, 1)
 ax_d.legend(frameon=False, fontsize=8, loc="upper right")
 plt.show()
-limit = {d: theory.interval_correlations(base + AdaptiveThreshold(tau_Theta=TAU_THETA,
-                                                                  Delta_Theta=d * mV), MU_ADAPT, 1)
-         for d in strong}
+limit = {d: th for d, th in zip(np.asarray(DELTAS_WEAK / mV).astype(int), predicted)
+         if d in strong}  # the weak-noise theory at 2, 5 and 10 mV, computed above
 rate_strong = {d: float(np.mean(first_pass.rates(start=T0)[g] / Hz))
                for d, g in strong_groups.items()}
 print(f"strong noise (CV {cv_strong.min():.2f}-{cv_strong.max():.2f}):")

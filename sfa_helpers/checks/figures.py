@@ -155,9 +155,8 @@ def _si_unit(q):
     return 1 if dim is DIMENSIONLESS else Quantity(1, dim=dim)
 
 
-def _artists(ax):
-    """``[(label, x, y)]`` of the visible lines and scatters of an axes, as float arrays."""
-    out = []
+def _lines(ax):
+    """``(line, x, y)`` of each visible line of an axes with numeric data (float arrays)."""
     for line in ax.get_lines():
         if not line.get_visible() or line.get_alpha() == 0:
             continue
@@ -166,7 +165,12 @@ def _artists(ax):
             y = np.asarray(line.get_ydata(orig=False), dtype=float)
         except (TypeError, ValueError):
             continue
-        out.append((line.get_label(), x, y))
+        yield line, x, y
+
+
+def _artists(ax):
+    """``[(label, x, y)]`` of the visible lines and scatters of an axes, as float arrays."""
+    out = [(line.get_label(), x, y) for line, x, y in _lines(ax)]
     for coll in ax.collections:
         offsets = getattr(coll, "get_offsets", None)
         if not coll.get_visible() or coll.get_alpha() == 0 or offsets is None:
@@ -226,14 +230,7 @@ def _levels(ax, xs, lo, hi) -> list:
     least 90 % of [lo, hi] (SI; ``xs`` is the x axis' SI factor, None if its label names none):
     lines of a constant, ``axhline`` (x in axes coordinates: it spans the axes), ``hlines``."""
     levels = []
-    for line in ax.get_lines():
-        if not line.get_visible() or line.get_alpha() == 0:
-            continue
-        try:
-            x = np.asarray(line.get_xdata(orig=False), dtype=float)
-            y = np.asarray(line.get_ydata(orig=False), dtype=float)
-        except (TypeError, ValueError):
-            continue
+    for line, x, y in _lines(ax):
         if not _flat(y):
             continue
         if line.get_transform() != ax.transData:     # axhline: x runs over the axes' width

@@ -81,6 +81,7 @@ from ..models.adaptation import AdaptationCurrent, AdaptiveThreshold
 from ..models.combined import CombinedModel
 from ..models.lif import LIF
 from ..validation import as_quantity
+from .lif import lif_values
 
 __all__ = ["IntervalCorrelations", "interval_correlations"]
 
@@ -182,8 +183,8 @@ def interval_correlations(model, current, lags=5) -> IntervalCorrelations:
         raise TypeError("interval_correlations needs LIF(...) + AdaptationCurrent(...) or "
                         f"LIF(...) + AdaptiveThreshold(...), got {model!r}.")
     base, mech = model.base, model.mechanisms[0]
-    tau_m, E_L, V_th, V_r, t_ref, R = (_scalar(k, getattr(base, k)) for k in
-                                       ("tau_m", "E_L", "V_th", "V_reset", "t_ref", "R"))
+    tau_m, E_L, V_th, V_r, t_ref, R = (_scalar(k, v) for k, v in zip(
+        ("tau_m", "E_L", "V_th", "V_reset", "t_ref", "R"), lif_values(base)))
     I = float(current)
     mu_V = E_L + R * I
     if mu_V <= V_th:
